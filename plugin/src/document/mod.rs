@@ -1,0 +1,73 @@
+//! The pattern document: the editable, persisted truth behind what the audio thread plays.
+
+pub mod pattern_string;
+pub mod state_json;
+pub mod store;
+
+use crate::engine::pattern::{PatternSnapshot, Step, TrackPattern, MAX_TRACKS};
+use pattern_string::{ACCENT_VELOCITY, HIT_VELOCITY};
+
+/// One track as the musician edits it: its name and what it plays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackDoc {
+    /// Shown in the editor and saved with the project.
+    pub name: String,
+    /// Length, rate, MIDI destination and steps.
+    pub pattern: TrackPattern,
+}
+
+/// Every track of the pattern plus its probability seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternDoc {
+    /// Seed for step probability.
+    pub seed: u32,
+    /// All tracks.
+    pub tracks: [TrackDoc; MAX_TRACKS],
+}
+
+impl PatternDoc {
+    /// Sixteen empty tracks named `Track 1` … `Track 16` on a General MIDI drum kit, channel 1.
+    pub fn empty() -> PatternDoc {
+        let snapshot = PatternSnapshot::default();
+        PatternDoc {
+            seed: snapshot.seed,
+            tracks: std::array::from_fn(|index| TrackDoc {
+                name: format!("Track {}", index + 1),
+                pattern: snapshot.tracks[index],
+            }),
+        }
+    }
+
+    /// What the audio thread plays for this document.
+    pub fn snapshot(&self) -> PatternSnapshot {
+        PatternSnapshot {
+            tracks: std::array::from_fn(|index| self.tracks[index].pattern),
+            seed: self.seed,
+        }
+    }
+}
+
+impl Default for PatternDoc {
+    /// A beat to start from: kick on the quarters, accented snare on 2 and 4, closed hats on
+    /// the eighths (General MIDI drum notes 36, 38, 42).
+    fn default() -> PatternDoc {
+        let mut doc = PatternDoc::empty();
+        let starters = [
+            (0, "Kick", "x...x...x...x..."),
+            (1, "Snare", "....X.......X..."),
+            (2, "Hat", "x.x.x.x.x.x.x.x."),
+        ];
+        for (index, name, steps) in starters {
+            let track = &mut doc.tracks[index];
+            track.name = name.to_owned();
+            for (step, character) in track.pattern.steps.iter_mut().zip(steps.chars()) {
+                *step = match character {
+                    'X' => Step::hit(ACCENT_VELOCITY),
+                    'x' => Step::hit(HIT_VELOCITY),
+                    _ => Step::REST,
+                };
+            }
+        }
+        doc
+    }
+}

@@ -1,0 +1,32 @@
+//! The events the engine emits, in time order, for the plugin shell to forward.
+
+/// What happened at an event's sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// A note starts with this MIDI velocity (1–127).
+    On { velocity: u8 },
+    /// A sounding note ends.
+    Off,
+}
+
+/// One note event inside the current block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoteEvent {
+    /// Sample offset inside the block passed to [`crate::engine::Engine::process`].
+    pub offset: u32,
+    /// The track that owns the note, 0–15.
+    pub track: u8,
+    /// MIDI channel, 0–15.
+    pub channel: u8,
+    /// MIDI note number, 0–127.
+    pub key: u8,
+    /// Note on or off.
+    pub kind: NoteKind,
+}
+
+impl NoteEvent {
+    /// Whether this is a note-on.
+    pub fn is_on(&self) -> bool {
+        matches!(self.kind, NoteKind::On { .. })
+    }
+}

@@ -1,0 +1,343 @@
+//! The sequencing engine: turns the host transport, a pattern snapshot and the performance
+//! controls into note events on exact samples. Free of plugin-framework types; everything it
+//! owns is sized in [`Engine::new`], and [`Engine::process`] never allocates.
+//!
+//! Timing rule: an event at song beat `t` lands on the first sample whose position is at or after
+//! `t` (less a 1e-9 beat tolerance for float noise): `offset = ceil((t − b0 − 1e-9) · 60·S / T)` in
+//! a block that starts at beat `b0`. Blocks are half-open, so each event belongs to exactly one.
+
+pub mod event;
+pub mod pattern;
+pub mod performance;
+mod schedule;
+mod sounding;
+pub mod transport;
+
+use event::{NoteEvent, NoteKind};
+use pattern::{PatternSnapshot, MAX_RATCHET, MAX_TRACKS};
+use performance::Performance;
+use schedule::hits_in_window;
+use sounding::{SoundingNote, SoundingNotes};
+use transport::{BlockTransport, PlayableBlock};
+
+/// Float-noise tolerance on beat positions.
+pub const BEAT_TOLERANCE: f64 = 1e-9;
+/// A block that starts within this many seconds of where the previous one ended continues it;
+/// further away is a seek. Absorbs hosts that round loop points or drift during tempo ramps.
+pub const CONTINUITY_SECONDS: f64 = 0.001;
+/// Longest stretch scanned at once, in beats. Bounds the hits gathered per pass.
+const CHUNK_BEATS: f64 = 1.0 / 32.0;
+/// Room for hits gathered in one chunk: every track, a handful of steps, every ratchet.
+const HIT_CAPACITY: usize = MAX_TRACKS * 8 * MAX_RATCHET as usize;
+
+/// A note-on waiting to be placed in time order within a chunk.
+#[derive(Debug, Clone, Copy)]
+struct PendingOn {
+    offset: u32,
+    track: u8,
+    beat: f64,
+    off_beat: f64,
+    velocity: u8,
+}
+
+/// Counters the engine keeps for diagnostics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineCounters {
+    /// Hits dropped because one scan pass held more than it has room for (never expected).
+    pub dropped_hits: u64,
+    /// Blocks that did not continue the previous one (seeks, host loop wraps, restarts).
+    pub seeks: u64,
+}
+
+/// Where the previous block left off.
+#[derive(Debug, Clone, Copy)]
+struct Continuation {
+    /// Song beat the next block should start at to continue this one.
+    next_start: f64,
+    /// Everything up to this beat (less the tolerance) has been scanned.
+    scanned_to: f64,
+}
+
+/// Maps song beats to samples for one stretch of a block that has no loop wrap in it.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    /// First sample of the stretch within the block.
+    first_sample: usize,
+    /// Song beat of `first_sample`.
+    first_beat: f64,
+    /// Samples per beat.
+    samples_per_beat: f64,
+    /// One past the last sample of the block.
+    block_len: usize,
+}
+
+impl Segment {
+    /// The sample an event at `beat` lands on, kept inside this stretch.
+    fn offset_of(&self, beat: f64) -> u32 {
+        let exact = ((beat - BEAT_TOLERANCE - self.first_beat) * self.samples_per_beat).ceil();
+        let relative = exact.clamp(0.0, (self.block_len - 1 - self.first_sample) as f64);
+        (self.first_sample + relative as usize) as u32
+    }
+
+    /// Song beat of `sample`, minus the tolerance: events up to here land at or before it.
+    fn edge_at(&self, sample: usize) -> f64 {
+        self.first_beat + (sample - self.first_sample) as f64 / self.samples_per_beat
+    }
+}
+
+/// The step sequencer for one plugin instance.
+pub struct Engine {
+    sample_rate: f64,
+    sounding: SoundingNotes,
+    pending_ons: Vec<PendingOn>,
+    continuation: Option<Continuation>,
+    release_all_requested: bool,
+    counters: EngineCounters,
+}
+
+impl Engine {
+    /// Creates an engine for `sample_rate`; allocates everything it will ever need.
+    pub fn new(sample_rate: f64) -> Self {
+        Engine {
+            sample_rate,
+            sounding: SoundingNotes::new(),
+            pending_ons: Vec::with_capacity(HIT_CAPACITY),
+            continuation: None,
+            release_all_requested: false,
+            counters: EngineCounters::default(),
+        }
+    }
+
+    /// Changes the sample rate; the next block is treated as a seek.
+    pub fn set_sample_rate(&mut self, sample_rate: f64) {
+        self.sample_rate = sample_rate;
+        self.request_release_all();
+    }
+
+    /// Asks the next [`Engine::process`] call to end every sounding note at its first sample and
+    /// to resynchronise from the host position. Used on reset, bypass and state changes.
+    pub fn request_release_all(&mut self) {
+        self.release_all_requested = true;
+    }
+
+    /// Number of notes sounding now.
+    pub fn sounding_notes(&self) -> usize {
+        self.sounding.len()
+    }
+
+    /// Diagnostics counters.
+    pub fn counters(&self) -> EngineCounters {
+        self.counters
+    }
+
+    /// Plays one block of `block_len` samples whose sample 0 is described by `transport`.
+    /// Events go to `emit` in time order, with offsets inside `0..block_len`; at equal offsets
+    /// note-offs come first. Never allocates.
+    pub fn process(
+        &mut self,
+        block_len: usize,
+        transport: &BlockTransport,
+        pattern: &PatternSnapshot,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        if block_len == 0 {
+            return;
+        }
+        if std::mem::take(&mut self.release_all_requested) {
+            self.release(0, |_| true, emit);
+            self.continuation = None;
+        }
+        for track in 0..MAX_TRACKS {
+            if !performance.audible(track) {
+                self.release(0, |note| usize::from(note.track) == track, emit);
+            }
+        }
+        let Some(block) = transport.playable(self.sample_rate) else {
+            self.release(0, |_| true, emit);
+            self.continuation = None;
+            return;
+        };
+
+        let spb = block.samples_per_beat;
+        let continuity = CONTINUITY_SECONDS * block.tempo / 60.0;
+        let mut scanned_to = match self.continuation {
+            Some(previous) if (previous.next_start - block.start_beat).abs() <= continuity => {
+                previous.scanned_to
+            }
+            _ => {
+                self.counters.seeks += 1;
+                self.release(0, |_| true, emit);
+                block.start_beat - 1.0 / spb
+            }
+        };
+        let mut segment = Segment {
+            first_sample: 0,
+            first_beat: block.start_beat,
+            samples_per_beat: spb,
+            block_len,
+        };
+        while let Some((wrap_sample, loop_start)) = next_wrap(&segment, &block) {
+            if wrap_sample > segment.first_sample {
+                let last = segment.edge_at(wrap_sample - 1);
+                self.scan(&segment, scanned_to, last, pattern, performance, emit);
+            }
+            self.release(wrap_sample as u32, |_| true, emit);
+            segment.first_sample = wrap_sample;
+            segment.first_beat = loop_start;
+            scanned_to = loop_start - 1.0 / spb;
+        }
+        let last = segment.edge_at(block_len - 1);
+        self.scan(&segment, scanned_to, last, pattern, performance, emit);
+        self.continuation = Some(Continuation {
+            next_start: segment.edge_at(block_len),
+            scanned_to: scanned_to.max(last),
+        });
+    }
+
+    /// Emits, in time order, every hit and due note-off in `(after, up_to]` (beats less the
+    /// tolerance), chunk by chunk.
+    fn scan(
+        &mut self,
+        segment: &Segment,
+        after: f64,
+        up_to: f64,
+        pattern: &PatternSnapshot,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        let mut chunk_start = after;
+        while chunk_start < up_to {
+            let chunk_end = (chunk_start + CHUNK_BEATS).min(up_to);
+            self.scan_chunk(segment, chunk_start, chunk_end, pattern, performance, emit);
+            chunk_start = chunk_end;
+        }
+    }
+
+    fn scan_chunk(
+        &mut self,
+        segment: &Segment,
+        after: f64,
+        up_to: f64,
+        pattern: &PatternSnapshot,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        self.pending_ons.clear();
+        for (track_index, track) in pattern.tracks.iter().enumerate() {
+            if !performance.audible(track_index) {
+                continue;
+            }
+            let pending = &mut self.pending_ons;
+            let dropped = &mut self.counters.dropped_hits;
+            hits_in_window(
+                track_index,
+                track,
+                performance,
+                pattern.seed,
+                after + BEAT_TOLERANCE,
+                up_to + BEAT_TOLERANCE,
+                |hit| {
+                    if pending.len() < pending.capacity() {
+                        pending.push(PendingOn {
+                            offset: segment.offset_of(hit.beat),
+                            track: track_index as u8,
+                            beat: hit.beat,
+                            off_beat: hit.off_beat.max(hit.beat + 1.0 / segment.samples_per_beat),
+                            velocity: hit.velocity,
+                        });
+                    } else {
+                        *dropped += 1;
+                    }
+                },
+            );
+        }
+        self.pending_ons
+            .sort_unstable_by(|a, b| a.beat.total_cmp(&b.beat).then(a.track.cmp(&b.track)));
+
+        let mut next_on = 0;
+        loop {
+            let due_off = self
+                .sounding
+                .earliest()
+                .filter(|note| note.off_beat - BEAT_TOLERANCE <= up_to);
+            let on = self.pending_ons.get(next_on).copied();
+            match (due_off, on) {
+                (Some(off), Some(on)) if segment.offset_of(off.off_beat) > on.offset => {
+                    self.start_note(on, pattern, emit);
+                    next_on += 1;
+                }
+                (Some(off), _) => {
+                    self.sounding.end(off.channel, off.key);
+                    emit(note_off(segment.offset_of(off.off_beat), &off));
+                }
+                (None, Some(on)) => {
+                    self.start_note(on, pattern, emit);
+                    next_on += 1;
+                }
+                (None, None) => break,
+            }
+        }
+    }
+
+    fn start_note(
+        &mut self,
+        on: PendingOn,
+        pattern: &PatternSnapshot,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        let track = &pattern.tracks[usize::from(on.track)];
+        let note = SoundingNote {
+            channel: track.channel & 0x0f,
+            key: track.note & 0x7f,
+            track: on.track,
+            off_beat: on.off_beat,
+        };
+        if let Some(retriggered) = self.sounding.start(note) {
+            emit(note_off(on.offset, &retriggered));
+        }
+        emit(NoteEvent {
+            offset: on.offset,
+            track: on.track,
+            channel: note.channel,
+            key: note.key,
+            kind: NoteKind::On {
+                velocity: on.velocity,
+            },
+        });
+    }
+
+    /// Ends, at `offset`, every sounding note for which `selected` holds.
+    fn release(
+        &mut self,
+        offset: u32,
+        selected: impl Fn(&SoundingNote) -> bool,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        self.sounding
+            .end_where(selected, |note| emit(note_off(offset, &note)));
+    }
+}
+
+fn note_off(offset: u32, note: &SoundingNote) -> NoteEvent {
+    NoteEvent {
+        offset,
+        track: note.track,
+        channel: note.channel,
+        key: note.key,
+        kind: NoteKind::Off,
+    }
+}
+
+/// The first sample at or after the loop end inside this stretch, and the loop start it jumps
+/// to, when the active loop wraps before the block ends.
+fn next_wrap(segment: &Segment, block: &PlayableBlock) -> Option<(usize, f64)> {
+    let (loop_start, loop_end) = block.loop_beats?;
+    if segment.first_beat >= loop_end - BEAT_TOLERANCE {
+        return None;
+    }
+    let samples_to_end =
+        ((loop_end - BEAT_TOLERANCE - segment.first_beat) * segment.samples_per_beat).ceil();
+    let wrap_sample = segment.first_sample as f64 + samples_to_end.max(1.0);
+    (wrap_sample < segment.block_len as f64).then_some((wrap_sample as usize, loop_start))
+}

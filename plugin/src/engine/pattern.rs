@@ -1,0 +1,162 @@
+//! The fixed-size pattern the audio thread plays: tracks, steps and step rates.
+//!
+//! Everything here is `Copy` and sized at compile time, so a whole pattern can be published to the
+//! audio thread as one snapshot without any heap allocation.
+
+/// Number of tracks in every pattern.
+pub const MAX_TRACKS: usize = 16;
+/// Longest track, in steps.
+pub const MAX_STEPS: usize = 64;
+/// Most hits a single step can be split into.
+pub const MAX_RATCHET: u8 = 8;
+/// Largest micro-timing nudge, in percent of a step (either direction).
+pub const MAX_NUDGE_PERCENT: i8 = 50;
+
+/// The length of one step, as a note value. Beats are quarter notes, so `1/4` lasts one beat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StepRate {
+    /// The denominator of the straight note value: 1, 2, 4, 8, 16, 32 or 64.
+    pub division: u8,
+    /// Straight, dotted (x1.5) or triplet (x2/3).
+    pub feel: RateFeel,
+}
+
+/// How a note value is modified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateFeel {
+    Straight,
+    Dotted,
+    Triplet,
+}
+
+/// The straight note divisions a step can take.
+pub const DIVISIONS: [u8; 7] = [1, 2, 4, 8, 16, 32, 64];
+
+impl StepRate {
+    /// A sixteenth note, the default step.
+    pub const SIXTEENTH: StepRate = StepRate {
+        division: 16,
+        feel: RateFeel::Straight,
+    };
+
+    /// Step length in beats (quarter notes).
+    pub fn beats(self) -> f64 {
+        let straight = 4.0 / f64::from(self.division.max(1));
+        match self.feel {
+            RateFeel::Straight => straight,
+            RateFeel::Dotted => straight * 1.5,
+            RateFeel::Triplet => straight * 2.0 / 3.0,
+        }
+    }
+
+    /// Parses `1/16`, `1/8d` (dotted) or `1/8t` (triplet). `None` for anything else.
+    pub fn parse(text: &str) -> Option<StepRate> {
+        let body = text.trim().strip_prefix("1/")?;
+        let (digits, feel) = match body.as_bytes().last()? {
+            b'd' => (&body[..body.len() - 1], RateFeel::Dotted),
+            b't' => (&body[..body.len() - 1], RateFeel::Triplet),
+            _ => (body, RateFeel::Straight),
+        };
+        let division: u8 = digits.parse().ok()?;
+        DIVISIONS
+            .contains(&division)
+            .then_some(StepRate { division, feel })
+    }
+
+    /// The text form that [`StepRate::parse`] reads back.
+    pub fn label(self) -> String {
+        let suffix = match self.feel {
+            RateFeel::Straight => "",
+            RateFeel::Dotted => "d",
+            RateFeel::Triplet => "t",
+        };
+        format!("1/{}{}", self.division, suffix)
+    }
+}
+
+/// One step of a track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Whether the step plays.
+    pub on: bool,
+    /// MIDI velocity, 1–127.
+    pub velocity: u8,
+    /// Chance that the step plays, 0–100 %. Decided per song position, so a bounce equals playback.
+    pub probability: u8,
+    /// Number of evenly spaced hits inside the step, 1–8.
+    pub ratchet: u8,
+    /// Micro-timing offset in percent of a step, −50 to +50.
+    pub nudge: i8,
+}
+
+impl Step {
+    /// A silent step with neutral extras.
+    pub const REST: Step = Step {
+        on: false,
+        velocity: 100,
+        probability: 100,
+        ratchet: 1,
+        nudge: 0,
+    };
+
+    /// A playing step at `velocity` with neutral extras.
+    pub const fn hit(velocity: u8) -> Step {
+        Step {
+            on: true,
+            velocity,
+            ..Step::REST
+        }
+    }
+}
+
+/// One track: its length, rate, MIDI destination and steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackPattern {
+    /// Number of steps before the track repeats, 1–64.
+    pub length: u8,
+    /// Length of one step.
+    pub rate: StepRate,
+    /// MIDI channel, 0–15 (shown to people as 1–16).
+    pub channel: u8,
+    /// MIDI note number, 0–127.
+    pub note: u8,
+    /// The steps; only the first `length` play.
+    pub steps: [Step; MAX_STEPS],
+}
+
+impl TrackPattern {
+    /// An empty 16-step track of sixteenths on `note`, channel 1.
+    pub const fn empty(note: u8) -> TrackPattern {
+        TrackPattern {
+            length: 16,
+            rate: StepRate::SIXTEENTH,
+            channel: 0,
+            note,
+            steps: [Step::REST; MAX_STEPS],
+        }
+    }
+}
+
+/// The complete pattern the audio thread plays. Published whole: the audio thread never sees a
+/// half-applied edit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PatternSnapshot {
+    /// All tracks, playing or not.
+    pub tracks: [TrackPattern; MAX_TRACKS],
+    /// Seed for step probability; the same seed and song position always give the same outcome.
+    pub seed: u32,
+}
+
+/// Default MIDI note of each track: a General MIDI drum kit (kick, snare, closed hat, open hat,
+/// clap, rim, three toms, crash, ride, cowbell, tambourine, maracas, claves, wood block).
+pub const DEFAULT_NOTES: [u8; MAX_TRACKS] =
+    [36, 38, 42, 46, 39, 37, 41, 45, 48, 49, 51, 56, 54, 70, 75, 76];
+
+impl Default for PatternSnapshot {
+    fn default() -> Self {
+        PatternSnapshot {
+            tracks: DEFAULT_NOTES.map(TrackPattern::empty),
+            seed: 0,
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The values a DAW automates, as the engine sees them for one block.
+
+use super::pattern::MAX_TRACKS;
+
+/// Smallest swing: straight sixteenths.
+pub const MIN_SWING: f64 = 0.50;
+/// Largest swing: the odd step sits at three quarters of its pair (MPC 75 %).
+pub const MAX_SWING: f64 = 0.75;
+/// Shortest gate, as a fraction of a step.
+pub const MIN_GATE: f64 = 0.01;
+/// Longest gate, as a fraction of a step.
+pub const MAX_GATE: f64 = 1.0;
+
+/// Per-track performance controls.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackPerformance {
+    /// The track plays nothing and its sounding notes end.
+    pub mute: bool,
+    /// When any track is soloed, only soloed tracks play.
+    pub solo: bool,
+    /// Note length as a fraction of the step, [`MIN_GATE`]–[`MAX_GATE`].
+    pub gate: f64,
+}
+
+impl Default for TrackPerformance {
+    fn default() -> Self {
+        TrackPerformance {
+            mute: false,
+            solo: false,
+            gate: 0.5,
+        }
+    }
+}
+
+/// All performance controls for one block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Performance {
+    /// Swing as the position of each odd step inside its pair, [`MIN_SWING`]–[`MAX_SWING`].
+    pub swing: f64,
+    /// Controls of each track.
+    pub tracks: [TrackPerformance; MAX_TRACKS],
+}
+
+impl Default for Performance {
+    fn default() -> Self {
+        Performance {
+            swing: MIN_SWING,
+            tracks: [TrackPerformance::default(); MAX_TRACKS],
+        }
+    }
+}
+
+impl Performance {
+    /// Whether `track` may sound now, after mute and solo.
+    pub fn audible(&self, track: usize) -> bool {
+        let any_solo = self.tracks.iter().any(|t| t.solo);
+        let controls = &self.tracks[track];
+        !controls.mute && (!any_solo || controls.solo)
+    }
+
+    /// Delay of step `index` caused by swing, in beats, for steps `step_beats` long.
+    pub fn swing_delay(&self, index: i64, step_beats: f64) -> f64 {
+        if index.rem_euclid(2) == 1 {
+            (self.swing.clamp(MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
+        } else {
+            0.0
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Where the hits of a track fall in song time: step grid, swing, nudge, ratchets, probability.
+//!
+//! Step `k` of a track with step length `L` beats nominally starts at `k·L`, counted from beat 0
+//! of the song, so polymeter and phase follow from the host position alone.
+
+use super::pattern::{TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET};
+use super::performance::Performance;
+
+/// One hit of a step, before it is placed on a sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Hit {
+    /// Song beat of the note-on.
+    pub beat: f64,
+    /// Song beat of the note-off.
+    pub off_beat: f64,
+    /// MIDI velocity, 1–127.
+    pub velocity: u8,
+}
+
+/// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order.
+/// Hits before beat 0 (pre-roll) never play.
+pub(crate) fn hits_in_window(
+    track_index: usize,
+    track: &TrackPattern,
+    performance: &Performance,
+    seed: u32,
+    after: f64,
+    up_to: f64,
+    mut emit: impl FnMut(Hit),
+) {
+    if up_to <= after || up_to < 0.0 {
+        return;
+    }
+    let step_beats = track.rate.beats();
+    let length = i64::from(track.length.clamp(1, super::pattern::MAX_STEPS as u8));
+    let gate = performance.tracks[track_index]
+        .gate
+        .clamp(super::performance::MIN_GATE, super::performance::MAX_GATE);
+    // A hit lies between half a step before and two steps after its nominal start.
+    let first = ((after - 2.0 * step_beats) / step_beats).floor() as i64;
+    let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
+    for index in first..=last {
+        let step = &track.steps[index.rem_euclid(length) as usize];
+        if !step.on || !plays(seed, track_index, index, step.probability) {
+            continue;
+        }
+        let nudge = f64::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT)) / 100.0;
+        let start = index as f64 * step_beats
+            + performance.swing_delay(index, step_beats)
+            + nudge * step_beats;
+        let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
+        let spacing = step_beats / f64::from(ratchet);
+        for repeat in 0..ratchet {
+            let beat = start + f64::from(repeat) * spacing;
+            if beat > after && beat <= up_to && beat >= 0.0 {
+                emit(Hit {
+                    beat,
+                    off_beat: beat + gate * spacing,
+                    velocity: step.velocity.clamp(1, 127),
+                });
+            }
+        }
+    }
+}
+
+/// Whether step `index` of `track` plays, given its probability in percent. The outcome depends
+/// only on the seed, the track and the step's position in the song.
+pub(crate) fn plays(seed: u32, track: usize, index: i64, probability: u8) -> bool {
+    if probability >= 100 {
+        return true;
+    }
+    let mixed = splitmix64(u64::from(seed) ^ ((track as u64) << 56) ^ (index as u64));
+    (mixed % 100) < u64::from(probability)
+}
+
+fn splitmix64(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::pattern::{Step, TrackPattern};
+
+    fn collect(track: &TrackPattern, performance: &Performance, after: f64, up_to: f64) -> Vec<f64> {
+        let mut beats = Vec::new();
+        hits_in_window(0, track, performance, 0, after, up_to, |hit| beats.push(hit.beat));
+        beats
+    }
+
+    #[test]
+    fn four_on_the_floor_lands_on_each_beat() {
+        let mut track = TrackPattern::empty(36);
+        for index in [0, 4, 8, 12] {
+            track.steps[index] = Step::hit(100);
+        }
+        let beats = collect(&track, &Performance::default(), -0.5, 7.9);
+        assert_eq!(beats, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+    }
+
+    #[test]
+    fn swing_delays_only_odd_steps() {
+        let mut track = TrackPattern::empty(36);
+        track.steps[0] = Step::hit(100);
+        track.steps[1] = Step::hit(100);
+        let performance = Performance {
+            swing: 0.75,
+            ..Performance::default()
+        };
+        assert_eq!(collect(&track, &performance, -0.1, 0.9), vec![0.0, 0.375]);
+    }
+
+    #[test]
+    fn ratchets_and_nudge_split_and_shift_the_step() {
+        let mut track = TrackPattern::empty(36);
+        track.steps[1] = Step {
+            ratchet: 4,
+            nudge: -50,
+            ..Step::hit(100)
+        };
+        let beats = collect(&track, &Performance::default(), -0.1, 0.9);
+        assert_eq!(beats, vec![0.125, 0.1875, 0.25, 0.3125]);
+    }
+
+    #[test]
+    fn probability_is_a_function_of_position() {
+        let first: Vec<bool> = (0..1000).map(|index| plays(7, 3, index, 30)).collect();
+        let again: Vec<bool> = (0..1000).map(|index| plays(7, 3, index, 30)).collect();
+        assert_eq!(first, again);
+        let played = first.iter().filter(|p| **p).count();
+        assert!((200..400).contains(&played), "30 % of 1000 steps, got {played}");
+        assert!((0..1000).all(|index| !plays(7, 3, index, 0)));
+    }
+
+    #[test]
+    fn nothing_plays_before_beat_zero() {
+        let mut track = TrackPattern::empty(36);
+        track.steps[0] = Step::hit(100);
+        assert_eq!(collect(&track, &Performance::default(), -8.0, -0.001), Vec::<f64>::new());
+    }
+}

@@ -1,0 +1,239 @@
+//! Chronus Seq: a step sequencer that plays every step on its exact sample, as MIDI notes to the
+//! host. This file is the plugin shell: it wires host parameters, saved state and the host
+//! transport to the [`engine`], and forwards the engine's events to the host.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod clap_position;
+pub mod document;
+pub mod engine;
+pub mod params;
+mod state_filter;
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::prelude::*;
+use triple_buffer::Output;
+
+use clap_position::ClapPositionRepair;
+use document::store::PatternStore;
+use document::PatternDoc;
+use engine::event::{NoteEvent as EngineEvent, NoteKind};
+use engine::pattern::PatternSnapshot;
+use engine::transport::BlockTransport;
+use engine::Engine;
+use params::SeqParams;
+
+/// Counters shared with the editor and diagnostics.
+#[derive(Default)]
+pub struct SharedCounters {
+    /// Note events the host's output queue refused. Written by audio, read by anyone.
+    pub host_events_refused: AtomicU64,
+}
+
+/// The plugin instance.
+pub struct ChronusSeq {
+    /// Host parameters and the pattern document. Shared with the host and editor threads.
+    params: Arc<SeqParams>,
+    /// Newest published pattern. Audio thread only.
+    pattern: Output<PatternSnapshot>,
+    /// The sequencer. Audio thread only (created on the main thread in `activate`).
+    engine: Engine,
+    /// Repairs CLAP positions after mid-buffer transport events. Audio thread only.
+    clap_position: ClapPositionRepair,
+    /// Bypass state of the previous block. Audio thread only.
+    was_bypassed: bool,
+    /// Diagnostics. Written by audio, read by anyone.
+    counters: Arc<SharedCounters>,
+}
+
+impl Default for ChronusSeq {
+    fn default() -> Self {
+        let (store, pattern) = PatternStore::new(PatternDoc::default());
+        ChronusSeq {
+            params: Arc::new(SeqParams::new(store)),
+            pattern,
+            engine: Engine::new(44_100.0),
+            clap_position: ClapPositionRepair::default(),
+            was_bypassed: false,
+            counters: Arc::default(),
+        }
+    }
+}
+
+impl ChronusSeq {
+    /// The pattern document handle, for editors and remote control.
+    pub fn pattern_store(&self) -> PatternStore {
+        self.params.pattern.clone()
+    }
+
+    /// The transport of this sub-block as the engine takes it.
+    fn block_transport(
+        &mut self,
+        buffer: &Buffer,
+        context: &impl ProcessContext<Self>,
+        sample_rate: f64,
+    ) -> BlockTransport {
+        let transport = context.transport();
+        let tempo = transport.tempo;
+        let mut pos_beats = transport.pos_beats();
+        if let (PluginApi::Clap, Some(reported), Some(tempo)) =
+            (context.plugin_api(), pos_beats, tempo)
+        {
+            let address = buffer
+                .as_slice_immutable()
+                .first()
+                .map_or(0, |channel| channel.as_ptr() as usize);
+            pos_beats = Some(self.clap_position.repair(
+                address,
+                buffer.samples(),
+                reported,
+                tempo,
+                sample_rate,
+            ));
+        }
+        BlockTransport {
+            playing: transport.playing,
+            tempo,
+            pos_beats,
+            loop_beats: transport.loop_range_beats(),
+        }
+    }
+}
+
+/// The host event for an engine event.
+fn host_event(event: &EngineEvent) -> NoteEvent<()> {
+    let timing = event.offset;
+    let voice_id = VoiceID::Wildcard;
+    let channel = Channel::Number(event.channel);
+    let key = Key::Number(event.key);
+    match event.kind {
+        NoteKind::On { velocity } => NoteEvent::NoteOn {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity: f32::from(velocity) / 127.0,
+        },
+        NoteKind::Off => NoteEvent::NoteOff {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity: 0.0,
+        },
+    }
+}
+
+impl Plugin for ChronusSeq {
+    const NAME: &'static str = "Chronus Seq";
+    const VENDOR: &'static str = "Chronus Seq";
+    const URL: &'static str = env!("CARGO_PKG_REPOSITORY");
+    const EMAIL: &'static str = "chronus-seq@users.noreply.github.com";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    // One stereo pair passed through unchanged: the layout every host tried accepts for a note
+    // generator (see docs/HOSTS.md).
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[AudioIOLayout {
+        main_input_channels: NonZeroU32::new(2),
+        main_output_channels: NonZeroU32::new(2),
+        ..AudioIOLayout::const_default()
+    }];
+    const MIDI_INPUT: MidiConfig = MidiConfig::None;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn filter_state(state: &mut PluginState) {
+        state_filter::repair_pattern_field(state);
+    }
+
+    fn activate(
+        &mut self,
+        _audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        _context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let sample_rate = f64::from(buffer_config.sample_rate);
+        if !(engine::transport::MIN_SAMPLE_RATE..=engine::transport::MAX_SAMPLE_RATE)
+            .contains(&sample_rate)
+        {
+            nice_log!("Chronus Seq does not run at a sample rate of {sample_rate} Hz");
+            return false;
+        }
+        self.engine = Engine::new(sample_rate);
+        self.clap_position = ClapPositionRepair::new(buffer_config.max_buffer_size as usize);
+        true
+    }
+
+    fn reset(&mut self) {
+        self.engine.request_release_all();
+        self.clap_position.forget();
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        let sample_rate = f64::from(context.transport().sample_rate);
+        let mut transport = self.block_transport(buffer, context, sample_rate);
+        let bypassed = self.params.bypass.value();
+        if bypassed {
+            transport.playing = false;
+        } else if self.was_bypassed {
+            self.engine.request_release_all();
+        }
+        self.was_bypassed = bypassed;
+
+        let performance = self.params.performance();
+        let pattern = self.pattern.read();
+        let counters = &self.counters;
+        self.engine.process(
+            buffer.samples(),
+            &transport,
+            pattern,
+            &performance,
+            &mut |event| {
+                if context.try_send_event(host_event(&event)).is_err() {
+                    counters.host_events_refused.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        // Keep being called while silent: the sequencer makes notes, not sound.
+        ProcessStatus::KeepAlive
+    }
+}
+
+impl ClapPlugin for ChronusSeq {
+    const CLAP_ID: &'static str = "org.chronus-seq.chronus-seq";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Sample-accurate step sequencer: MIDI notes to the host, gates to a modular");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::NoteEffect,
+        ClapFeature::Instrument,
+        ClapFeature::Utility,
+    ];
+}
+
+impl Vst3Plugin for ChronusSeq {
+    const VST3_CLASS_ID: [u8; 16] = *b"ChronusSeqStepSq";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
+}
+
+nice_export_clap!(ChronusSeq);
+nice_export_vst3!(ChronusSeq);

@@ -1,0 +1,304 @@
+//! Expected output of the default pattern, and the comparison that reports differences.
+//!
+//! Default pattern (no state loaded), as specified for the plugin: 16 tracks of 16 steps, each
+//! step a 1/16 note (0.25 beat), MIDI channel 1 (index 0), gate 50% of a step. Tracks 1–3:
+//! - note 36 `x...x...x...x...`
+//! - note 38 `....X.......X...`
+//! - note 42 `x.x.x.x.x.x.x.x.`
+//!
+//! `x` = velocity 76, `X` = velocity 127; all other tracks are empty.
+
+use crate::driver::{AbsNote, ScriptRun};
+use crate::events::NoteKind;
+use crate::timing::sample_at_beat;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Length of one step of the default pattern, in beats (a 1/16 note).
+pub const DEFAULT_STEP_BEATS: f64 = 0.25;
+
+/// Steps per track in the default pattern.
+pub const DEFAULT_STEPS: usize = 16;
+
+/// Default gate length as a fraction of a step.
+pub const DEFAULT_GATE_FRACTION: f64 = 0.5;
+
+/// Length of one pattern cycle of the default pattern, in beats.
+pub const DEFAULT_PATTERN_BEATS: f64 = DEFAULT_STEP_BEATS * DEFAULT_STEPS as f64;
+
+/// One track of a pattern: which key it plays and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackSpec {
+    /// MIDI key.
+    pub key: i16,
+    /// MIDI channel index (0 = channel 1).
+    pub channel: i16,
+    /// One character per step: `x` (velocity 76), `X` (velocity 127), anything else = rest.
+    pub steps: &'static str,
+}
+
+/// The non-empty tracks of the default pattern.
+pub const DEFAULT_TRACKS: [TrackSpec; 3] = [
+    TrackSpec {
+        key: 36,
+        channel: 0,
+        steps: "x...x...x...x...",
+    },
+    TrackSpec {
+        key: 38,
+        channel: 0,
+        steps: "....X.......X...",
+    },
+    TrackSpec {
+        key: 42,
+        channel: 0,
+        steps: "x.x.x.x.x.x.x.x.",
+    },
+];
+
+/// The MIDI velocity of a step character, `None` for a rest.
+pub fn step_velocity(step: char) -> Option<u8> {
+    match step {
+        'x' => Some(76),
+        'X' => Some(127),
+        _ => None,
+    }
+}
+
+/// One step that plays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Beat at which the step starts.
+    pub beat: f64,
+    /// MIDI channel index.
+    pub channel: i16,
+    /// MIDI key.
+    pub key: i16,
+    /// MIDI velocity 1..=127.
+    pub velocity: u8,
+}
+
+/// All hits of the default pattern starting in `[from_beat, to_beat)`, the pattern repeating
+/// every [`DEFAULT_PATTERN_BEATS`] from beat 0 (and before it, for negative positions).
+pub fn default_hits(from_beat: f64, to_beat: f64) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let first_step = (from_beat / DEFAULT_STEP_BEATS).floor() as i64 - 1;
+    let last_step = (to_beat / DEFAULT_STEP_BEATS).ceil() as i64 + 1;
+    for step in first_step..=last_step {
+        let beat = step as f64 * DEFAULT_STEP_BEATS;
+        if beat < from_beat || beat >= to_beat {
+            continue;
+        }
+        let index = step.rem_euclid(DEFAULT_STEPS as i64) as usize;
+        for track in DEFAULT_TRACKS {
+            let step_char = track.steps.chars().nth(index).unwrap_or('.');
+            if let Some(velocity) = step_velocity(step_char) {
+                hits.push(Hit {
+                    beat,
+                    channel: track.channel,
+                    key: track.key,
+                    velocity,
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// One expected note event at an absolute sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ExpectedNote {
+    /// Absolute sample (since the start of the run).
+    pub sample: u64,
+    /// On or off.
+    pub kind: NoteKind,
+    /// MIDI channel index.
+    pub channel: i16,
+    /// MIDI key.
+    pub key: i16,
+    /// MIDI velocity for note-ons; `None` for note-offs (their velocity is not checked).
+    pub velocity: Option<u8>,
+}
+
+impl ExpectedNote {
+    /// The comparable form of an actual note (note-off velocity dropped).
+    pub fn from_actual(note: &AbsNote) -> Self {
+        Self {
+            sample: note.sample,
+            kind: note.note.kind,
+            channel: note.note.channel,
+            key: note.note.key,
+            velocity: match note.note.kind {
+                NoteKind::On => Some(note.note.midi_velocity()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A stretch of constant tempo: beat `ref_beat` is at absolute sample `ref_sample`, and the stretch
+/// covers beats `[from_beat, to_beat)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stretch {
+    /// Sample rate in Hz.
+    pub sample_rate: f64,
+    /// Tempo in BPM.
+    pub tempo: f64,
+    /// Absolute sample of `ref_beat`.
+    pub ref_sample: u64,
+    /// Reference beat.
+    pub ref_beat: f64,
+    /// First beat covered.
+    pub from_beat: f64,
+    /// First beat no longer covered.
+    pub to_beat: f64,
+}
+
+impl Stretch {
+    /// A stretch starting at `ref_beat` = `from_beat`.
+    pub fn new(
+        sample_rate: f64,
+        tempo: f64,
+        ref_sample: u64,
+        from_beat: f64,
+        to_beat: f64,
+    ) -> Self {
+        Self {
+            sample_rate,
+            tempo,
+            ref_sample,
+            ref_beat: from_beat,
+            from_beat,
+            to_beat,
+        }
+    }
+
+    /// Absolute sample of `beat` in this stretch.
+    pub fn sample_at(&self, beat: f64) -> u64 {
+        sample_at_beat(
+            self.ref_sample,
+            self.ref_beat,
+            self.tempo,
+            self.sample_rate,
+            beat,
+        )
+    }
+}
+
+/// Expected default-pattern note-ons for steps in the stretch, and their note-offs when the gate
+/// ends inside the stretch (gate = [`DEFAULT_GATE_FRACTION`] of a step). Gates that run past the
+/// stretch's end are left to the caller.
+pub fn default_pattern_notes(stretch: Stretch) -> Vec<ExpectedNote> {
+    let gate_beats = DEFAULT_STEP_BEATS * DEFAULT_GATE_FRACTION;
+    let mut notes = Vec::new();
+    for hit in default_hits(stretch.from_beat, stretch.to_beat) {
+        notes.push(ExpectedNote {
+            sample: stretch.sample_at(hit.beat),
+            kind: NoteKind::On,
+            channel: hit.channel,
+            key: hit.key,
+            velocity: Some(hit.velocity),
+        });
+        let off_beat = hit.beat + gate_beats;
+        if off_beat < stretch.to_beat {
+            notes.push(ExpectedNote {
+                sample: stretch.sample_at(off_beat),
+                kind: NoteKind::Off,
+                channel: hit.channel,
+                key: hit.key,
+                velocity: None,
+            });
+        }
+    }
+    notes
+}
+
+/// Compares expected and actual notes as multisets; on a difference, returns a report that lists
+/// each missing and each unexpected event with its absolute sample and (for actual events) the
+/// host block it came from.
+pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), String> {
+    let mut counts: BTreeMap<ExpectedNote, i64> = BTreeMap::new();
+    for note in expected {
+        *counts.entry(*note).or_default() += 1;
+    }
+    let mut actual_by_key: BTreeMap<ExpectedNote, Vec<&AbsNote>> = BTreeMap::new();
+    for note in &run.notes {
+        let key = ExpectedNote::from_actual(note);
+        *counts.entry(key).or_default() -= 1;
+        actual_by_key.entry(key).or_default().push(note);
+    }
+    let mut report = String::new();
+    let mut shown = 0;
+    for (key, count) in &counts {
+        if *count == 0 {
+            continue;
+        }
+        shown += 1;
+        if shown > 40 {
+            report.push_str("  … (more differences)\n");
+            break;
+        }
+        if *count > 0 {
+            let _ = writeln!(
+                report,
+                "  missing ×{count}: {:?} key {} ch {} at sample {} (velocity {:?}){}",
+                key.kind,
+                key.key,
+                key.channel,
+                key.sample,
+                key.velocity,
+                nearest_actual(run, key)
+            );
+        } else {
+            let blocks: Vec<String> = actual_by_key
+                .get(key)
+                .map(|v| v.iter().map(|n| n.describe_block(run)).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                report,
+                "  unexpected ×{}: {:?} key {} ch {} at sample {} (velocity {:?}) in {}",
+                -count,
+                key.kind,
+                key.key,
+                key.channel,
+                key.sample,
+                key.velocity,
+                blocks.join(", ")
+            );
+        }
+    }
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} expected vs {} actual note events differ:\n{report}",
+            expected.len(),
+            run.notes.len()
+        ))
+    }
+}
+
+/// " — got the same event at sample N in block …" for the closest actual event of the same kind
+/// and key, to turn "missing + unexpected" pairs into "expected X, got Y".
+fn nearest_actual(run: &ScriptRun, key: &ExpectedNote) -> String {
+    run.notes
+        .iter()
+        .filter(|n| n.note.kind == key.kind && n.note.key == key.key)
+        .min_by_key(|n| n.sample.abs_diff(key.sample))
+        .map(|n| {
+            format!(
+                " — nearest actual: sample {} ({:+}) in {}",
+                n.sample,
+                n.sample as i64 - key.sample as i64,
+                n.describe_block(run)
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Panics with [`compare_notes`]' report if the notes differ.
+pub fn assert_notes_eq(expected: &[ExpectedNote], run: &ScriptRun, context: &str) {
+    if let Err(report) = compare_notes(expected, run) {
+        panic!("{context}: {report}");
+    }
+}

@@ -1,0 +1,65 @@
+//! Host-level test harness for Chronus Seq.
+//!
+//! A small but real CLAP host built on `clack-host`: it builds the debug plugin bundle, loads the
+//! `.clap`, instantiates `org.chronus-seq.chronus-seq`, activates it, drives its transport block by
+//! block the way Reaper or Bitwig would, and returns the plugin's note events at absolute sample
+//! positions, so tests can assert the timing rule of DESIGN.md §4 exactly.
+//!
+//! ```no_run
+//! use chronus_seq_host_tests::{PluginHost, SplitMode, TransportScript};
+//!
+//! let mut host = PluginHost::load_default().expect("build and load the plugin");
+//! host.activate(48_000.0, 512).expect("activate at 48 kHz");
+//! let run = TransportScript::new(48_000.0, 120.0, 512)
+//!     .with_loop(0.0, 4.0, SplitMode::BitwigEvent)
+//!     .run(&mut host, 3 * 96_000)
+//!     .expect("play three loop passes");
+//! assert!(run.note_ons().count() > 0);
+//! ```
+//!
+//! Modules, one concern each:
+//! - [`bundle`]: build the plugin once per test binary and find its `.clap`;
+//! - [`host`]: [`PluginHost`], lifecycle and `process`;
+//! - [`handlers`]: the host callbacks the plugin may call;
+//! - [`transport`]: [`TransportInfo`] and the CLAP fixed-point conversion;
+//! - [`events`]: input events ([`InEvent`]) and output notes ([`OutNote`]);
+//! - [`params`], [`state`], [`ports`]: extension helpers on [`PluginHost`];
+//! - [`driver`]: [`TransportScript`], the scripted host transport;
+//! - [`timing`]: the plugin's timing rule, for expected values;
+//! - [`expect`]: the default pattern's expected notes and the comparison report.
+
+pub mod bundle;
+pub mod driver;
+pub mod error;
+pub mod events;
+pub mod expect;
+pub mod handlers;
+pub mod host;
+pub mod params;
+pub mod ports;
+pub mod state;
+pub mod timing;
+pub mod transport;
+
+pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
+pub use error::{HarnessError, Result};
+pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
+pub use expect::{assert_notes_eq, compare_notes, ExpectedNote, Stretch};
+pub use host::{ActiveConfig, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
+pub use params::{nice_plug_param_hash, ParamInfo};
+pub use ports::{AudioPort, NotePort};
+pub use state::{nice_plug_state_bytes, nice_plug_state_json};
+pub use transport::TransportInfo;
+
+/// Loads the plugin and activates it at `sample_rate` with max block `max_frames`, or panics
+/// with the reason — the usual first line of a host test.
+pub fn active_plugin(sample_rate: f64, max_frames: u32) -> PluginHost {
+    let mut host = match PluginHost::load_default() {
+        Ok(host) => host,
+        Err(e) => panic!("loading the Chronus Seq bundle failed: {e}"),
+    };
+    if let Err(e) = host.activate(sample_rate, max_frames) {
+        panic!("activating at {sample_rate} Hz / {max_frames} frames failed: {e}");
+    }
+    host
+}
