@@ -65,9 +65,12 @@ impl ClapPositionRepair {
         let continues_buffer = address != 0
             && address == self.next_address
             && self.next_offset + len <= self.max_buffer;
-        let near_expected =
-            |beat: f64| matches!(self.expected_beat, Some(e) if (e - beat).abs() <= SAME_POSITION_BEATS);
-        let mut offset = if continues_buffer { self.next_offset } else { 0 };
+        let near_expected = |beat: f64| matches!(self.expected_beat, Some(e) if (e - beat).abs() <= SAME_POSITION_BEATS);
+        let mut offset = if continues_buffer {
+            self.next_offset
+        } else {
+            0
+        };
 
         let repaired = if offset == 0 {
             self.event_offset = 0;
@@ -125,7 +128,10 @@ mod tests {
         assert!(wrapped.abs() < 1e-12, "got {wrapped}");
         // A parameter split later in the same buffer keeps the event's base.
         let later = repair.repair(base + 1360, 172, reported(0.0, 340), TEMPO, RATE);
-        assert!((later - 100.0 * BEATS_PER_SAMPLE).abs() < 1e-12, "got {later}");
+        assert!(
+            (later - 100.0 * BEATS_PER_SAMPLE).abs() < 1e-12,
+            "got {later}"
+        );
         // The next host buffer reuses the same memory and reports sample 0 exactly.
         let next = repair.repair(base, 512, 272.0 * BEATS_PER_SAMPLE, TEMPO, RATE);
         assert!((next - 272.0 * BEATS_PER_SAMPLE).abs() < 1e-12);

@@ -12,7 +12,9 @@ pub const PATTERN_FIELD: &str = "pattern";
 pub fn repair_pattern_field(state: &mut PluginState) {
     let problem = match state.fields.get(PATTERN_FIELD) {
         None => Some("the saved state has no pattern".to_owned()),
-        Some(text) => PatternDoc::from_json(text).err().map(|error| error.to_string()),
+        Some(text) => PatternDoc::from_json(text)
+            .err()
+            .map(|error| error.to_string()),
     };
     if let Some(problem) = problem {
         nice_log!("Chronus Seq loads the default pattern: {problem}");

@@ -37,7 +37,9 @@ impl PatternStore {
     fn lock(&self) -> MutexGuard<'_, Shared> {
         // A panic while editing cannot leave the document half-written: edits replace whole
         // values, so the data behind a poisoned lock is still consistent.
-        self.shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Applies `edit` to the document and publishes the result. May allocate; never call it from

@@ -149,8 +149,9 @@ pub struct PatternSnapshot {
 
 /// Default MIDI note of each track: a General MIDI drum kit (kick, snare, closed hat, open hat,
 /// clap, rim, three toms, crash, ride, cowbell, tambourine, maracas, claves, wood block).
-pub const DEFAULT_NOTES: [u8; MAX_TRACKS] =
-    [36, 38, 42, 46, 39, 37, 41, 45, 48, 49, 51, 56, 54, 70, 75, 76];
+pub const DEFAULT_NOTES: [u8; MAX_TRACKS] = [
+    36, 38, 42, 46, 39, 37, 41, 45, 48, 49, 51, 56, 54, 70, 75, 76,
+];
 
 impl Default for PatternSnapshot {
     fn default() -> Self {

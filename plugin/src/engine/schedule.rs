@@ -85,9 +85,16 @@ mod tests {
     use super::*;
     use crate::engine::pattern::{Step, TrackPattern};
 
-    fn collect(track: &TrackPattern, performance: &Performance, after: f64, up_to: f64) -> Vec<f64> {
+    fn collect(
+        track: &TrackPattern,
+        performance: &Performance,
+        after: f64,
+        up_to: f64,
+    ) -> Vec<f64> {
         let mut beats = Vec::new();
-        hits_in_window(0, track, performance, 0, after, up_to, |hit| beats.push(hit.beat));
+        hits_in_window(0, track, performance, 0, after, up_to, |hit| {
+            beats.push(hit.beat)
+        });
         beats
     }
 
@@ -131,7 +138,10 @@ mod tests {
         let again: Vec<bool> = (0..1000).map(|index| plays(7, 3, index, 30)).collect();
         assert_eq!(first, again);
         let played = first.iter().filter(|p| **p).count();
-        assert!((200..400).contains(&played), "30 % of 1000 steps, got {played}");
+        assert!(
+            (200..400).contains(&played),
+            "30 % of 1000 steps, got {played}"
+        );
         assert!((0..1000).all(|index| !plays(7, 3, index, 0)));
     }
 
@@ -139,6 +149,9 @@ mod tests {
     fn nothing_plays_before_beat_zero() {
         let mut track = TrackPattern::empty(36);
         track.steps[0] = Step::hit(100);
-        assert_eq!(collect(&track, &Performance::default(), -8.0, -0.001), Vec::<f64>::new());
+        assert_eq!(
+            collect(&track, &Performance::default(), -8.0, -0.001),
+            Vec::<f64>::new()
+        );
     }
 }

@@ -1,0 +1,177 @@
+//! Saved pattern state: canonical bytes, lossless round trips, and safe handling of corrupt,
+//! foreign, newer and out-of-range state.
+
+use std::collections::BTreeMap;
+
+use chronus_seq::document::state_json::{StateError, FORMAT, VERSION};
+use chronus_seq::document::PatternDoc;
+use chronus_seq::engine::pattern::{RateFeel, Step, StepRate};
+use chronus_seq::ChronusSeq;
+use nice_plug::prelude::*;
+
+/// A document that uses every per-step feature and non-default track settings.
+fn busy_doc() -> PatternDoc {
+    let mut doc = PatternDoc::default();
+    doc.seed = 99;
+    let track = &mut doc.tracks[7];
+    track.name = "Lead \"ping\" ✓".to_owned();
+    track.pattern.length = 5;
+    track.pattern.rate = StepRate {
+        division: 8,
+        feel: RateFeel::Triplet,
+    };
+    track.pattern.channel = 15;
+    track.pattern.note = 127;
+    track.pattern.steps[0] = Step::hit(1);
+    track.pattern.steps[2] = Step {
+        probability: 35,
+        ratchet: 8,
+        nudge: -50,
+        ..Step::hit(127)
+    };
+    track.pattern.steps[4] = Step {
+        nudge: 50,
+        ..Step::hit(76)
+    };
+    doc
+}
+
+#[test]
+fn save_load_save_gives_identical_bytes() {
+    for doc in [PatternDoc::empty(), PatternDoc::default(), busy_doc()] {
+        let saved = doc.to_json();
+        let loaded = PatternDoc::from_json(&saved).expect("own state loads");
+        assert_eq!(loaded, doc);
+        assert_eq!(loaded.to_json(), saved);
+    }
+}
+
+#[test]
+fn steps_are_stored_as_a_pattern_string() {
+    let saved = PatternDoc::default().to_json();
+    let value: serde_json::Value = serde_json::from_str(&saved).expect("valid JSON");
+    assert_eq!(value["format"], FORMAT);
+    assert_eq!(value["version"], VERSION);
+    assert_eq!(value["tracks"][0]["steps"], "x...x...x...x...");
+    assert_eq!(value["tracks"][1]["steps"], "....X.......X...");
+    assert_eq!(value["tracks"][0]["channel"], 1);
+    assert_eq!(value["tracks"][0]["rate"], "1/16");
+    assert!(
+        value["tracks"][0].get("velocity").is_none(),
+        "velocities implied by the string are not repeated"
+    );
+    let busy: serde_json::Value = serde_json::from_str(&busy_doc().to_json()).expect("valid");
+    assert_eq!(busy["tracks"][7]["steps"], "x.X.x");
+    assert_eq!(
+        busy["tracks"][7]["velocity"],
+        serde_json::json!([1, 100, 127, 100, 76])
+    );
+    assert_eq!(
+        busy["tracks"][7]["nudge"],
+        serde_json::json!([0, 0, -50, 0, 50])
+    );
+}
+
+#[test]
+fn a_hand_written_minimal_file_loads() {
+    let text = r#"{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[
+        {"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X.x"}]}"#;
+    let doc = PatternDoc::from_json(text).expect("minimal state loads");
+    let bass = &doc.tracks[0].pattern;
+    assert_eq!((bass.length, bass.channel, bass.note), (3, 1, 40));
+    assert_eq!(bass.rate.beats(), 0.75);
+    assert_eq!(bass.steps[0], Step::hit(127));
+    assert_eq!(bass.steps[2], Step::hit(76));
+    assert_eq!(
+        doc.tracks[1],
+        PatternDoc::empty().tracks[1],
+        "missing tracks are empty"
+    );
+}
+
+#[test]
+fn unusable_state_is_refused_with_its_reason() {
+    let valid = PatternDoc::default().to_json();
+    let cases: Vec<(String, fn(&StateError) -> bool)> = vec![
+        ("{not json".to_owned(), |e| {
+            matches!(e, StateError::Corrupt(_))
+        }),
+        (r#"{"presets":[]}"#.to_owned(), |e| {
+            *e == StateError::Foreign
+        }),
+        (valid.replace(r#""version":1"#, r#""version":7"#), |e| {
+            *e == StateError::NewerVersion(7)
+        }),
+        (
+            valid.replace(r#""length":16"#, r#""length":65"#),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("length 65")),
+        ),
+        (
+            valid.replacen(
+                r#""steps":"x...x...x...x...""#,
+                r#""steps":"x...x...x...x..?""#,
+                1,
+            ),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("position 15")),
+        ),
+        (
+            valid.replacen(r#""channel":1"#, r#""channel":17"#, 1),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("channel 17")),
+        ),
+        (
+            valid.replacen(r#""rate":"1/16""#, r#""rate":"1/5""#, 1),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("1/5")),
+        ),
+        (
+            valid.replacen(r#""seed":0"#, r#""seed":0,"extra":true"#, 1),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("extra")),
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = PatternDoc::from_json(&text).expect_err(&text);
+        assert!(expected(&error), "{text}\ngave {error:?}");
+        assert!(!error.to_string().is_empty());
+    }
+}
+
+fn plugin_state(pattern: Option<&str>) -> PluginState {
+    let mut fields = BTreeMap::new();
+    if let Some(pattern) = pattern {
+        fields.insert("pattern".to_owned(), pattern.to_owned());
+    }
+    PluginState {
+        version: "0.0.1".to_owned(),
+        params: BTreeMap::new(),
+        fields,
+    }
+}
+
+#[test]
+fn the_state_filter_replaces_unusable_patterns_with_the_default() {
+    let default = PatternDoc::default().to_json();
+    for bad in [None, Some("{broken"), Some(r#"{"format":"other"}"#)] {
+        let mut state = plugin_state(bad);
+        ChronusSeq::filter_state(&mut state);
+        assert_eq!(state.fields.get("pattern"), Some(&default), "{bad:?}");
+    }
+    let busy = busy_doc().to_json();
+    let mut state = plugin_state(Some(&busy));
+    ChronusSeq::filter_state(&mut state);
+    assert_eq!(
+        state.fields.get("pattern"),
+        Some(&busy),
+        "good state is kept as is"
+    );
+}
+
+#[test]
+fn persisted_fields_round_trip_through_the_plugin_params() {
+    let plugin = ChronusSeq::default();
+    let params = plugin.params();
+    plugin.pattern_store().edit(|doc| *doc = busy_doc());
+    let saved = params.serialize_fields();
+    let other = ChronusSeq::default();
+    other.params().deserialize_fields(&saved);
+    assert_eq!(other.pattern_store().doc(), busy_doc());
+    assert_eq!(other.params().serialize_fields(), saved);
+}

@@ -1,0 +1,87 @@
+//! An in-process stand-in for a host: just enough to call the real `Plugin::activate` and
+//! `Plugin::process` of [`ChronusSeq`] from a test, without a plugin API wrapper.
+
+use std::num::NonZeroU32;
+
+use chronus_seq::ChronusSeq;
+use nice_plug::prelude::*;
+
+/// Activation context that accepts everything and schedules nothing.
+pub struct TestActivateContext;
+
+impl ActivateContext<ChronusSeq> for TestActivateContext {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Clap
+    }
+    fn execute(&self, _task: ()) {}
+    fn set_latency_samples(&self, _samples: u32) {}
+    fn set_current_voice_capacity(&self, _capacity: u32) {}
+}
+
+/// Process context with a settable transport that records the plugin's output events into
+/// storage reserved up front (so recording never allocates).
+pub struct TestProcessContext {
+    pub transport: Transport,
+    pub events: Vec<NoteEvent<()>>,
+}
+
+impl TestProcessContext {
+    pub fn new(sample_rate: f32, event_capacity: usize) -> Self {
+        TestProcessContext {
+            transport: Transport::new(sample_rate),
+            events: Vec::with_capacity(event_capacity),
+        }
+    }
+}
+
+impl ProcessContext<ChronusSeq> for TestProcessContext {
+    fn plugin_api(&self) -> PluginApi {
+        PluginApi::Clap
+    }
+    fn execute_background(&self, _task: ()) {}
+    fn execute_gui(&self, _task: ()) {}
+    fn transport(&self) -> &Transport {
+        &self.transport
+    }
+    fn next_event(&mut self) -> Option<NoteEvent<()>> {
+        None
+    }
+    fn try_send_event(
+        &mut self,
+        event: NoteEvent<()>,
+    ) -> Result<(), (NoteEvent<()>, nice_plug::context::process::SendEventError)> {
+        if self.events.len() == self.events.capacity() {
+            return Err((
+                event,
+                nice_plug::context::process::SendEventError::HostBufferFull,
+            ));
+        }
+        self.events.push(event);
+        Ok(())
+    }
+    fn set_latency_samples(&self, _samples: u32) {}
+    fn request_restart(&self) {}
+    fn set_current_voice_capacity(&self, _capacity: u32) {}
+}
+
+/// The plugin's only layout: one stereo pair in and out.
+pub fn stereo_layout() -> AudioIOLayout {
+    AudioIOLayout {
+        main_input_channels: NonZeroU32::new(2),
+        main_output_channels: NonZeroU32::new(2),
+        ..AudioIOLayout::const_default()
+    }
+}
+
+/// Activates `plugin` for `sample_rate` and blocks of up to `max_block` samples.
+pub fn activate(plugin: &mut ChronusSeq, sample_rate: f32, max_block: u32) -> bool {
+    let config = BufferConfig {
+        sample_rate,
+        min_buffer_size: None,
+        max_buffer_size: max_block,
+        process_mode: ProcessMode::Realtime,
+    };
+    let activated = plugin.activate(&stereo_layout(), &config, &mut TestActivateContext);
+    plugin.reset();
+    activated
+}
