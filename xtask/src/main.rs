@@ -1,5 +1,16 @@
-//! Build tasks: `cargo xtask bundle chronus_seq --release` writes the CLAP and VST3 bundles.
+//! Build tasks.
+//!
+//! - `cargo xtask install` builds the release bundles and copies them to the user's plugin
+//!   folders.
+//! - `cargo xtask bundle chronus_seq [--release]` builds `target/bundled/Chronus Seq.clap` and
+//!   `Chronus Seq.vst3` (nice-plug's bundler).
+
+mod install;
 
 fn main() -> nice_plug_xtask::Result<()> {
-    nice_plug_xtask::main()
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("install") => install::run(args.collect()),
+        _ => nice_plug_xtask::main(),
+    }
 }
