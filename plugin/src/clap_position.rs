@@ -9,12 +9,20 @@
 //!
 //! The plugin cannot see `j` or `e`, but it can see where each sub-block's audio lives: the
 //! wrapper hands out slices of the host's buffer, so a sub-block whose first channel starts where
-//! the previous one ended continues the same host buffer. From that it knows `j`, and from the
-//! reported position it tells apart the three cases:
-//! - the position continues the previous sub-block: a parameter split, nothing to repair;
-//! - it continues the previous one once the last event's offset `e` is taken off: a parameter
-//!   split after a transport event, take `e` off;
-//! - neither: a transport event at `j` itself, take `j` off and remember `e = j`.
+//! the previous one ended may continue the same host buffer, at a known offset `j`. A host that
+//! splits its own buffer (Reaper, at the loop end) produces the same picture with an exact
+//! position, so the reported position decides, in this order:
+//! - it continues the previous sub-block once the last event's offset `e` is taken off (`e` is 0
+//!   until an event is seen): a parameter split, take `e` off;
+//! - it continues the previous sub-block as reported: a new host buffer, exact;
+//! - it continues the previous sub-block once `j` is taken off: a transport event at `j` that
+//!   restates the position (a tempo change), take `j` off and remember `e = j`;
+//! - it is the active loop's start as reported: a host-split loop wrap, exact;
+//! - it is the loop start once `j` is taken off: a transport event at the loop wrap (Bitwig),
+//!   take `j` off and remember `e = j`;
+//! - anything else is taken as exact: a seek. (A seek sent as a transport event inside a buffer
+//!   cannot be told from a host-split seek; such positions stay `j` samples ahead until the next
+//!   host buffer, as the framework reports them.)
 //!
 //! The repair is a no-op for hosts that never send mid-buffer transport events, and it is only
 //! applied to the CLAP wrapper (VST3 positions are always relative to sample 0).
@@ -52,47 +60,70 @@ impl ClapPositionRepair {
     }
 
     /// The true position of sample 0 of a sub-block of `len` samples whose first output channel
-    /// starts at `address`, given the `reported` position, the tempo and the sample rate.
-    pub fn repair(
-        &mut self,
-        address: usize,
-        len: usize,
-        reported: f64,
-        tempo: f64,
-        sample_rate: f64,
-    ) -> f64 {
-        let beats_per_sample = tempo / 60.0 / sample_rate;
+    /// starts at `address`, given the `reported` position, the tempo, the sample rate and the
+    /// start of the active loop.
+    pub fn repair(&mut self, address: usize, len: usize, reported: Reported) -> f64 {
+        let beats_per_sample = reported.tempo / 60.0 / reported.sample_rate;
         let continues_buffer = address != 0
             && address == self.next_address
             && self.next_offset + len <= self.max_buffer;
-        let near_expected = |beat: f64| matches!(self.expected_beat, Some(e) if (e - beat).abs() <= SAME_POSITION_BEATS);
-        let mut offset = if continues_buffer {
+        let offset = if continues_buffer {
             self.next_offset
         } else {
             0
         };
+        let position = reported.position;
+        let event_shift = self.event_offset as f64 * beats_per_sample;
+        let offset_shift = offset as f64 * beats_per_sample;
+        let expected = self.expected_beat;
+        let continues = |beat: f64| matches!(expected, Some(e) if same(e, beat));
+        let is_loop_start = |beat: f64| matches!(reported.loop_start, Some(s) if same(s, beat));
 
-        let repaired = if offset == 0 {
-            self.event_offset = 0;
-            reported
-        } else if near_expected(reported - self.event_offset as f64 * beats_per_sample) {
-            reported - self.event_offset as f64 * beats_per_sample
-        } else if near_expected(reported) {
-            // Only a new host buffer that happens to sit right after the last one in memory gets
-            // here: its position is exact.
-            offset = 0;
-            self.event_offset = 0;
-            reported
+        // Each case gives the repaired position and, if the sub-block continues the host buffer,
+        // the offset of the transport event its position is based on.
+        let (repaired, same_buffer_event) = if offset == 0 {
+            (position, None)
+        } else if continues(position - event_shift) {
+            (position - event_shift, Some(self.event_offset))
+        } else if continues(position) {
+            (position, None)
+        } else if continues(position - offset_shift) {
+            (position - offset_shift, Some(offset))
+        } else if is_loop_start(position) {
+            (position, None)
+        } else if is_loop_start(position - offset_shift) {
+            (position - offset_shift, Some(offset))
         } else {
-            self.event_offset = offset;
-            reported - offset as f64 * beats_per_sample
+            (position, None)
+        };
+        let (event_offset, offset) = match same_buffer_event {
+            Some(event_offset) => (event_offset, offset),
+            None => (0, 0),
         };
 
+        self.event_offset = event_offset;
         self.next_address = address.wrapping_add(len * std::mem::size_of::<f32>());
         self.next_offset = offset + len;
         self.expected_beat = Some(repaired + len as f64 * beats_per_sample);
         repaired
     }
+}
+
+/// The transport of a sub-block as nice-plug reports it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reported {
+    /// Reported song position of sample 0, in beats.
+    pub position: f64,
+    /// Tempo in BPM.
+    pub tempo: f64,
+    /// Sample rate in Hz.
+    pub sample_rate: f64,
+    /// Start of the active loop in beats, if a loop is active.
+    pub loop_start: Option<f64>,
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= SAME_POSITION_BEATS
 }
 
 #[cfg(test)]
@@ -102,49 +133,99 @@ mod tests {
     const RATE: f64 = 48_000.0;
     const TEMPO: f64 = 120.0;
     const BEATS_PER_SAMPLE: f64 = TEMPO / 60.0 / RATE;
+    const BASE: usize = 1 << 20;
 
-    /// What nice-plug reports for a sub-block at `offset` whose transport came from an event at
-    /// `event_offset` with position `event_beat`.
-    fn reported(event_beat: f64, offset: usize) -> f64 {
+    /// The address of sample `offset` of a host buffer at `BASE`.
+    fn at(offset: usize) -> usize {
+        BASE + offset * std::mem::size_of::<f32>()
+    }
+
+    fn report(position: f64, loop_start: Option<f64>) -> Reported {
+        Reported {
+            position,
+            tempo: TEMPO,
+            sample_rate: RATE,
+            loop_start,
+        }
+    }
+
+    /// What nice-plug reports for a sub-block at `offset` whose transport came from an event
+    /// with position `event_beat`.
+    fn shifted(event_beat: f64, offset: usize) -> f64 {
         event_beat + offset as f64 * BEATS_PER_SAMPLE
+    }
+
+    fn assert_beat(got: f64, expected: f64) {
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "got {got}, expected {expected}"
+        );
     }
 
     #[test]
     fn parameter_splits_pass_through() {
         let mut repair = ClapPositionRepair::new(512);
-        let base = 1000;
-        assert_eq!(repair.repair(base, 100, 2.0, TEMPO, RATE), 2.0);
-        let second = repair.repair(base + 400, 412, reported(2.0, 100), TEMPO, RATE);
-        assert!((second - reported(2.0, 100)).abs() < 1e-12);
+        assert_beat(repair.repair(at(0), 100, report(2.0, None)), 2.0);
+        let second = repair.repair(at(100), 412, report(shifted(2.0, 100), None));
+        assert_beat(second, shifted(2.0, 100));
     }
 
     #[test]
-    fn a_mid_buffer_loop_wrap_is_repaired() {
+    fn a_transport_event_at_a_loop_wrap_is_repaired() {
         let mut repair = ClapPositionRepair::new(512);
-        let base = 1000;
+        let looped = Some(0.0);
         // Buffer at beat 3.99, the loop (0..4 beats) wraps at sample 240 back to beat 0.
-        assert_eq!(repair.repair(base, 240, 3.99, TEMPO, RATE), 3.99);
-        let wrapped = repair.repair(base + 960, 100, reported(0.0, 240), TEMPO, RATE);
-        assert!(wrapped.abs() < 1e-12, "got {wrapped}");
+        assert_beat(repair.repair(at(0), 240, report(3.99, looped)), 3.99);
+        let wrapped = repair.repair(at(240), 100, report(shifted(0.0, 240), looped));
+        assert_beat(wrapped, 0.0);
         // A parameter split later in the same buffer keeps the event's base.
-        let later = repair.repair(base + 1360, 172, reported(0.0, 340), TEMPO, RATE);
-        assert!(
-            (later - 100.0 * BEATS_PER_SAMPLE).abs() < 1e-12,
-            "got {later}"
-        );
+        let later = repair.repair(at(340), 172, report(shifted(0.0, 340), looped));
+        assert_beat(later, 100.0 * BEATS_PER_SAMPLE);
         // The next host buffer reuses the same memory and reports sample 0 exactly.
-        let next = repair.repair(base, 512, 272.0 * BEATS_PER_SAMPLE, TEMPO, RATE);
-        assert!((next - 272.0 * BEATS_PER_SAMPLE).abs() < 1e-12);
+        let next = repair.repair(at(0), 512, report(272.0 * BEATS_PER_SAMPLE, looped));
+        assert_beat(next, 272.0 * BEATS_PER_SAMPLE);
+    }
+
+    #[test]
+    fn a_transport_event_restating_the_position_is_repaired() {
+        let mut repair = ClapPositionRepair::new(512);
+        repair.repair(at(0), 200, report(8.0, None));
+        // A tempo change at sample 200: the event says beat 8 + 200 samples; nice-plug adds 200
+        // samples more at the new tempo.
+        let event_beat = 8.0 + 200.0 * BEATS_PER_SAMPLE;
+        let faster = Reported {
+            tempo: 150.0,
+            ..report(event_beat + 200.0 * 150.0 / 60.0 / RATE, None)
+        };
+        assert_beat(repair.repair(at(200), 312, faster), event_beat);
+    }
+
+    #[test]
+    fn a_host_split_at_the_loop_end_is_exact() {
+        let mut repair = ClapPositionRepair::new(512);
+        let looped = Some(0.0);
+        // The host splits its own 512-sample buffer at the loop end, 256 samples in, and calls
+        // again with the second half of the same memory and the exact loop start.
+        repair.repair(at(0), 256, report(4.0 - 256.0 * BEATS_PER_SAMPLE, looped));
+        assert_beat(repair.repair(at(256), 256, report(0.0, looped)), 0.0);
+        let next = repair.repair(at(0), 512, report(256.0 * BEATS_PER_SAMPLE, looped));
+        assert_beat(next, 256.0 * BEATS_PER_SAMPLE);
     }
 
     #[test]
     fn a_new_buffer_right_after_the_last_in_memory_is_taken_as_exact() {
         let mut repair = ClapPositionRepair::new(4096);
-        let base = 1000;
-        repair.repair(base, 240, 3.99, TEMPO, RATE);
-        repair.repair(base + 960, 272, reported(0.0, 240), TEMPO, RATE);
+        let looped = Some(0.0);
+        repair.repair(at(0), 240, report(3.99, looped));
+        repair.repair(at(240), 272, report(shifted(0.0, 240), looped));
         let exact = 272.0 * BEATS_PER_SAMPLE;
-        let next = repair.repair(base + 2048, 512, exact, TEMPO, RATE);
-        assert!((next - exact).abs() < 1e-12, "got {next}");
+        assert_beat(repair.repair(at(512), 512, report(exact, looped)), exact);
+    }
+
+    #[test]
+    fn a_seek_is_taken_as_exact() {
+        let mut repair = ClapPositionRepair::new(4096);
+        repair.repair(at(0), 240, report(3.0, None));
+        assert_beat(repair.repair(at(240), 100, report(17.25, None)), 17.25);
     }
 }

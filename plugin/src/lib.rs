@@ -18,7 +18,7 @@ use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use triple_buffer::Output;
 
-use clap_position::ClapPositionRepair;
+use clap_position::{ClapPositionRepair, Reported};
 use document::store::PatternStore;
 use document::PatternDoc;
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
@@ -87,13 +87,16 @@ impl ChronusSeq {
                 .as_slice_immutable()
                 .first()
                 .map_or(0, |channel| channel.as_ptr() as usize);
-            pos_beats = Some(self.clap_position.repair(
-                address,
-                buffer.samples(),
-                reported,
+            let reported = Reported {
+                position: reported,
                 tempo,
                 sample_rate,
-            ));
+                loop_start: transport.loop_range_beats().map(|(start, _)| start),
+            };
+            pos_beats = Some(
+                self.clap_position
+                    .repair(address, buffer.samples(), reported),
+            );
         }
         BlockTransport {
             playing: transport.playing,

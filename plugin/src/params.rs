@@ -43,13 +43,18 @@ pub struct TrackParams {
     pub gate: FloatParam,
 }
 
+/// Turns a parameter value into its display text.
+type ValueToText = Arc<dyn Fn(f32) -> String + Send + Sync>;
+/// Reads a parameter value back from text.
+type TextToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
+
 /// Shows a value with a fixed number of decimals that parses back to the same value.
-fn fixed_decimals(decimals: usize) -> Arc<dyn Fn(f32) -> String + Send + Sync> {
+fn fixed_decimals(decimals: usize) -> ValueToText {
     Arc::new(move |value| format!("{value:.decimals$}"))
 }
 
 /// Reads a number, with or without a trailing `%`.
-fn percent_text() -> Arc<dyn Fn(&str) -> Option<f32> + Send + Sync> {
+fn percent_text() -> TextToValue {
     Arc::new(|text| text.trim().trim_end_matches('%').trim().parse().ok())
 }
 

@@ -8,9 +8,11 @@
 //!    that bundle in an earlier step, or to test a release bundle).
 //! 2. `cargo xtask bundle chronus_seq` from the workspace root, which writes
 //!    `<target>/bundled/Chronus Seq.clap`.
-//! 3. If the xtask fails to run: `cargo build -p chronus_seq` and copy
-//!    `<target>/debug/libchronus_seq.so` to `<target>/test-bundles/Chronus Seq.clap` (on Linux a
-//!    `.clap` is the shared library renamed).
+//! 3. If the xtask fails to run: `cargo build -p chronus_seq` and use
+//!    `<target>/debug/libchronus_seq.so` (on Linux a `.clap` is the shared library renamed).
+//!
+//! The result of 2 or 3 is then copied to `<target>/test-bundles/<pid>/Chronus Seq.clap` and
+//! that private copy is loaded (see [`plugin_bundle`]).
 //!
 //! `<target>` is `CARGO_TARGET_DIR` if set, else `<workspace>/target`.
 
@@ -52,7 +54,8 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Builds the plugin once per test binary and returns the path of its `.clap` bundle.
+/// Builds the plugin once per test binary and returns the path of this process's private copy
+/// of its `.clap` bundle (the shared bundle may be rewritten while tests run).
 ///
 /// Concurrent callers wait for the first build. A failed build is remembered, so every test
 /// reports the same error instead of rebuilding.
@@ -69,7 +72,7 @@ fn build_bundle() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os(BUNDLE_OVERRIDE_ENV) {
         let path = PathBuf::from(path);
         return if path.is_file() {
-            Ok(path)
+            private_copy(&path)
         } else {
             Err(HarnessError::new(format!(
                 "{BUNDLE_OVERRIDE_ENV}={} is not a file",
@@ -78,15 +81,50 @@ fn build_bundle() -> Result<PathBuf> {
         };
     }
 
-    match bundle_with_xtask() {
-        Ok(path) => Ok(path),
+    let built = match bundle_with_xtask() {
+        Ok(path) => path,
         Err(xtask_error) => bundle_with_cargo_build().map_err(|build_error| {
             HarnessError::new(format!(
                 "could not build the plugin bundle.\n  cargo xtask: {xtask_error}\n  \
                  cargo build fallback: {build_error}"
             ))
-        }),
+        })?,
+    };
+    private_copy(&built)
+}
+
+/// Copies the bundle to `<target>/test-bundles/<pid>/Chronus Seq.clap` and returns that path.
+///
+/// The shared bundle is rewritten in place by every `cargo xtask bundle` (ours in the next test
+/// binary, or a developer's in another terminal); rewriting a mapped shared library under a
+/// running process crashes it. Each test process therefore loads its own copy. Copies of
+/// processes that no longer run are removed (Linux: no `/proc/<pid>`).
+fn private_copy(built: &Path) -> Result<PathBuf> {
+    let root = target_dir().join("test-bundles");
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let stale = name
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|pid| !Path::new("/proc").join(pid.to_string()).exists());
+            if stale {
+                // Best effort: a leftover directory only costs disk space.
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
+    let dir = root.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| HarnessError::context(&format!("creating {}", dir.display()), e))?;
+    let copy = dir.join(format!("{BUNDLE_NAME}.clap"));
+    std::fs::copy(built, &copy).map_err(|e| {
+        HarnessError::context(
+            &format!("copying {} to {}", built.display(), copy.display()),
+            e,
+        )
+    })?;
+    Ok(copy)
 }
 
 /// Runs `cargo <args>` in the workspace root, returning its stderr on failure.
@@ -129,21 +167,13 @@ fn bundle_with_cargo_build() -> Result<PathBuf> {
     let library = target_dir()
         .join("debug")
         .join(format!("lib{PLUGIN_PACKAGE}.so"));
-    if !library.is_file() {
-        return Err(HarnessError::new(format!(
+    if library.is_file() {
+        // On Linux a `.clap` is the shared library renamed; `private_copy` does the renaming.
+        Ok(library)
+    } else {
+        Err(HarnessError::new(format!(
             "{} was not built",
             library.display()
-        )));
+        )))
     }
-    let bundle_dir = target_dir().join("test-bundles");
-    std::fs::create_dir_all(&bundle_dir)
-        .map_err(|e| HarnessError::context(&format!("creating {}", bundle_dir.display()), e))?;
-    let bundle = bundle_dir.join(format!("{BUNDLE_NAME}.clap"));
-    std::fs::copy(&library, &bundle).map_err(|e| {
-        HarnessError::context(
-            &format!("copying {} to {}", library.display(), bundle.display()),
-            e,
-        )
-    })?;
-    Ok(bundle)
 }

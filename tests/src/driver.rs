@@ -68,6 +68,11 @@ pub struct TransportScript {
     pub stop_at_block: Option<usize>,
     /// Parameter changes sent as input events.
     pub param_changes: Vec<ScriptParamChange>,
+    /// [`SplitMode::ReaperSplit`] only: whether the parts of a split block are consecutive
+    /// slices of the host block's audio buffer (`true`, the default — the host splits a block
+    /// it already holds) or each part's audio starts where [`PluginHost::process_block`] would
+    /// put a whole block (`false`).
+    pub split_parts_in_place: bool,
 }
 
 impl TransportScript {
@@ -83,7 +88,14 @@ impl TransportScript {
             tempo_changes: Vec::new(),
             stop_at_block: None,
             param_changes: Vec::new(),
+            split_parts_in_place: true,
         }
+    }
+
+    /// Sets [`Self::split_parts_in_place`].
+    pub fn with_split_parts_in_place(mut self, in_place: bool) -> Self {
+        self.split_parts_in_place = in_place;
+        self
     }
 
     /// Starts at `beat` instead of 0 (negative = pre-roll: `IS_WITHIN_PRE_ROLL` while < 0).
@@ -112,7 +124,13 @@ impl TransportScript {
     }
 
     /// Sends a parameter value change at `offset` samples into host block `block`.
-    pub fn with_param_change(mut self, block: usize, offset: u32, param_id: u32, value: f64) -> Self {
+    pub fn with_param_change(
+        mut self,
+        block: usize,
+        offset: u32,
+        param_id: u32,
+        value: f64,
+    ) -> Self {
         self.param_changes.push(ScriptParamChange {
             block,
             offset,
@@ -195,6 +213,7 @@ impl TransportScript {
 
             match self.split_mode {
                 SplitMode::ReaperSplit => {
+                    let block_audio_start = host.next_audio_start(frames as u32);
                     let mut call_start = cycle_start;
                     while call_start < cycle_end {
                         timeline.wrap_if_due(call_start);
@@ -204,7 +223,18 @@ impl TransportScript {
                         };
                         let events = events_in(&params, call_start, call_end);
                         let transport = timeline.transport_at(call_start);
-                        run.process(host, cycle, call_start, call_end, transport, events)?;
+                        let audio_start = if self.split_parts_in_place {
+                            block_audio_start + (call_start - cycle_start) as usize
+                        } else {
+                            host.next_audio_start((call_end - call_start) as u32)
+                        };
+                        let call = Call {
+                            block: cycle,
+                            start: call_start,
+                            end: call_end,
+                            audio_start,
+                        };
+                        run.process(host, call, transport, events)?;
                         call_start = call_end;
                     }
                 }
@@ -220,7 +250,13 @@ impl TransportScript {
                             });
                         }
                     }
-                    run.process(host, cycle, cycle_start, cycle_end, transport, events)?;
+                    let call = Call {
+                        block: cycle,
+                        start: cycle_start,
+                        end: cycle_end,
+                        audio_start: host.next_audio_start(frames as u32),
+                    };
+                    run.process(host, call, transport, events)?;
                 }
             }
 
@@ -229,6 +265,15 @@ impl TransportScript {
         }
         Ok(run)
     }
+}
+
+/// One `process` call the driver is about to make.
+#[derive(Debug, Clone, Copy)]
+struct Call {
+    block: usize,
+    start: u64,
+    end: u64,
+    audio_start: usize,
 }
 
 /// Parameter events falling in `[start, end)`, re-timed relative to `start`.
@@ -352,6 +397,8 @@ pub struct CallRecord {
     pub start_sample: u64,
     /// Frames in the call.
     pub frames: u32,
+    /// Where the call's audio started in the host's buffers.
+    pub audio_start: usize,
     /// The transport passed in `clap_process.transport`.
     pub transport: TransportInfo,
     /// Input events passed (transport events at wraps, parameter changes).
@@ -376,35 +423,39 @@ impl ScriptRun {
     fn process(
         &mut self,
         host: &mut PluginHost,
-        block: usize,
-        start: u64,
-        end: u64,
+        call: Call,
         transport: TransportInfo,
         in_events: Vec<InEvent>,
     ) -> Result<()> {
+        let Call {
+            block,
+            start,
+            end,
+            audio_start,
+        } = call;
         let frames = (end - start) as u32;
         let output = host
-            .process_block(frames, Some(transport), &in_events)
+            .process_block_at(audio_start, frames, Some(transport), &in_events)
             .map_err(|e| {
                 HarnessError::new(format!(
                     "host block {block} (samples {start}..{end}, beat {}): {e}",
                     transport.song_pos_beats
                 ))
             })?;
-        let call = self.calls.len();
+        let call_index = self.calls.len();
         let ordered = output.notes.windows(2).all(|w| w[0].time <= w[1].time)
             && output.notes.iter().all(|n| n.time < frames);
-        self.notes
-            .extend(output.notes.iter().map(|note| AbsNote {
-                sample: start + u64::from(note.time),
-                block,
-                call,
-                note: *note,
-            }));
+        self.notes.extend(output.notes.iter().map(|note| AbsNote {
+            sample: start + u64::from(note.time),
+            block,
+            call: call_index,
+            note: *note,
+        }));
         self.calls.push(CallRecord {
             block,
             start_sample: start,
             frames,
+            audio_start,
             transport,
             in_events,
             other_out_events: output.other_events,
@@ -440,7 +491,9 @@ impl ScriptRun {
                 NoteKind::Off | NoteKind::Choke => -1,
                 NoteKind::End => 0,
             };
-            *counts.entry((note.note.channel, note.note.key)).or_default() += delta;
+            *counts
+                .entry((note.note.channel, note.note.key))
+                .or_default() += delta;
         }
         counts.retain(|_, count| *count != 0);
         counts
@@ -449,5 +502,80 @@ impl ScriptRun {
     /// The first call whose output events were out of time order or outside the block, if any.
     pub fn first_unordered_call(&self) -> Option<&CallRecord> {
         self.calls.iter().find(|c| !c.out_events_ordered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(tempo: f64, start_beat: f64, loop_range: Option<(f64, f64)>) -> Timeline {
+        let mut timeline = Timeline {
+            sample_rate: 48_000.0,
+            tempo,
+            ref_sample: 0,
+            ref_beat: start_beat,
+            playing: true,
+            loop_range,
+            next_wrap: None,
+        };
+        timeline.update_next_wrap();
+        timeline
+    }
+
+    #[test]
+    fn whole_sample_loop_wraps_exactly_at_loop_start() {
+        let mut t = timeline(120.0, 0.0, Some((0.0, 4.0)));
+        assert_eq!(t.next_wrap, Some(96_000));
+        assert_eq!(t.beat_at(95_999), 95_999.0 / 24_000.0);
+        t.wrap_if_due(96_000);
+        assert_eq!((t.ref_sample, t.ref_beat), (96_000, 0.0));
+        assert_eq!(t.next_wrap, Some(192_000));
+        assert_eq!(t.transport_at(96_000).song_pos_beats, 0.0);
+    }
+
+    #[test]
+    fn fractional_loop_carries_the_overshoot_so_wraps_stay_sample_exact() {
+        // 133 BPM at 48 kHz: one beat is 21654.135… samples.
+        let samples_per_beat = 60.0 * 48_000.0 / 133.0;
+        let mut t = timeline(133.0, 0.0, Some((0.0, 1.0)));
+        for pass in 1..=50u64 {
+            let exact = (pass as f64 * samples_per_beat - SAMPLE_EPSILON).ceil() as u64;
+            assert_eq!(t.next_wrap, Some(exact), "wrap {pass}");
+            t.wrap_if_due(exact);
+            let overshoot = t.ref_beat;
+            assert!((0.0..133.0 / 60.0 / 48_000.0).contains(&overshoot));
+        }
+    }
+
+    #[test]
+    fn no_wrap_when_stopped_or_past_the_loop_end() {
+        let mut t = timeline(120.0, 5.0, Some((0.0, 4.0)));
+        assert_eq!(t.next_wrap, None);
+        t = timeline(120.0, 0.0, Some((0.0, 4.0)));
+        t.rebase(1_000);
+        t.playing = false;
+        t.update_next_wrap();
+        assert_eq!(t.next_wrap, None);
+        assert_eq!(t.beat_at(50_000), 1_000.0 / 24_000.0);
+    }
+
+    #[test]
+    fn tempo_change_keeps_the_position_continuous() {
+        let mut t = timeline(120.0, 0.0, None);
+        t.rebase(51_200);
+        t.tempo = 90.0;
+        assert!((t.beat_at(51_200) - 51_200.0 / 24_000.0).abs() < 1e-12);
+        assert!((t.beat_at(51_200 + 32_000) - (51_200.0 / 24_000.0 + 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pre_roll_flag_follows_the_sign_of_the_position() {
+        let t = timeline(120.0, -2.0, None);
+        assert!(t.transport_at(0).pre_roll);
+        assert!(t.transport_at(47_999).pre_roll);
+        assert!(!t.transport_at(48_000).pre_roll);
+        assert_eq!(t.transport_at(0).bar_number, -1);
+        assert_eq!(t.transport_at(0).bar_start_beats, -4.0);
     }
 }

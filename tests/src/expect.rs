@@ -215,7 +215,8 @@ pub fn default_pattern_notes(stretch: Stretch) -> Vec<ExpectedNote> {
 
 /// Compares expected and actual notes as multisets; on a difference, returns a report that lists
 /// each missing and each unexpected event with its absolute sample and (for actual events) the
-/// host block it came from.
+/// host block it came from. A missing event is paired with the nearest *unexpected* event of the
+/// same kind and key, so a shifted event reads as "expected X, got Y".
 pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), String> {
     let mut counts: BTreeMap<ExpectedNote, i64> = BTreeMap::new();
     for note in expected {
@@ -227,6 +228,12 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
         *counts.entry(key).or_default() -= 1;
         actual_by_key.entry(key).or_default().push(note);
     }
+    let unexpected: Vec<&AbsNote> = counts
+        .iter()
+        .filter(|(_, count)| **count < 0)
+        .flat_map(|(key, _)| actual_by_key.get(key).into_iter().flatten().copied())
+        .collect();
+
     let mut report = String::new();
     let mut shown = 0;
     for (key, count) in &counts {
@@ -247,7 +254,7 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
                 key.channel,
                 key.sample,
                 key.velocity,
-                nearest_actual(run, key)
+                nearest_unexpected(run, &unexpected, key)
             );
         } else {
             let blocks: Vec<String> = actual_by_key
@@ -278,27 +285,56 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
     }
 }
 
-/// " — got the same event at sample N in block …" for the closest actual event of the same kind
-/// and key, to turn "missing + unexpected" pairs into "expected X, got Y".
-fn nearest_actual(run: &ScriptRun, key: &ExpectedNote) -> String {
-    run.notes
+/// " — got it at sample N (+d) in block …" for the nearest unexpected event of the same kind and
+/// key, or " — not sent at all" when there is none.
+fn nearest_unexpected(run: &ScriptRun, unexpected: &[&AbsNote], key: &ExpectedNote) -> String {
+    unexpected
         .iter()
         .filter(|n| n.note.kind == key.kind && n.note.key == key.key)
         .min_by_key(|n| n.sample.abs_diff(key.sample))
         .map(|n| {
             format!(
-                " — nearest actual: sample {} ({:+}) in {}",
+                " — got it at sample {} ({:+}) in {}",
                 n.sample,
                 n.sample as i64 - key.sample as i64,
                 n.describe_block(run)
             )
         })
-        .unwrap_or_default()
+        .unwrap_or_else(|| " — not sent at all".to_owned())
 }
 
 /// Panics with [`compare_notes`]' report if the notes differ.
 pub fn assert_notes_eq(expected: &[ExpectedNote], run: &ScriptRun, context: &str) {
     if let Err(report) = compare_notes(expected, run) {
         panic!("{context}: {report}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_pattern_has_fourteen_hits_per_bar() {
+        let hits = default_hits(0.0, 4.0);
+        assert_eq!(hits.len(), 4 + 2 + 8);
+        assert_eq!(default_hits(-4.0, 0.0).len(), 14, "repeats before beat 0");
+        assert!(hits
+            .iter()
+            .any(|h| h.key == 38 && h.beat == 1.0 && h.velocity == 127));
+    }
+
+    #[test]
+    fn default_notes_at_120_bpm_48_khz_are_on_the_6000_sample_grid() {
+        let notes = default_pattern_notes(Stretch::new(48_000.0, 120.0, 0, 0.0, 4.0));
+        let ons: Vec<u64> = notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::On && n.key == 36)
+            .map(|n| n.sample)
+            .collect();
+        assert_eq!(ons, vec![0, 24_000, 48_000, 72_000]);
+        assert!(notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Off && n.key == 36 && n.sample == 3_000));
     }
 }

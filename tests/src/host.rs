@@ -16,6 +16,7 @@ use crate::transport::TransportInfo;
 use clack_host::prelude::*;
 use std::ffi::CStr;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The CLAP id of Chronus Seq.
 pub const PLUGIN_ID: &CStr = c"org.chronus-seq.chronus-seq";
@@ -25,6 +26,23 @@ pub const MAX_BLOCK_SIZE: u32 = 8192;
 
 /// Number of audio channels of the plugin's single input and single output port.
 pub const CHANNELS: usize = 2;
+
+/// Where in the host's audio buffers each `process` call's audio lives.
+///
+/// Plugins may (wrongly or cleverly) infer things from buffer addresses; hosts differ here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BufferLayout {
+    /// Every call uses the start of the same buffers (most DAWs' fixed-size block buffers).
+    #[default]
+    ReuseStart,
+    /// Calls use consecutive slices of one long buffer, each starting where the previous one
+    /// ended, wrapping to the start when the rest is too short (an offline render into one big
+    /// buffer, processed in chunks). The ring holds [`CONTIGUOUS_RING_BLOCKS`] max-size blocks.
+    Contiguous,
+}
+
+/// Size of the [`BufferLayout::Contiguous`] ring, in max-size blocks.
+pub const CONTIGUOUS_RING_BLOCKS: usize = 4;
 
 /// The audio configuration the plugin is currently activated with.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +65,11 @@ pub struct PluginHost {
     output_ports: AudioPorts,
     input_events: EventBuffer,
     output_events: EventBuffer,
+    layout: BufferLayout,
+    /// Start of the last call's audio in the channel buffers.
+    last_audio_start: usize,
+    /// Where the next call's audio starts ([`BufferLayout::Contiguous`]).
+    next_audio_start: usize,
     steady_time: u64,
     last_status: Option<ProcessStatus>,
 }
@@ -56,9 +79,9 @@ impl PluginHost {
     pub fn load(bundle_path: &Path) -> Result<Self> {
         // SAFETY: loading a shared library runs its initialisers. The bundle is this
         // workspace's own plugin, built by `crate::bundle`; that is the trust we accept here.
-        let entry = unsafe { PluginEntry::load(bundle_path) }.map_err(|e| {
-            HarnessError::context(&format!("loading {}", bundle_path.display()), e)
-        })?;
+        let entry = unsafe { PluginEntry::load(bundle_path) }
+            .map_err(|e| HarnessError::context(&format!("loading {}", bundle_path.display()), e))?;
+        keep_loaded(bundle_path, &entry);
         let factory = entry.get_plugin_factory().ok_or_else(|| {
             HarnessError::new(format!(
                 "{} has no CLAP plugin factory",
@@ -105,6 +128,9 @@ impl PluginHost {
             output_ports: AudioPorts::with_capacity(CHANNELS, 1),
             input_events: EventBuffer::with_capacity(64),
             output_events: EventBuffer::with_capacity(1024),
+            layout: BufferLayout::default(),
+            last_audio_start: 0,
+            next_audio_start: 0,
             steady_time: 0,
             last_status: None,
         })
@@ -152,7 +178,7 @@ impl PluginHost {
             sample_rate,
             max_frames,
         });
-        let frames = max_frames as usize;
+        let frames = max_frames as usize * CONTIGUOUS_RING_BLOCKS;
         for channel in self
             .input_channels
             .iter_mut()
@@ -162,8 +188,16 @@ impl PluginHost {
             channel.resize(frames, 0.0);
         }
         self.steady_time = 0;
+        self.last_audio_start = 0;
+        self.next_audio_start = 0;
         self.pump_main_thread();
         Ok(())
+    }
+
+    /// Chooses where each call's audio lives (default [`BufferLayout::ReuseStart`]).
+    pub fn set_buffer_layout(&mut self, layout: BufferLayout) {
+        self.layout = layout;
+        self.next_audio_start = 0;
     }
 
     /// Stops processing (the processor stays active). `process_block` fails until
@@ -216,14 +250,16 @@ impl PluginHost {
         self.steady_time
     }
 
-    /// The input audio of the last block, channel `channel` (0 or 1).
+    /// The first `frames` samples of the last block's input audio, channel `channel` (0 or 1).
     pub fn last_input(&self, channel: usize, frames: usize) -> &[f32] {
-        &self.input_channels[channel][..frames]
+        let start = self.last_audio_start;
+        &self.input_channels[channel][start..start + frames]
     }
 
-    /// The output audio of the last block, channel `channel` (0 or 1).
+    /// The first `frames` samples of the last block's output audio, channel `channel` (0 or 1).
     pub fn last_output(&self, channel: usize, frames: usize) -> &[f32] {
-        &self.output_channels[channel][..frames]
+        let start = self.last_audio_start;
+        &self.output_channels[channel][start..start + frames]
     }
 
     /// Processes one block of `frames` samples and returns what the plugin sent.
@@ -235,6 +271,35 @@ impl PluginHost {
     /// [`Self::last_input`] / [`Self::last_output`]); the output buffers are zeroed first.
     pub fn process_block(
         &mut self,
+        frames: u32,
+        transport: Option<TransportInfo>,
+        in_events: &[InEvent],
+    ) -> Result<BlockOutput> {
+        let audio_start = self.next_audio_start(frames);
+        self.process_block_at(audio_start, frames, transport, in_events)
+    }
+
+    /// Where [`Self::process_block`] would put a call of `frames` samples in the host's audio
+    /// buffers, according to the [`BufferLayout`].
+    pub fn next_audio_start(&self, frames: u32) -> usize {
+        match self.layout {
+            BufferLayout::ReuseStart => 0,
+            BufferLayout::Contiguous => {
+                if self.next_audio_start + frames as usize > self.input_channels[0].len() {
+                    0
+                } else {
+                    self.next_audio_start
+                }
+            }
+        }
+    }
+
+    /// Like [`Self::process_block`], with the call's audio at sample `audio_start` of the host's
+    /// buffers (which hold [`CONTIGUOUS_RING_BLOCKS`] max-size blocks) — e.g. to pass the parts
+    /// of a block split at the loop end as consecutive slices, like a splitting host does.
+    pub fn process_block_at(
+        &mut self,
+        audio_start: usize,
         frames: u32,
         transport: Option<TransportInfo>,
         in_events: &[InEvent],
@@ -258,14 +323,25 @@ impl PluginHost {
         self.output_events.clear();
 
         let frames_usize = frames as usize;
+        let capacity = self.input_channels[0].len();
+        if audio_start + frames_usize > capacity {
+            return Err(HarnessError::new(format!(
+                "process_block_at: audio {audio_start}..{} is outside the {capacity}-sample \
+                 host buffers",
+                audio_start + frames_usize
+            )));
+        }
+        let range = audio_start..audio_start + frames_usize;
+        self.last_audio_start = audio_start;
+        self.next_audio_start = range.end;
         for (channel_index, channel) in self.input_channels.iter_mut().enumerate() {
-            for (i, sample) in channel[..frames_usize].iter_mut().enumerate() {
+            for (i, sample) in channel[range.clone()].iter_mut().enumerate() {
                 let t = self.steady_time + i as u64 + channel_index as u64 * 7;
                 *sample = (t % 101) as f32 / 101.0 - 0.5;
             }
         }
         for channel in self.output_channels.iter_mut() {
-            channel[..frames_usize].fill(0.0);
+            channel[range.clone()].fill(0.0);
         }
 
         let transport_event = transport.map(|t| t.to_clap_event(0));
@@ -291,13 +367,13 @@ impl PluginHost {
             channels: AudioPortBufferType::f32_input_only(
                 input_channels
                     .iter_mut()
-                    .map(|c| InputChannel::variable(&mut c[..frames_usize])),
+                    .map(|c| InputChannel::variable(&mut c[range.clone()])),
             ),
         }]);
         let mut output_audio = output_ports.with_output_buffers([AudioPortBuffer {
             latency: 0,
             channels: AudioPortBufferType::f32_output_only(
-                output_channels.iter_mut().map(|c| &mut c[..frames_usize]),
+                output_channels.iter_mut().map(|c| &mut c[range.clone()]),
             ),
         }]);
 
@@ -347,18 +423,14 @@ impl PluginHost {
 
     /// How many times the plugin asked the host to rescan parameters (`clap_host_params.rescan`).
     pub fn param_rescans(&self) -> u32 {
-        self.instance.access_handler(|main| {
-            main.param_rescans
-                .load(std::sync::atomic::Ordering::SeqCst)
-        })
+        self.instance
+            .access_handler(|main| main.param_rescans.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// How many times the plugin marked its state dirty (`clap_host_state.mark_dirty`).
     pub fn dirty_marks(&self) -> u32 {
-        self.instance.access_handler(|main| {
-            main.dirty_marks
-                .load(std::sync::atomic::Ordering::SeqCst)
-        })
+        self.instance
+            .access_handler(|main| main.dirty_marks.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Main-thread handle, for the extension helpers in [`crate::params`], [`crate::state`] and
@@ -371,10 +443,29 @@ impl PluginHost {
     pub(crate) fn plugin_extension<E>(&self) -> Option<E>
     where
         E: clack_host::extensions::Extension<
-                ExtensionSide = clack_host::extensions::PluginExtensionSide,
-            >,
+            ExtensionSide = clack_host::extensions::PluginExtensionSide,
+        >,
     {
         self.instance.plugin_shared_handle().get_extension::<E>()
+    }
+}
+
+/// Keeps the bundle's library loaded until the process exits.
+///
+/// clack-host unloads (deinit + dlclose) a library when its last `PluginEntry` is dropped. The
+/// plugin's Rust runtime registers thread-local destructors on every thread that called into
+/// it, so unloading while such a thread is still alive (a finished test whose thread has not
+/// exited yet, with another test still running) makes that thread jump into unmapped code at
+/// exit: SIGSEGV in `__nptl_deallocate_tsd`. Real hosts keep plugin libraries loaded too. So
+/// the first load of each path leaks one `PluginEntry` clone.
+fn keep_loaded(bundle_path: &Path, entry: &PluginEntry) {
+    static PINNED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let mut pinned = PINNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !pinned.iter().any(|p| p == bundle_path) {
+        pinned.push(bundle_path.to_path_buf());
+        std::mem::forget(entry.clone());
     }
 }
 

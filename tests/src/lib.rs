@@ -45,7 +45,7 @@ pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, T
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
 pub use expect::{assert_notes_eq, compare_notes, ExpectedNote, Stretch};
-pub use host::{ActiveConfig, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
+pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use state::{nice_plug_state_bytes, nice_plug_state_json};

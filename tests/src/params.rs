@@ -146,3 +146,17 @@ impl PluginHost {
         Ok(ext.text_to_value(&self.main_thread_handle(), id, &text))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_matches_nice_plug() {
+        assert_eq!(nice_plug_param_hash(""), 0);
+        assert_eq!(nice_plug_param_hash("a"), 97);
+        assert_eq!(nice_plug_param_hash("ab"), 97 * 31 + 98);
+        // Long ids overflow and lose the top bit.
+        assert!(nice_plug_param_hash("a very long parameter identifier") < 1 << 31);
+    }
+}

@@ -59,3 +59,19 @@ pub fn nice_plug_state_bytes(json: &str) -> Vec<u8> {
     bytes.extend_from_slice(json.as_bytes());
     bytes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framing_round_trips_and_rejects_bad_lengths() {
+        let bytes = nice_plug_state_bytes("{\"version\":\"1\"}");
+        assert_eq!(
+            nice_plug_state_json(&bytes).expect("valid framing"),
+            "{\"version\":\"1\"}"
+        );
+        assert!(nice_plug_state_json(&bytes[..bytes.len() - 1]).is_err());
+        assert!(nice_plug_state_json(&[1, 2, 3]).is_err());
+    }
+}

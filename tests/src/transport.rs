@@ -150,3 +150,35 @@ impl TransportInfo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_point_is_two_to_the_31_per_beat_and_rounds() {
+        assert_eq!(beats_to_fixed(1.0), 1 << 31);
+        assert_eq!(beats_to_fixed(-2.0), -(1 << 32));
+        assert_eq!(fixed_to_beats(beats_to_fixed(0.25)), 0.25);
+        let b = 51_200.0 / 24_000.0;
+        assert!((fixed_to_beats(beats_to_fixed(b)) - b).abs() <= 0.5 / (1u64 << 31) as f64);
+    }
+
+    #[test]
+    fn clap_event_carries_flags_and_positions() {
+        let info = TransportInfo::playing_at(120.0, 4.5)
+            .with_loop(0.0, 8.0)
+            .with_pre_roll(false);
+        let event = info.to_clap_event(17);
+        assert_eq!(event.header.time(), 17);
+        assert!(event.flags.contains(TransportFlags::IS_PLAYING));
+        assert!(event.flags.contains(TransportFlags::IS_LOOP_ACTIVE));
+        assert!(!event.flags.contains(TransportFlags::IS_WITHIN_PRE_ROLL));
+        assert_eq!(event.song_pos_beats.to_bits(), 9 << 30);
+        assert_eq!(event.loop_end_beats.to_bits(), 8 << 31);
+        assert_eq!(event.bar_start.to_bits(), 4 << 31);
+        assert_eq!(event.bar_number, 1);
+        let stopped = info.stopped().to_clap_event(0);
+        assert!(!stopped.flags.contains(TransportFlags::IS_PLAYING));
+    }
+}

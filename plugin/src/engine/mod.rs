@@ -49,6 +49,13 @@ pub struct EngineCounters {
     pub seeks: u64,
 }
 
+/// The performance controls of the block being played.
+struct Playing<'a> {
+    performance: &'a Performance,
+    /// Tracks not silenced by mute or solo.
+    audible: [bool; MAX_TRACKS],
+}
+
 /// Where the previous block left off.
 #[derive(Debug, Clone, Copy)]
 struct Continuation {
@@ -148,10 +155,9 @@ impl Engine {
             self.release(0, |_| true, emit);
             self.continuation = None;
         }
-        for track in 0..MAX_TRACKS {
-            if !performance.audible(track) {
-                self.release(0, |note| usize::from(note.track) == track, emit);
-            }
+        let audible = performance.audible_tracks();
+        if self.sounding.len() > 0 && audible.contains(&false) {
+            self.release(0, |note| !audible[usize::from(note.track)], emit);
         }
         let Some(block) = transport.playable(self.sample_rate) else {
             self.release(0, |_| true, emit);
@@ -159,6 +165,10 @@ impl Engine {
             return;
         };
 
+        let playing = Playing {
+            performance,
+            audible,
+        };
         let spb = block.samples_per_beat;
         let continuity = CONTINUITY_SECONDS * block.tempo / 60.0;
         let mut scanned_to = match self.continuation {
@@ -180,7 +190,7 @@ impl Engine {
         while let Some((wrap_sample, loop_start)) = next_wrap(&segment, &block) {
             if wrap_sample > segment.first_sample {
                 let last = segment.edge_at(wrap_sample - 1);
-                self.scan(&segment, scanned_to, last, pattern, performance, emit);
+                self.scan(&segment, scanned_to, last, pattern, &playing, emit);
             }
             self.release(wrap_sample as u32, |_| true, emit);
             segment.first_sample = wrap_sample;
@@ -188,7 +198,7 @@ impl Engine {
             scanned_to = loop_start - 1.0 / spb;
         }
         let last = segment.edge_at(block_len - 1);
-        self.scan(&segment, scanned_to, last, pattern, performance, emit);
+        self.scan(&segment, scanned_to, last, pattern, &playing, emit);
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
@@ -203,13 +213,13 @@ impl Engine {
         after: f64,
         up_to: f64,
         pattern: &PatternSnapshot,
-        performance: &Performance,
+        playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
         let mut chunk_start = after;
         while chunk_start < up_to {
             let chunk_end = (chunk_start + CHUNK_BEATS).min(up_to);
-            self.scan_chunk(segment, chunk_start, chunk_end, pattern, performance, emit);
+            self.scan_chunk(segment, chunk_start, chunk_end, pattern, playing, emit);
             chunk_start = chunk_end;
         }
     }
@@ -220,12 +230,12 @@ impl Engine {
         after: f64,
         up_to: f64,
         pattern: &PatternSnapshot,
-        performance: &Performance,
+        playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
         self.pending_ons.clear();
         for (track_index, track) in pattern.tracks.iter().enumerate() {
-            if !performance.audible(track_index) {
+            if !playing.audible[track_index] {
                 continue;
             }
             let pending = &mut self.pending_ons;
@@ -233,7 +243,7 @@ impl Engine {
             hits_in_window(
                 track_index,
                 track,
-                performance,
+                playing.performance,
                 pattern.seed,
                 after + BEAT_TOLERANCE,
                 up_to + BEAT_TOLERANCE,

@@ -51,16 +51,16 @@ impl Default for Performance {
 }
 
 impl Performance {
-    /// Whether `track` may sound now, after mute and solo.
-    pub fn audible(&self, track: usize) -> bool {
+    /// Which tracks may sound now, after mute and solo.
+    pub fn audible_tracks(&self) -> [bool; MAX_TRACKS] {
         let any_solo = self.tracks.iter().any(|t| t.solo);
-        let controls = &self.tracks[track];
-        !controls.mute && (!any_solo || controls.solo)
+        self.tracks
+            .map(|controls| !controls.mute && (!any_solo || controls.solo))
     }
 
     /// Delay of step `index` caused by swing, in beats, for steps `step_beats` long.
     pub fn swing_delay(&self, index: i64, step_beats: f64) -> f64 {
-        if index.rem_euclid(2) == 1 {
+        if index & 1 == 1 {
             (self.swing.clamp(MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
         } else {
             0.0

@@ -39,8 +39,13 @@ pub(crate) fn hits_in_window(
     // A hit lies between half a step before and two steps after its nominal start.
     let first = ((after - 2.0 * step_beats) / step_beats).floor() as i64;
     let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
+    let mut position = first.rem_euclid(length) as usize;
     for index in first..=last {
-        let step = &track.steps[index.rem_euclid(length) as usize];
+        let step = &track.steps[position];
+        position += 1;
+        if position == length as usize {
+            position = 0;
+        }
         if !step.on || !plays(seed, track_index, index, step.probability) {
             continue;
         }

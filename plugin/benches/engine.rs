@@ -1,0 +1,87 @@
+//! Time the engine takes per block, in steady playback.
+//!
+//! - worst case: 16 tracks × 64 steps, every step on, 1/64 steps at 300 BPM, 48 kHz,
+//!   64-sample blocks (a block's real-time budget is 1.333 ms);
+//! - typical case: 16 tracks of 16 sixteenths, every other step on, 120 BPM, 48 kHz, 64 samples.
+//!
+//! Run with `cargo bench -p chronus_seq --bench engine`.
+
+use std::hint::black_box;
+
+use chronus_seq::engine::pattern::{PatternSnapshot, RateFeel, Step, StepRate, MAX_STEPS};
+use chronus_seq::engine::performance::Performance;
+use chronus_seq::engine::transport::BlockTransport;
+use chronus_seq::engine::Engine;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const RATE: f64 = 48_000.0;
+const BLOCK: usize = 64;
+
+fn worst_case() -> PatternSnapshot {
+    let mut pattern = PatternSnapshot::default();
+    for track in &mut pattern.tracks {
+        track.length = MAX_STEPS as u8;
+        track.rate = StepRate {
+            division: 64,
+            feel: RateFeel::Straight,
+        };
+        track.steps = [Step::hit(100); MAX_STEPS];
+    }
+    pattern
+}
+
+fn typical_case() -> PatternSnapshot {
+    let mut pattern = PatternSnapshot::default();
+    for track in &mut pattern.tracks {
+        for step in track.steps.iter_mut().take(16).step_by(2) {
+            *step = Step::hit(100);
+        }
+    }
+    pattern
+}
+
+/// Measures one block at a time, the song position advancing block by block as in playback.
+fn bench_playback(c: &mut Criterion, name: &str, pattern: PatternSnapshot, tempo: f64) {
+    let performance = Performance::default();
+    let mut engine = Engine::new(RATE);
+    let beats_per_block = BLOCK as f64 * tempo / 60.0 / RATE;
+    let mut block_index: u64 = 0;
+    let mut events: u64 = 0;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            let transport = BlockTransport {
+                playing: true,
+                tempo: Some(tempo),
+                pos_beats: Some(block_index as f64 * beats_per_block),
+                loop_beats: None,
+            };
+            engine.process(
+                BLOCK,
+                black_box(&transport),
+                black_box(&pattern),
+                &performance,
+                &mut |event| events += u64::from(black_box(event).offset < BLOCK as u32),
+            );
+            block_index += 1;
+        })
+    });
+    assert!(events > 0, "{name} produced no events");
+}
+
+fn engine_benches(c: &mut Criterion) {
+    bench_playback(
+        c,
+        "worst case: 16 tracks x 1/64 all on, 300 BPM, 64-sample blocks",
+        worst_case(),
+        300.0,
+    );
+    bench_playback(
+        c,
+        "typical: 16 tracks of 16ths, 120 BPM, 64-sample blocks",
+        typical_case(),
+        120.0,
+    );
+}
+
+criterion_group!(benches, engine_benches);
+criterion_main!(benches);

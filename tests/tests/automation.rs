@@ -1,0 +1,140 @@
+//! Parameters automated through `process` events, and a custom pattern loaded through the state
+//! extension (format: docs/STATE.md; timing: docs/TIMING.md).
+
+use chronus_seq_host_tests::{
+    active_plugin, assert_notes_eq, nice_plug_state_bytes, ExpectedNote, NoteKind, PluginHost,
+    TransportScript,
+};
+
+const SAMPLE_RATE: f64 = 48_000.0;
+const TEMPO: f64 = 120.0;
+/// One 1/16 step at 120 BPM / 48 kHz.
+const STEP: u64 = 6_000;
+
+/// The CLAP value of parameter `string_id` for the text `text` (parsed by the plugin).
+fn clap_value(host: &mut PluginHost, string_id: &str, text: &str) -> (u32, f64) {
+    let param = host
+        .find_param(string_id)
+        .unwrap_or_else(|e| panic!("finding parameter {string_id:?}: {e}"));
+    let value = host
+        .text_to_value(param.id, text)
+        .expect("calling text_to_value")
+        .unwrap_or_else(|| panic!("{string_id}: the plugin does not parse {text:?}"));
+    (param.id, value)
+}
+
+/// A state document with the given pattern tracks (JSON objects) and default parameters.
+fn state_with_tracks(tracks: &[&str]) -> Vec<u8> {
+    let pattern = format!(
+        r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
+        tracks.join(",")
+    );
+    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
+    nice_plug_state_bytes(&format!(
+        r#"{{"version":"0.1.0","params":{{}},"fields":{{"pattern":"{escaped}"}}}}"#
+    ))
+}
+
+/// Swing 75 % (set by a parameter event on the first sample) delays odd 1/16 steps by half a
+/// step; gates stay 50 % of a step from the swung start.
+#[test]
+fn swing_delays_odd_steps() {
+    let mut host = active_plugin(SAMPLE_RATE, 256);
+    host.load_state(&state_with_tracks(&[
+        r#"{"name":"Hat","length":16,"rate":"1/16","channel":1,"note":60,"steps":"xxxxxxxxxxxxxxxx"}"#,
+    ]))
+    .expect("loading a one-track pattern");
+    let (swing, value) = clap_value(&mut host, "swing", "75");
+
+    let run = TransportScript::new(SAMPLE_RATE, TEMPO, 256)
+        .with_param_change(0, 0, swing, value)
+        .run(&mut host, 16 * STEP)
+        .expect("playing one bar with swing");
+
+    let mut expected = Vec::new();
+    for step in 0..16u64 {
+        let on = step * STEP + if step % 2 == 1 { STEP / 2 } else { 0 };
+        expected.push(ExpectedNote {
+            sample: on,
+            kind: NoteKind::On,
+            channel: 0,
+            key: 60,
+            velocity: Some(76),
+        });
+        let off = on + STEP / 2;
+        if off < 16 * STEP {
+            expected.push(ExpectedNote {
+                sample: off,
+                kind: NoteKind::Off,
+                channel: 0,
+                key: 60,
+                velocity: None,
+            });
+        }
+    }
+    assert_notes_eq(&expected, &run, "swing 75 %");
+}
+
+/// Muting track 1 while its note sounds ends that note on the sample of the change and keeps
+/// the track silent; the other tracks play on.
+#[test]
+fn mute_mid_note_ends_the_note_at_the_change() {
+    let mut host = active_plugin(SAMPLE_RATE, 512);
+    let (mute, on) = clap_value(&mut host, "mute_1", "On");
+    // Key 36 sounds from 0 to 3000; mute at sample 1000 (block 1, offset 488).
+    let run = TransportScript::new(SAMPLE_RATE, TEMPO, 512)
+        .with_param_change(1, 488, mute, on)
+        .run(&mut host, 4 * 4 * STEP)
+        .expect("playing with a mute change");
+
+    let key36: Vec<(u64, NoteKind)> = run
+        .notes
+        .iter()
+        .filter(|n| n.note.key == 36)
+        .map(|n| (n.sample, n.note.kind))
+        .collect();
+    assert_eq!(
+        key36,
+        vec![(0, NoteKind::On), (1_000, NoteKind::Off)],
+        "track 1 (key 36) events with a mute at sample 1000"
+    );
+    let hats = run.note_ons().filter(|n| n.note.key == 42).count();
+    assert_eq!(hats, 8, "track 3 (key 42) plays on while track 1 is muted");
+    assert!(
+        run.sounding_at_end().is_empty(),
+        "still sounding: {:?}",
+        run.sounding_at_end()
+    );
+}
+
+/// Bypass while notes sound ends them on the sample of the change, then silence.
+#[test]
+fn bypass_mid_note_ends_all_notes_at_the_change() {
+    let mut host = active_plugin(SAMPLE_RATE, 512);
+    let bypass = host
+        .find_param("bypass")
+        .expect("finding the bypass parameter");
+    // Keys 36 and 42 sound from 0 to 3000; bypass at sample 1000.
+    let run = TransportScript::new(SAMPLE_RATE, TEMPO, 512)
+        .with_param_change(1, 488, bypass.id, bypass.max)
+        .run(&mut host, 4 * 4 * STEP)
+        .expect("playing with a bypass change");
+
+    let events: Vec<(u64, NoteKind, i16)> = run
+        .notes
+        .iter()
+        .map(|n| (n.sample, n.note.kind, n.note.key))
+        .collect();
+    let mut offs: Vec<(u64, NoteKind, i16)> = events.iter().copied().skip(2).collect();
+    offs.sort_by_key(|e| e.2);
+    assert_eq!(
+        events.len(),
+        4,
+        "expected two note-ons at 0 and their note-offs at 1000, got {events:?}"
+    );
+    assert_eq!(
+        offs,
+        vec![(1_000, NoteKind::Off, 36), (1_000, NoteKind::Off, 42)],
+        "note-offs at the bypass change, got {events:?}"
+    );
+}
