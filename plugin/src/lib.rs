@@ -107,6 +107,18 @@ impl ChronusSeq {
     }
 }
 
+/// The normalized velocity for MIDI velocity `velocity`: the smallest `f32` at or above
+/// `velocity / 127`, so hosts get `velocity` back whether they round or truncate
+/// `normalized · 127`, in `f32` or `f64`.
+pub fn normalized_velocity(velocity: u8) -> f32 {
+    let nearest = f32::from(velocity) / 127.0;
+    if f64::from(nearest) * 127.0 < f64::from(velocity) {
+        nearest.next_up()
+    } else {
+        nearest
+    }
+}
+
 /// The host event for an engine event.
 fn host_event(event: &EngineEvent) -> NoteEvent<()> {
     let timing = event.offset;
@@ -119,7 +131,7 @@ fn host_event(event: &EngineEvent) -> NoteEvent<()> {
             voice_id,
             channel,
             key,
-            velocity: f32::from(velocity) / 127.0,
+            velocity: normalized_velocity(velocity),
         },
         NoteKind::Off => NoteEvent::NoteOff {
             timing,
@@ -239,4 +251,21 @@ impl Vst3Plugin for ChronusSeq {
 }
 
 nice_export_clap!(ChronusSeq);
+
+#[cfg(test)]
+mod tests {
+    use super::normalized_velocity;
+
+    #[test]
+    fn every_velocity_comes_back_whether_hosts_round_or_truncate() {
+        for velocity in 1..=127u8 {
+            let normalized = normalized_velocity(velocity);
+            let wide = f64::from(normalized) * 127.0;
+            assert_eq!(wide.round() as u8, velocity);
+            assert_eq!(wide as u8, velocity, "truncated in f64");
+            assert_eq!((normalized * 127.0) as u8, velocity, "truncated in f32");
+            assert!(normalized <= 1.0);
+        }
+    }
+}
 nice_export_vst3!(ChronusSeq);

@@ -48,7 +48,7 @@ pub use expect::{assert_notes_eq, compare_notes, ExpectedNote, Stretch};
 pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
-pub use state::{nice_plug_state_bytes, nice_plug_state_json};
+pub use state::{nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes};
 pub use transport::TransportInfo;
 
 /// Loads the plugin and activates it at `sample_rate` with max block `max_frames`, or panics

@@ -2,7 +2,7 @@
 //! extension (format: docs/STATE.md; timing: docs/TIMING.md).
 
 use chronus_seq_host_tests::{
-    active_plugin, assert_notes_eq, nice_plug_state_bytes, ExpectedNote, NoteKind, PluginHost,
+    active_plugin, assert_notes_eq, pattern_state_bytes, ExpectedNote, NoteKind, PluginHost,
     TransportScript,
 };
 
@@ -23,24 +23,12 @@ fn clap_value(host: &mut PluginHost, string_id: &str, text: &str) -> (u32, f64) 
     (param.id, value)
 }
 
-/// A state document with the given pattern tracks (JSON objects) and default parameters.
-fn state_with_tracks(tracks: &[&str]) -> Vec<u8> {
-    let pattern = format!(
-        r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
-        tracks.join(",")
-    );
-    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
-    nice_plug_state_bytes(&format!(
-        r#"{{"version":"0.1.0","params":{{}},"fields":{{"pattern":"{escaped}"}}}}"#
-    ))
-}
-
 /// Swing 75 % (set by a parameter event on the first sample) delays odd 1/16 steps by half a
 /// step; gates stay 50 % of a step from the swung start.
 #[test]
 fn swing_delays_odd_steps() {
     let mut host = active_plugin(SAMPLE_RATE, 256);
-    host.load_state(&state_with_tracks(&[
+    host.load_state(&pattern_state_bytes(&[
         r#"{"name":"Hat","length":16,"rate":"1/16","channel":1,"note":60,"steps":"xxxxxxxxxxxxxxxx"}"#,
     ]))
     .expect("loading a one-track pattern");
