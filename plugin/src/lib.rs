@@ -7,6 +7,7 @@
 pub mod clap_position;
 pub mod document;
 pub mod engine;
+pub mod osc_out;
 pub mod params;
 mod state_filter;
 

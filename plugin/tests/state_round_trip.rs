@@ -11,8 +11,10 @@ use nice_plug::prelude::*;
 
 /// A document that uses every per-step feature and non-default track settings.
 fn busy_doc() -> PatternDoc {
-    let mut doc = PatternDoc::default();
-    doc.seed = 99;
+    let mut doc = PatternDoc {
+        seed: 99,
+        ..PatternDoc::default()
+    };
     let track = &mut doc.tracks[7];
     track.name = "Lead \"ping\" ✓".to_owned();
     track.pattern.length = 5;
@@ -89,10 +91,13 @@ fn a_hand_written_minimal_file_loads() {
     );
 }
 
+/// Tells whether an error is the one a case expects.
+type ErrorCheck = fn(&StateError) -> bool;
+
 #[test]
 fn unusable_state_is_refused_with_its_reason() {
     let valid = PatternDoc::default().to_json();
-    let cases: Vec<(String, fn(&StateError) -> bool)> = vec![
+    let cases: Vec<(String, ErrorCheck)> = vec![
         ("{not json".to_owned(), |e| {
             matches!(e, StateError::Corrupt(_))
         }),

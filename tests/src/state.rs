@@ -60,6 +60,19 @@ pub fn nice_plug_state_bytes(json: &str) -> Vec<u8> {
     bytes
 }
 
+/// Plugin state holding a pattern document with the given tracks (each a JSON object in the
+/// format of docs/STATE.md) and every parameter at its default.
+pub fn pattern_state_bytes(tracks: &[&str]) -> Vec<u8> {
+    let pattern = format!(
+        r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
+        tracks.join(",")
+    );
+    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
+    nice_plug_state_bytes(&format!(
+        r#"{{"version":"0.1.0","params":{{}},"fields":{{"pattern":"{escaped}"}}}}"#
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,17 +87,4 @@ mod tests {
         assert!(nice_plug_state_json(&bytes[..bytes.len() - 1]).is_err());
         assert!(nice_plug_state_json(&[1, 2, 3]).is_err());
     }
-}
-
-/// Plugin state holding a pattern document with the given tracks (each a JSON object in the
-/// format of docs/STATE.md) and every parameter at its default.
-pub fn pattern_state_bytes(tracks: &[&str]) -> Vec<u8> {
-    let pattern = format!(
-        r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
-        tracks.join(",")
-    );
-    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
-    nice_plug_state_bytes(&format!(
-        r#"{{"version":"0.1.0","params":{{}},"fields":{{"pattern":"{escaped}"}}}}"#
-    ))
 }

@@ -4,13 +4,17 @@
 //!   folders.
 //! - `cargo xtask bundle chronus_seq [--release]` builds `target/bundled/Chronus Seq.clap` and
 //!   `Chronus Seq.vst3` (nice-plug's bundler).
+//! - `cargo xtask osc-latency [--quick]` measures the OSC-out sidecar's send lateness and drops
+//!   on loopback, idle and under load, and prints a markdown table.
 
 mod install;
+mod osc_latency;
 
 fn main() -> nice_plug_xtask::Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("install") => install::run(args.collect()),
+        Some("osc-latency") => osc_latency::run(args.collect()),
         _ => nice_plug_xtask::main(),
     }
 }

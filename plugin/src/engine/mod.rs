@@ -189,8 +189,14 @@ impl Engine {
         };
         while let Some((wrap_sample, loop_start)) = next_wrap(&segment, &block) {
             if wrap_sample > segment.first_sample {
-                let last = segment.edge_at(wrap_sample - 1);
-                self.scan(&segment, scanned_to, last, pattern, &playing, emit);
+                self.scan(
+                    &segment,
+                    scanned_to,
+                    wrap_sample - 1,
+                    pattern,
+                    &playing,
+                    emit,
+                );
             }
             self.release(wrap_sample as u32, |_| true, emit);
             segment.first_sample = wrap_sample;
@@ -198,29 +204,40 @@ impl Engine {
             scanned_to = loop_start - 1.0 / spb;
         }
         let last = segment.edge_at(block_len - 1);
-        self.scan(&segment, scanned_to, last, pattern, &playing, emit);
+        self.scan(&segment, scanned_to, block_len - 1, pattern, &playing, emit);
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
         });
     }
 
-    /// Emits, in time order, every hit and due note-off in `(after, up_to]` (beats less the
-    /// tolerance), chunk by chunk.
+    /// Emits, in time order, every hit and due note-off after beat `after` up to sample
+    /// `last_sample` of the segment, chunk by chunk. Chunks end on whole samples, so the events
+    /// of one sample are always ordered together, and the loop advances by whole samples, so it
+    /// ends whatever the float precision of the positions.
     fn scan(
         &mut self,
         segment: &Segment,
         after: f64,
-        up_to: f64,
+        last_sample: usize,
         pattern: &PatternSnapshot,
         playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
+        let samples_per_chunk = ((CHUNK_BEATS * segment.samples_per_beat) as usize).max(1);
         let mut chunk_start = after;
-        while chunk_start < up_to {
-            let chunk_end = (chunk_start + CHUNK_BEATS).min(up_to);
-            self.scan_chunk(segment, chunk_start, chunk_end, pattern, playing, emit);
-            chunk_start = chunk_end;
+        let mut first = segment.first_sample;
+        loop {
+            let chunk_last = (first + samples_per_chunk - 1).min(last_sample);
+            let chunk_end = segment.edge_at(chunk_last);
+            if chunk_end > chunk_start {
+                self.scan_chunk(segment, chunk_start, chunk_end, pattern, playing, emit);
+                chunk_start = chunk_end;
+            }
+            if chunk_last >= last_sample {
+                break;
+            }
+            first = chunk_last + 1;
         }
     }
 
@@ -249,11 +266,16 @@ impl Engine {
                 up_to + BEAT_TOLERANCE,
                 |hit| {
                     if pending.len() < pending.capacity() {
+                        let offset = segment.offset_of(hit.beat);
+                        // A note lasts at least one sample from the sample it starts on (a hit
+                        // in a gap between blocks starts late, on the block's first sample).
+                        let one_sample_on =
+                            segment.edge_at(offset as usize) + 1.0 / segment.samples_per_beat;
                         pending.push(PendingOn {
-                            offset: segment.offset_of(hit.beat),
+                            offset,
                             track: track_index as u8,
                             beat: hit.beat,
-                            off_beat: hit.off_beat.max(hit.beat + 1.0 / segment.samples_per_beat),
+                            off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
                         });
                     } else {
@@ -274,22 +296,49 @@ impl Engine {
             let on = self.pending_ons.get(next_on).copied();
             match (due_off, on) {
                 (Some(off), Some(on)) if segment.offset_of(off.off_beat) > on.offset => {
-                    self.start_note(on, pattern, emit);
-                    next_on += 1;
+                    next_on = self.start_notes_at(next_on, pattern, emit);
                 }
                 (Some(off), _) => {
                     self.sounding.end(off.channel, off.key);
                     emit(note_off(segment.offset_of(off.off_beat), &off));
                 }
-                (None, Some(on)) => {
-                    self.start_note(on, pattern, emit);
-                    next_on += 1;
+                (None, Some(_)) => {
+                    next_on = self.start_notes_at(next_on, pattern, emit);
                 }
                 (None, None) => break,
             }
         }
     }
 
+    /// Starts the pending note-ons from `first` that share its offset: first the note-offs of
+    /// every key they retrigger, then the note-ons. Returns the index after the group.
+    fn start_notes_at(
+        &mut self,
+        first: usize,
+        pattern: &PatternSnapshot,
+        emit: &mut impl FnMut(NoteEvent),
+    ) -> usize {
+        let offset = self.pending_ons[first].offset;
+        let end = first
+            + self.pending_ons[first..]
+                .iter()
+                .take_while(|on| on.offset == offset)
+                .count();
+        for index in first..end {
+            let track = &pattern.tracks[usize::from(self.pending_ons[index].track)];
+            if let Some(ended) = self.sounding.end(track.channel & 0x0f, track.note & 0x7f) {
+                emit(note_off(offset, &ended));
+            }
+        }
+        for index in first..end {
+            self.start_note(self.pending_ons[index], pattern, emit);
+        }
+        end
+    }
+
+    /// Starts one note. A key already started on this same sample (two tracks on one key, or
+    /// dense ratchets at a low sample rate) is not started twice: the hits merge into one note
+    /// that lasts as long as the longer of them.
     fn start_note(
         &mut self,
         on: PendingOn,
@@ -303,8 +352,12 @@ impl Engine {
             track: on.track,
             off_beat: on.off_beat,
         };
-        if let Some(retriggered) = self.sounding.start(note) {
-            emit(note_off(on.offset, &retriggered));
+        if let Some(same_sample) = self.sounding.start(note) {
+            self.sounding.start(SoundingNote {
+                off_beat: same_sample.off_beat.max(note.off_beat),
+                ..same_sample
+            });
+            return;
         }
         emit(NoteEvent {
             offset: on.offset,

@@ -47,7 +47,7 @@ impl BlockTransport {
         let start_beat = self.pos_beats.filter(|b| b.is_finite() && b.abs() < 1e12)?;
         let loop_beats = self
             .loop_beats
-            .filter(|(start, end)| start.is_finite() && end.is_finite() && end - start > 1e-6);
+            .filter(|(start, end)| start.abs() < 1e12 && end.abs() < 1e12 && end - start > 1e-6);
         Some(PlayableBlock {
             start_beat,
             samples_per_beat: 60.0 * sample_rate / tempo,

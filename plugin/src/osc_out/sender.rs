@@ -1,0 +1,107 @@
+//! The audio thread's end of the gate queue.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use rtrb::{Producer, PushError};
+
+use super::event::{GateEvent, GateKind};
+use super::status::OscOutStatus;
+
+/// Hands gate events to the sidecar. Owned by the audio thread: [`GateSender::push`] never
+/// blocks, locks or allocates.
+#[derive(Debug)]
+pub struct GateSender {
+    /// Producer end of the lock-free queue. Audio thread only.
+    producer: Producer<GateEvent>,
+    /// Shared counters; the audio thread writes `dropped_queue_full` only.
+    status: Arc<OscOutStatus>,
+    /// Set by the audio thread when a close could not be queued; the sidecar swaps it back and
+    /// closes every open gate after what it already received, so nothing stays high.
+    close_all_pending: Arc<AtomicBool>,
+}
+
+impl GateSender {
+    pub(crate) fn new(
+        producer: Producer<GateEvent>,
+        status: Arc<OscOutStatus>,
+        close_all_pending: Arc<AtomicBool>,
+    ) -> GateSender {
+        GateSender {
+            producer,
+            status,
+            close_all_pending,
+        }
+    }
+
+    /// Queues `event` for the sidecar. Real-time safe. When the queue is full the event is
+    /// dropped and counted; a dropped close (or close-all) makes the sidecar close every gate.
+    pub fn push(&mut self, event: GateEvent) {
+        if let Err(PushError::Full(dropped)) = self.producer.push(event) {
+            self.status
+                .dropped_queue_full
+                .fetch_add(1, Ordering::Relaxed);
+            if !matches!(dropped.kind, GateKind::Open { .. }) {
+                self.close_all_pending.store(true, Ordering::Release);
+            }
+        }
+    }
+
+    /// How many events the queue holds.
+    pub fn capacity(&self) -> usize {
+        self.producer.buffer().capacity()
+    }
+
+    /// Free room in the queue right now (a lower bound: the sidecar may be draining it).
+    pub fn free_slots(&self) -> usize {
+        self.producer.slots()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtrb::RingBuffer;
+    use std::time::Instant;
+
+    fn sender(capacity: usize) -> (GateSender, rtrb::Consumer<GateEvent>, Arc<AtomicBool>) {
+        let (producer, consumer) = RingBuffer::new(capacity);
+        let flag = Arc::new(AtomicBool::new(false));
+        let sender = GateSender::new(producer, Arc::new(OscOutStatus::new()), Arc::clone(&flag));
+        (sender, consumer, flag)
+    }
+
+    #[test]
+    fn dropped_open_only_counts() {
+        let (mut sender, _consumer, flag) = sender(1);
+        let now = Instant::now();
+        sender.push(GateEvent::open(0, 100, 60, now));
+        sender.push(GateEvent::open(1, 100, 60, now));
+        assert_eq!(sender.status.dropped_queue_full.load(Ordering::Relaxed), 1);
+        assert!(!flag.load(Ordering::Relaxed));
+        assert_eq!(sender.capacity(), 1);
+    }
+
+    #[test]
+    fn dropped_close_asks_for_close_all() {
+        for kind in [GateKind::Close, GateKind::CloseAll] {
+            let (mut sender, mut consumer, flag) = sender(1);
+            let now = Instant::now();
+            sender.push(GateEvent::open(0, 100, 60, now));
+            sender.push(GateEvent {
+                track: 0,
+                kind,
+                due: now,
+            });
+            assert_eq!(sender.status.dropped_queue_full.load(Ordering::Relaxed), 1);
+            assert!(flag.load(Ordering::Relaxed));
+            assert_eq!(
+                consumer.pop().unwrap().kind,
+                GateKind::Open {
+                    velocity: 100,
+                    note: 60
+                }
+            );
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! The sidecar thread: takes gate events off the queue, keeps them in due order, and sends them
+//! at their due instant (timed mode) or at once in timetagged bundles (bundle mode).
+//!
+//! One turn of the loop: apply new settings, drain the queue into the pending heap, send what is
+//! ready, then wait — sleep in slices of at most [`POLL`] (so a newly queued event that is due
+//! sooner is seen within a millisecond) until [`SPIN_WINDOW`] before the next due instant, then
+//! spin until it.
+
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::BinaryHeap;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use rosc::{encoder, OscTime};
+use rtrb::{Consumer, RingBuffer};
+
+use super::clock::{duration_from_ms, ClockAnchor};
+use super::encode::{self, OpenGate, Outgoing, Route};
+use super::event::{GateEvent, GateKind};
+use super::gates::OpenGates;
+use super::link::Link;
+use super::rate::RateCap;
+use super::sender::GateSender;
+use super::settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TRACKS};
+use super::status::OscOutStatus;
+
+/// Name of the sidecar thread.
+pub const THREAD_NAME: &str = "chronus-seq-osc-out";
+/// Longest sleep between looks at the queue.
+pub const POLL: Duration = Duration::from_millis(1);
+/// How long before a due instant the sidecar stops sleeping and spins.
+pub const SPIN_WINDOW: Duration = Duration::from_micros(300);
+/// How often bundle mode re-reads the wall clock against the monotonic one.
+const REANCHOR_AFTER: Duration = Duration::from_secs(10);
+
+/// Handle to a running sidecar thread. Stopping (or dropping) it makes the thread close every
+/// gate it opened that is still open, then joins it.
+#[derive(Debug)]
+pub struct Sidecar {
+    /// Asks the thread to close its gates and exit. Written by the owner (in [`Sidecar::stop`]
+    /// or drop), read by the sidecar thread every turn.
+    stop: Arc<AtomicBool>,
+    /// The thread, until joined. Owner only.
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Starts the sidecar thread with a queue of `queue_capacity` events (at least one) and returns
+/// the audio thread's end of the queue and the handle that stops the thread. Allocates; call it
+/// off the audio thread (e.g. in `activate`). Fails only if the thread cannot be spawned.
+pub fn start(
+    settings: Arc<SettingsCell>,
+    status: Arc<OscOutStatus>,
+    queue_capacity: usize,
+) -> io::Result<(GateSender, Sidecar)> {
+    let capacity = queue_capacity.max(1);
+    let (producer, consumer) = RingBuffer::new(capacity);
+    let close_all_pending = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker = Worker::new(
+        consumer,
+        settings,
+        Arc::clone(&status),
+        Arc::clone(&close_all_pending),
+        Arc::clone(&stop),
+        capacity,
+    );
+    let thread = thread::Builder::new()
+        .name(THREAD_NAME.to_owned())
+        .spawn(move || worker.run())?;
+    let sender = GateSender::new(producer, status, close_all_pending);
+    Ok((
+        sender,
+        Sidecar {
+            stop,
+            thread: Some(thread),
+        },
+    ))
+}
+
+impl Sidecar {
+    /// Stops the thread: it closes its open gates (in track order, once each) and exits; this
+    /// waits for it. Events still queued or pending are dropped.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    /// Whether the thread is still running (false after a panic, which should not happen).
+    pub fn is_running(&self) -> bool {
+        self.thread
+            .as_ref()
+            .is_some_and(|thread| !thread.is_finished())
+    }
+
+    fn shut_down(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            // A panicked sidecar has nothing left to close; the owner carries on.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Sidecar {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// A queued event waiting for its due instant, ordered by (due, arrival sequence).
+#[derive(Debug)]
+struct Pending {
+    event: GateEvent,
+    /// Arrival order, so events due at the same instant keep their push order.
+    sequence: u64,
+    /// When the sidecar took it off the queue.
+    received: Instant,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == CmpOrdering::Equal
+    }
+}
+
+impl Eq for Pending {}
+
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        (self.event.due, self.sequence).cmp(&(other.event.due, other.sequence))
+    }
+}
+
+/// How the current settings send, derived once per settings load.
+struct Config {
+    mode: TimingMode,
+    /// Bundle mode: timetag = due + this.
+    latency: Duration,
+    profile: Profile,
+    routes: [Route; TRACKS],
+    max_rate: u32,
+}
+
+impl Config {
+    fn from_settings(settings: &OscOutSettings) -> Config {
+        Config {
+            mode: settings.mode,
+            latency: duration_from_ms(settings.bundle_latency_ms),
+            profile: settings.profile,
+            routes: encode::routes(settings),
+            max_rate: settings.max_messages_per_second,
+        }
+    }
+
+    /// Whether a gate opened on `route` of this config would be closed elsewhere or differently
+    /// under `next`.
+    fn moves(&self, gate: &OpenGate, track: u8, next: &Config) -> bool {
+        let same_route = match &next.routes[usize::from(track)] {
+            Route::Gate(route) => route.gate == gate.address,
+            Route::Silent | Route::Invalid(_) => false,
+        };
+        !same_route || next.profile != gate.profile
+    }
+}
+
+/// Everything the sidecar thread owns.
+struct Worker {
+    /// Consumer end of the gate queue. Sidecar only.
+    queue: Consumer<GateEvent>,
+    /// Shared settings; read when their version changes.
+    settings: Arc<SettingsCell>,
+    /// Shared counters, written here.
+    status: Arc<OscOutStatus>,
+    /// Set by the audio thread when it dropped a close; swapped back here.
+    close_all_pending: Arc<AtomicBool>,
+    /// Set by the owner to end the thread.
+    stop: Arc<AtomicBool>,
+    /// The settings version in effect (`None` before the first load).
+    version: Option<u64>,
+    config: Config,
+    link: Link,
+    rate: RateCap,
+    /// Instant ↔ wall clock, for bundle timetags.
+    anchor: ClockAnchor,
+    /// Events not yet sent, earliest first.
+    pending: BinaryHeap<Reverse<Pending>>,
+    /// Next arrival sequence number.
+    sequence: u64,
+    /// Latest due instant taken off the queue (a synthesized close-all goes after it).
+    latest_received_due: Option<Instant>,
+    /// Latest due instant sent (bundle-mode closes on stop are tagged no earlier).
+    latest_sent_due: Option<Instant>,
+    gates: OpenGates,
+    /// Encoding scratch space.
+    bytes: Vec<u8>,
+}
+
+impl Worker {
+    fn new(
+        queue: Consumer<GateEvent>,
+        settings: Arc<SettingsCell>,
+        status: Arc<OscOutStatus>,
+        close_all_pending: Arc<AtomicBool>,
+        stop: Arc<AtomicBool>,
+        capacity: usize,
+    ) -> Worker {
+        let defaults = OscOutSettings::default();
+        let now = Instant::now();
+        Worker {
+            queue,
+            settings,
+            status,
+            close_all_pending,
+            stop,
+            version: None,
+            config: Config::from_settings(&defaults),
+            // Replaced by the first settings load on the sidecar thread; no socket until then.
+            link: Link::unopened(&defaults.host, defaults.port),
+            rate: RateCap::new(defaults.max_messages_per_second, now),
+            anchor: ClockAnchor::now(),
+            pending: BinaryHeap::with_capacity(capacity),
+            sequence: 0,
+            latest_received_due: None,
+            latest_sent_due: None,
+            gates: OpenGates::default(),
+            bytes: Vec::with_capacity(256),
+        }
+    }
+
+    fn run(mut self) {
+        while !self.stop.load(Ordering::Acquire) {
+            self.apply_settings();
+            self.drain_queue();
+            self.send_ready();
+            self.wait();
+        }
+        self.close_everything();
+    }
+
+    /// Loads new settings if their version changed; closes gates whose target moves on the old
+    /// target first. Resolves the host (possibly blocking on DNS) only when it changed or failed.
+    fn apply_settings(&mut self) {
+        let now = Instant::now();
+        let version = self.settings.version();
+        if self.version == Some(version) {
+            self.link.retry_if_due(now);
+            return;
+        }
+        let first_load = self.version.is_none();
+        self.version = Some(version);
+        let settings = self.settings.get();
+        let next = Config::from_settings(&settings);
+        let relink =
+            first_load || self.link.is_broken() || !self.link.is_for(&settings.host, settings.port);
+        let next_link = relink.then(|| Link::open(&settings.host, settings.port));
+        let peer_moves = next_link
+            .as_ref()
+            .is_some_and(|link| link.is_broken() || link.peer() != self.link.peer());
+
+        let config = &self.config;
+        let moved = self
+            .gates
+            .take_where(|track, gate| peer_moves || config.moves(gate, track, &next));
+        let tag = self.close_timetag(now);
+        for (track, gate) in moved {
+            let out = encode::close(&gate, track, tag);
+            self.rate.take(out.messages, now);
+            self.transmit(&out, None);
+        }
+
+        if next.max_rate != self.config.max_rate {
+            self.rate = RateCap::new(next.max_rate, now);
+        }
+        if next.mode == TimingMode::Bundle {
+            self.anchor = ClockAnchor::now();
+        }
+        self.config = next;
+        if let Some(link) = next_link {
+            self.link = link;
+        }
+        if let Some(error) = self.config.routes.iter().find_map(|route| match route {
+            Route::Invalid(text) => Some(text.clone()),
+            _ => None,
+        }) {
+            self.status.set_error(&error);
+        }
+    }
+
+    /// Moves every queued event into the pending heap. If the audio thread dropped a close, a
+    /// close-all follows everything received so far.
+    fn drain_queue(&mut self) {
+        let dropped_close = self.close_all_pending.swap(false, Ordering::AcqRel);
+        let received = Instant::now();
+        for _ in 0..self.queue.slots() {
+            match self.queue.pop() {
+                Ok(event) => self.schedule(event, received),
+                Err(_) => break,
+            }
+        }
+        if dropped_close {
+            let due = self.latest_received_due.unwrap_or(received);
+            self.schedule(GateEvent::close_all(due), received);
+        }
+    }
+
+    fn schedule(&mut self, event: GateEvent, received: Instant) {
+        self.latest_received_due = Some(
+            self.latest_received_due
+                .map_or(event.due, |latest| latest.max(event.due)),
+        );
+        self.pending.push(Reverse(Pending {
+            event,
+            sequence: self.sequence,
+            received,
+        }));
+        self.sequence += 1;
+    }
+
+    /// Sends every pending event that is ready: all of them in bundle mode, the due ones in
+    /// timed mode.
+    fn send_ready(&mut self) {
+        while let Some(Reverse(next)) = self.pending.peek() {
+            if self.config.mode == TimingMode::Timed && next.event.due > Instant::now() {
+                break;
+            }
+            if let Some(Reverse(pending)) = self.pending.pop() {
+                self.dispatch(&pending);
+            }
+        }
+    }
+
+    /// Sleeps or spins until the next due instant, the next [`POLL`] tick, or new events.
+    fn wait(&mut self) {
+        if !self.queue.is_empty() {
+            return;
+        }
+        let next_due = match self.config.mode {
+            TimingMode::Timed => self.pending.peek().map(|Reverse(next)| next.event.due),
+            TimingMode::Bundle => None,
+        };
+        let now = Instant::now();
+        match next_due {
+            None => thread::sleep(POLL),
+            Some(due) if due > now + SPIN_WINDOW => {
+                thread::sleep((due - SPIN_WINDOW - now).min(POLL));
+            }
+            Some(due) => {
+                while Instant::now() < due {
+                    if self.queue.slots() > 0 || self.stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::hint::spin_loop();
+                }
+            }
+        }
+    }
+
+    /// Sends one event, keeping the open-gate set exact.
+    fn dispatch(&mut self, pending: &Pending) {
+        let event = pending.event;
+        let origin = match self.config.mode {
+            TimingMode::Timed => event.due,
+            TimingMode::Bundle => pending.received,
+        };
+        let tag = self.timetag(event.due);
+        let now = Instant::now();
+        match event.kind {
+            GateKind::Open { velocity, note } => {
+                let route = match self.config.routes.get(usize::from(event.track)) {
+                    Some(Route::Gate(route)) => route,
+                    Some(Route::Invalid(error)) => {
+                        self.status.record_error(error);
+                        return;
+                    }
+                    Some(Route::Silent) | None => return,
+                };
+                let profile = self.config.profile;
+                let out = encode::open(profile, route, event.track, velocity, note, tag);
+                if !self.rate.try_take(out.messages, now) {
+                    self.status.rate_limited.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                let gate = OpenGate {
+                    address: route.gate.clone(),
+                    profile,
+                    note,
+                };
+                // Recorded even if the send fails: a needless close is harmless, a missing one
+                // leaves a gate high.
+                self.gates.opened(event.track, gate);
+                self.transmit(&out, Some(origin));
+            }
+            GateKind::Close => {
+                if let Some(gate) = self.gates.take(event.track) {
+                    let out = encode::close(&gate, event.track, tag);
+                    self.rate.take(out.messages, now);
+                    self.transmit(&out, Some(origin));
+                }
+            }
+            GateKind::CloseAll => {
+                for (track, gate) in self.gates.take_all() {
+                    let out = encode::close(&gate, track, tag);
+                    self.rate.take(out.messages, now);
+                    self.transmit(&out, Some(origin));
+                }
+            }
+        }
+        self.latest_sent_due = Some(
+            self.latest_sent_due
+                .map_or(event.due, |latest| latest.max(event.due)),
+        );
+    }
+
+    /// The timetag for an event due at `due`: none in timed mode, `due + latency` in bundle mode.
+    fn timetag(&mut self, due: Instant) -> Option<OscTime> {
+        match self.config.mode {
+            TimingMode::Timed => None,
+            TimingMode::Bundle => {
+                if self.anchor.instant.elapsed() >= REANCHOR_AFTER {
+                    self.anchor = ClockAnchor::now();
+                }
+                Some(self.anchor.osc_time(due, self.config.latency))
+            }
+        }
+    }
+
+    /// The timetag for closes outside the schedule (stop, settings change): in bundle mode no
+    /// earlier than anything already sent, so the receiver never applies a close before its open.
+    fn close_timetag(&mut self, now: Instant) -> Option<OscTime> {
+        let after = self.latest_sent_due.map_or(now, |latest| latest.max(now));
+        self.timetag(after)
+    }
+
+    /// Encodes and sends one packet; counts it, and its lateness from `origin` if given.
+    fn transmit(&mut self, out: &Outgoing, origin: Option<Instant>) {
+        self.bytes.clear();
+        let encoded = encoder::encode_into(&out.packet, &mut self.bytes);
+        if let Err(never) = encoded {
+            match never {}
+        }
+        let sent_at = Instant::now();
+        match self.link.send(&self.bytes) {
+            Ok(()) => {
+                self.status
+                    .sent
+                    .fetch_add(u64::from(out.messages), Ordering::Relaxed);
+                if let Some(origin) = origin {
+                    self.status
+                        .record_lateness(sent_at.saturating_duration_since(origin));
+                }
+            }
+            Err(error) => self.status.record_error(&error),
+        }
+    }
+
+    /// On stop: every gate still open closes, in track order, once.
+    fn close_everything(&mut self) {
+        let tag = self.close_timetag(Instant::now());
+        for (track, gate) in self.gates.take_all() {
+            self.transmit(&encode::close(&gate, track, tag), None);
+        }
+    }
+}

@@ -1,0 +1,764 @@
+//! The OSC-out sidecar end to end: real UDP on loopback, decoded with rosc by a receiver thread
+//! in this test. No mocks. Timing assertions are deliberately generous (precise figures come
+//! from `cargo xtask osc-latency`); tests run one at a time so they do not disturb each other.
+
+use std::collections::BTreeMap;
+use std::net::UdpSocket;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use chronus_seq::osc_out::{
+    self, ClockAnchor, GateEvent, GateKind, GateSender, OscOutSettings, OscOutStatus, Profile,
+    SettingsCell, Sidecar, TimingMode,
+};
+use rosc::{OscPacket, OscTime, OscType};
+
+/// Tests share two cores with the machine: run them one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn ms(milliseconds: u64) -> Duration {
+    Duration::from_millis(milliseconds)
+}
+
+/// One received OSC message.
+#[derive(Clone, Debug)]
+struct Msg {
+    /// When its datagram arrived.
+    at: Instant,
+    /// Index of its datagram.
+    packet: usize,
+    /// The enclosing bundle's timetag, if it came in a bundle.
+    timetag: Option<OscTime>,
+    addr: String,
+    args: Vec<OscType>,
+}
+
+impl Msg {
+    fn int(&self) -> i32 {
+        match self.args.as_slice() {
+            [OscType::Int(value)] => *value,
+            other => panic!("{}: expected one int, got {other:?}", self.addr),
+        }
+    }
+
+    fn float(&self) -> f32 {
+        match self.args.as_slice() {
+            [OscType::Float(value)] => *value,
+            other => panic!("{}: expected one float, got {other:?}", self.addr),
+        }
+    }
+}
+
+/// Datagrams with their arrival instants.
+type Datagrams = Arc<Mutex<Vec<(Instant, Vec<u8>)>>>;
+
+/// A UDP receiver on 127.0.0.1 that timestamps and keeps every datagram.
+struct Receiver {
+    port: u16,
+    datagrams: Datagrams,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn new() -> Receiver {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.set_read_timeout(Some(ms(5))).unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let datagrams: Datagrams = Arc::new(Mutex::new(Vec::with_capacity(32_768)));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let datagrams = Arc::clone(&datagrams);
+            let stop = Arc::clone(&stop);
+            thread::spawn(move || {
+                let mut buffer = [0u8; 2048];
+                while !stop.load(Ordering::Relaxed) {
+                    if let Ok(length) = socket.recv(&mut buffer) {
+                        let at = Instant::now();
+                        datagrams
+                            .lock()
+                            .unwrap()
+                            .push((at, buffer[..length].to_vec()));
+                    }
+                }
+            })
+        };
+        Receiver {
+            port,
+            datagrams,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Every message so far, bundles flattened in order.
+    fn messages(&self) -> Vec<Msg> {
+        let datagrams = self.datagrams.lock().unwrap().clone();
+        let mut messages = Vec::new();
+        for (packet, (at, bytes)) in datagrams.iter().enumerate() {
+            let (rest, decoded) = rosc::decoder::decode_udp(bytes).expect("valid OSC");
+            assert!(rest.is_empty(), "trailing bytes");
+            flatten(&decoded, *at, packet, None, &mut messages);
+        }
+        messages
+    }
+
+    /// Every datagram so far, decoded.
+    fn packets(&self) -> Vec<OscPacket> {
+        let datagrams = self.datagrams.lock().unwrap().clone();
+        datagrams
+            .iter()
+            .map(|(_, bytes)| rosc::decoder::decode_udp(bytes).expect("valid OSC").1)
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until `done` holds for the messages so far; returns them.
+    fn wait_until(&self, done: impl Fn(&[Msg]) -> bool) -> Vec<Msg> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let messages = self.messages();
+            if done(&messages) || Instant::now() > deadline {
+                return messages;
+            }
+            thread::sleep(ms(2));
+        }
+    }
+
+    /// Waits until at least `count` messages arrived.
+    fn wait_for(&self, count: usize) -> Vec<Msg> {
+        self.wait_until(|messages| messages.len() >= count)
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+fn flatten(
+    packet: &OscPacket,
+    at: Instant,
+    index: usize,
+    tag: Option<OscTime>,
+    out: &mut Vec<Msg>,
+) {
+    match packet {
+        OscPacket::Message(message) => out.push(Msg {
+            at,
+            packet: index,
+            timetag: tag,
+            addr: message.addr.clone(),
+            args: message.args.clone(),
+        }),
+        OscPacket::Bundle(bundle) => {
+            for inner in &bundle.content {
+                flatten(inner, at, index, Some(bundle.timetag), out);
+            }
+        }
+    }
+}
+
+/// Default settings aimed at `port` on loopback.
+fn settings_for(port: u16) -> OscOutSettings {
+    OscOutSettings {
+        port,
+        ..OscOutSettings::default()
+    }
+}
+
+/// A running sidecar and what it shares.
+struct Rig {
+    cell: Arc<SettingsCell>,
+    status: Arc<OscOutStatus>,
+    sender: GateSender,
+    sidecar: Sidecar,
+}
+
+fn rig(settings: OscOutSettings, capacity: usize) -> Rig {
+    let cell = Arc::new(SettingsCell::new(settings));
+    let status = Arc::new(OscOutStatus::new());
+    let (sender, sidecar) =
+        osc_out::start(Arc::clone(&cell), Arc::clone(&status), capacity).unwrap();
+    Rig {
+        cell,
+        status,
+        sender,
+        sidecar,
+    }
+}
+
+fn counter(value: &std::sync::atomic::AtomicU64) -> u64 {
+    value.load(Ordering::Relaxed)
+}
+
+/// The gate values (1/0) received per address, in order.
+fn gate_values(messages: &[Msg]) -> BTreeMap<String, Vec<i32>> {
+    let mut values: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for message in messages.iter().filter(|m| m.addr.starts_with("/gate/")) {
+        values
+            .entry(message.addr.clone())
+            .or_default()
+            .push(message.int());
+    }
+    values
+}
+
+/// Asserts every address alternates 1, 0, 1, 0 … and ends closed.
+fn assert_paired(messages: &[Msg]) {
+    for (address, values) in gate_values(messages) {
+        for (index, value) in values.iter().enumerate() {
+            let expected = if index.is_multiple_of(2) { 1 } else { 0 };
+            assert_eq!(*value, expected, "{address}: values {values:?}");
+        }
+        assert_eq!(values.len() % 2, 0, "{address} left open: {values:?}");
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn ntp_seconds(time: OscTime) -> f64 {
+    f64::from(time.seconds) + f64::from(time.fractional) / 4_294_967_296.0
+}
+
+#[test]
+fn music_chronus_gates_freq_amp_first_and_paired() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut settings = settings_for(receiver.port);
+    settings.tracks[0].send_freq = true;
+    settings.tracks[0].send_amp = true;
+    let mut rig = rig(settings, 64);
+    let start = Instant::now() + ms(20);
+    for hit in 0..4u32 {
+        let due = start + ms(10) * hit;
+        rig.sender
+            .push(GateEvent::open(0, 127, 69 + hit as u8 * 12, due));
+        rig.sender.push(GateEvent::open(1, 64, 60, due));
+        rig.sender.push(GateEvent::close(0, due + ms(5)));
+        rig.sender.push(GateEvent::close(1, due + ms(5)));
+    }
+    let messages = receiver.wait_for(4 * 6);
+    rig.sidecar.stop();
+    assert_eq!(receiver.messages().len(), 4 * 6, "stop closes nothing more");
+    assert_paired(&messages);
+
+    // Track 1: plain messages. Track 0: an "immediately" bundle of freq, amp, gate.
+    let packets = receiver.packets();
+    let plain = packets
+        .iter()
+        .filter(|p| matches!(p, OscPacket::Message(m) if m.addr == "/gate/voice2"))
+        .count();
+    assert_eq!(plain, 8);
+    let opens: Vec<&Msg> = messages
+        .iter()
+        .filter(|m| m.addr == "/gate/voice1" && m.int() == 1)
+        .collect();
+    assert_eq!(opens.len(), 4);
+    for (hit, open) in opens.iter().enumerate() {
+        let same_packet: Vec<&Msg> = messages
+            .iter()
+            .filter(|m| m.packet == open.packet)
+            .collect();
+        let addresses: Vec<&str> = same_packet.iter().map(|m| m.addr.as_str()).collect();
+        assert_eq!(
+            addresses,
+            ["/mod/voice1/freq", "/mod/voice1/amp", "/gate/voice1"]
+        );
+        assert_eq!(
+            open.timetag,
+            Some(OscTime {
+                seconds: 0,
+                fractional: 1
+            })
+        );
+        assert_eq!(same_packet[0].float(), 440.0 * 2f32.powi(hit as i32));
+        assert_eq!(same_packet[1].float(), 1.0);
+    }
+    let amp_of_track_two = messages.iter().any(|m| m.addr.starts_with("/mod/voice2"));
+    assert!(!amp_of_track_two, "track 2 has freq/amp off");
+    assert_eq!(counter(&rig.status.sent), 4 * 6);
+    assert_eq!(counter(&rig.status.send_errors), 0);
+}
+
+#[test]
+fn generic_profile_sends_track_velocity_note() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut settings = OscOutSettings {
+        profile: Profile::Generic,
+        ..settings_for(receiver.port)
+    };
+    settings.tracks[4].address = "/chronus/gate".into();
+    settings.tracks[4].send_freq = true;
+    let mut rig = rig(settings, 64);
+    let due = Instant::now() + ms(10);
+    rig.sender.push(GateEvent::open(4, 127, 36, due));
+    rig.sender.push(GateEvent::close(4, due + ms(5)));
+    let messages = receiver.wait_for(2);
+    rig.sidecar.stop();
+    let seen: Vec<(String, Vec<OscType>)> = messages
+        .iter()
+        .map(|m| (m.addr.clone(), m.args.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "/chronus/gate".to_owned(),
+                vec![OscType::Int(5), OscType::Float(1.0), OscType::Int(36)]
+            ),
+            (
+                "/chronus/gate".to_owned(),
+                vec![OscType::Int(5), OscType::Float(0.0), OscType::Int(36)]
+            ),
+        ]
+    );
+}
+
+#[test]
+fn stop_closes_each_open_gate_once_in_track_order() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut rig = rig(settings_for(receiver.port), 64);
+    let due = Instant::now() + ms(5);
+    for track in [9, 1, 5] {
+        rig.sender.push(GateEvent::open(track, 100, 60, due));
+    }
+    // A close for a track that never opened is skipped.
+    rig.sender.push(GateEvent::close(3, due));
+    receiver.wait_for(3);
+    rig.sidecar.stop();
+    let messages = receiver.wait_for(6);
+    thread::sleep(ms(20));
+    let messages_after = receiver.messages();
+    assert_eq!(messages_after.len(), messages.len());
+    let closes: Vec<&str> = messages
+        .iter()
+        .filter(|m| m.int() == 0)
+        .map(|m| m.addr.as_str())
+        .collect();
+    assert_eq!(closes, ["/gate/voice2", "/gate/voice6", "/gate/voice10"]);
+    assert_paired(&messages);
+}
+
+#[test]
+fn close_all_event_closes_in_track_order_then_stop_adds_nothing() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut rig = rig(settings_for(receiver.port), 64);
+    let due = Instant::now() + ms(5);
+    for track in [15, 0, 7] {
+        rig.sender.push(GateEvent::open(track, 100, 60, due));
+    }
+    rig.sender.push(GateEvent::close_all(due + ms(5)));
+    let messages = receiver.wait_for(6);
+    rig.sidecar.stop();
+    thread::sleep(ms(20));
+    assert_eq!(receiver.messages().len(), 6);
+    let closes: Vec<&str> = messages[3..].iter().map(|m| m.addr.as_str()).collect();
+    assert_eq!(closes, ["/gate/voice1", "/gate/voice8", "/gate/voice16"]);
+    assert_paired(&messages);
+}
+
+#[test]
+fn bundle_mode_timetags_are_due_plus_latency() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut settings = OscOutSettings {
+        mode: TimingMode::Bundle,
+        bundle_latency_ms: 20.0,
+        ..settings_for(receiver.port)
+    };
+    settings.tracks[2].send_freq = true;
+    settings.tracks[2].send_amp = true;
+    let mut rig = rig(settings, 64);
+    let anchor = ClockAnchor::now();
+    let pushed = Instant::now();
+    let dues: Vec<Instant> = (0..10).map(|i| pushed + ms(200) + ms(7) * i).collect();
+    for (i, &due) in dues.iter().enumerate() {
+        if i.is_multiple_of(2) {
+            rig.sender.push(GateEvent::open(2, 127, 57, due));
+        } else {
+            rig.sender.push(GateEvent::close(2, due));
+        }
+    }
+    let messages = receiver.wait_for(5 * 3 + 5);
+    rig.sidecar.stop();
+    let gates: Vec<&Msg> = messages
+        .iter()
+        .filter(|m| m.addr == "/gate/voice3")
+        .collect();
+    assert_eq!(gates.len(), 10);
+    for (gate, &due) in gates.iter().zip(&dues) {
+        let expected = ntp_seconds(anchor.osc_time(due, ms(20)));
+        let tag = ntp_seconds(gate.timetag.expect("bundle mode sends bundles"));
+        assert!(
+            (tag - expected).abs() < 0.001,
+            "timetag off by {:.3} ms",
+            (tag - expected) * 1e3
+        );
+        assert!(
+            gate.at < due,
+            "bundle mode sends at once, ahead of the due time"
+        );
+    }
+    // freq and amp precede each open inside its bundle.
+    for open in gates.iter().filter(|m| m.int() == 1) {
+        let addresses: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.packet == open.packet)
+            .map(|m| m.addr.as_str())
+            .collect();
+        assert_eq!(
+            addresses,
+            ["/mod/voice3/freq", "/mod/voice3/amp", "/gate/voice3"]
+        );
+    }
+    let freq = messages
+        .iter()
+        .find(|m| m.addr == "/mod/voice3/freq")
+        .unwrap();
+    assert_eq!(freq.float(), 220.0);
+    assert_paired(&messages);
+    let lateness = rig.status.lateness_summary();
+    assert_eq!(lateness.count, 10);
+}
+
+#[test]
+fn timed_mode_sends_on_the_due_time() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut rig = rig(settings_for(receiver.port), 1024);
+    let start = Instant::now() + ms(30);
+    let count = 300u32;
+    let dues: Vec<Instant> = (0..count)
+        .map(|i| start + Duration::from_micros(2_300) * i)
+        .collect();
+    for (i, &due) in dues.iter().enumerate() {
+        let track = (i / 2 % 16) as u8;
+        if i.is_multiple_of(2) {
+            rig.sender.push(GateEvent::open(track, 100, 60, due));
+        } else {
+            rig.sender.push(GateEvent::close(track, due));
+        }
+    }
+    let messages = receiver.wait_for(count as usize);
+    rig.sidecar.stop();
+    assert_eq!(messages.len(), count as usize);
+    let mut lateness_ms: Vec<f64> = messages
+        .iter()
+        .zip(&dues)
+        .map(|(message, &due)| {
+            assert!(
+                message.at + Duration::from_micros(200) >= due,
+                "arrived {:?} early",
+                due - message.at
+            );
+            message.at.saturating_duration_since(due).as_secs_f64() * 1e3
+        })
+        .collect();
+    let median_ms = median(&mut lateness_ms);
+    assert!(median_ms < 2.0, "median arrival lateness {median_ms:.3} ms");
+    let summary = rig.status.lateness_summary();
+    assert_eq!(summary.count, u64::from(count));
+    assert!(summary.p50_ms < 2.0, "{summary:?}");
+    assert_paired(&messages);
+}
+
+#[test]
+fn flood_of_ten_thousand_per_second_without_drops() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let Rig {
+        status,
+        mut sender,
+        sidecar,
+        ..
+    } = rig(settings_for(receiver.port), 16_384);
+    // An audio-like producer: every millisecond, the next millisecond's ten events, due 5 ms on.
+    let producer = thread::spawn(move || {
+        let start = Instant::now();
+        let mut index = 0u32;
+        for block in 0..1000u32 {
+            let block_start = start + ms(1) * block;
+            if let Some(wait) = block_start.checked_duration_since(Instant::now()) {
+                thread::sleep(wait);
+            }
+            for slot in 0..10u32 {
+                let due = block_start + ms(5) + Duration::from_micros(100) * slot;
+                let track = (index / 2 % 16) as u8;
+                if index.is_multiple_of(2) {
+                    sender.push(GateEvent::open(track, 100, 60, due));
+                } else {
+                    sender.push(GateEvent::close(track, due));
+                }
+                index += 1;
+            }
+        }
+        sender
+    });
+    let _sender = producer.join().unwrap();
+    let messages = receiver.wait_for(10_000);
+    sidecar.stop();
+    assert_eq!(counter(&status.dropped_queue_full), 0);
+    assert_eq!(counter(&status.rate_limited), 0);
+    assert_eq!(counter(&status.send_errors), 0);
+    assert_eq!(counter(&status.sent), 10_000);
+    assert_eq!(messages.len(), 10_000, "every datagram arrived");
+    assert_paired(&messages);
+}
+
+#[test]
+fn rate_cap_drops_opens_never_closes() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let settings = OscOutSettings {
+        max_messages_per_second: 100,
+        ..settings_for(receiver.port)
+    };
+    let mut rig = rig(settings, 1024);
+    let due = Instant::now() + ms(5);
+    for _ in 0..200 {
+        rig.sender.push(GateEvent::open(0, 100, 60, due));
+        rig.sender.push(GateEvent::close(0, due));
+    }
+    thread::sleep(ms(100));
+    rig.sidecar.stop();
+    let messages = receiver.messages();
+    let limited = counter(&rig.status.rate_limited);
+    let opens = messages.iter().filter(|m| m.int() == 1).count() as u64;
+    assert!(limited > 0, "the cap dropped opens");
+    assert_eq!(opens + limited, 200, "every open either sent or counted");
+    assert_paired(&messages);
+}
+
+#[test]
+fn queue_overflow_leaves_no_gate_open() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut rig = rig(settings_for(receiver.port), 1);
+    for i in 0..5_000u32 {
+        let track = (i % 16) as u8;
+        rig.sender
+            .push(GateEvent::open(track, 100, 60, Instant::now()));
+        rig.sender.push(GateEvent::close(track, Instant::now()));
+    }
+    assert!(counter(&rig.status.dropped_queue_full) > 0);
+    // Before stop: every gate the receiver saw open has been closed again.
+    let messages = receiver.wait_until(|messages| {
+        gate_values(messages)
+            .values()
+            .all(|values| values.last() == Some(&0))
+    });
+    let before_stop = messages.len();
+    assert_paired(&messages);
+    rig.sidecar.stop();
+    thread::sleep(ms(20));
+    assert_eq!(
+        receiver.messages().len(),
+        before_stop,
+        "nothing left to close"
+    );
+}
+
+#[test]
+fn no_listener_counts_errors_and_keeps_running() {
+    let _serial = serial();
+    let dead_port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut rig = rig(settings_for(dead_port), 256);
+    let start = Instant::now() + ms(5);
+    for i in 0..40u32 {
+        rig.sender
+            .push(GateEvent::open(0, 100, 60, start + ms(2) * i));
+        rig.sender
+            .push(GateEvent::close(0, start + ms(2) * i + ms(1)));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while counter(&rig.status.send_errors) == 0 && Instant::now() < deadline {
+        thread::sleep(ms(5));
+    }
+    assert!(counter(&rig.status.send_errors) > 0);
+    let error = rig.status.last_error().expect("error text");
+    assert!(error.contains("refused"), "{error}");
+    assert!(rig.sidecar.is_running());
+
+    // Still alive: point it at a listener and it delivers.
+    let receiver = Receiver::new();
+    rig.cell.set(settings_for(receiver.port));
+    thread::sleep(ms(20));
+    let due = Instant::now() + ms(5);
+    rig.sender.push(GateEvent::open(3, 100, 60, due));
+    rig.sender.push(GateEvent::close(3, due + ms(1)));
+    let messages = receiver.wait_until(|messages| {
+        gate_values(messages)
+            .get("/gate/voice4")
+            .is_some_and(|values| values.len() == 2)
+    });
+    rig.sidecar.stop();
+    assert_eq!(gate_values(&messages)["/gate/voice4"], [1, 0]);
+    assert_paired(&receiver.messages());
+}
+
+#[test]
+fn unresolvable_host_counts_errors_and_keeps_running() {
+    let _serial = serial();
+    let settings = OscOutSettings {
+        host: "no-such-host.invalid".into(),
+        ..OscOutSettings::default()
+    };
+    let mut rig = rig(settings, 256);
+    let due = Instant::now() + ms(5);
+    rig.sender.push(GateEvent::open(0, 100, 60, due));
+    rig.sender.push(GateEvent::close(0, due + ms(1)));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while counter(&rig.status.send_errors) < 2 && Instant::now() < deadline {
+        thread::sleep(ms(5));
+    }
+    assert_eq!(counter(&rig.status.send_errors), 2);
+    let error = rig.status.last_error().expect("error text");
+    assert!(error.contains("no-such-host.invalid"), "{error}");
+    assert!(rig.sidecar.is_running());
+
+    let receiver = Receiver::new();
+    rig.cell.set(settings_for(receiver.port));
+    thread::sleep(ms(20));
+    let due = Instant::now() + ms(5);
+    rig.sender.push(GateEvent::open(0, 100, 60, due));
+    let messages = receiver.wait_for(1);
+    rig.sidecar.stop();
+    let messages = receiver.wait_for(messages.len() + 1);
+    assert_eq!(gate_values(&messages)["/gate/voice1"], [1, 0]);
+}
+
+#[test]
+fn settings_change_closes_on_the_old_target_first() {
+    let _serial = serial();
+    let old = Receiver::new();
+    let new = Receiver::new();
+    let mut rig = rig(settings_for(old.port), 64);
+    let due = Instant::now() + ms(5);
+    rig.sender.push(GateEvent::open(1, 100, 60, due));
+    rig.sender.push(GateEvent::open(0, 100, 60, due));
+    old.wait_for(2);
+
+    // New port: both gates close on the old receiver, in track order.
+    rig.cell.set(settings_for(new.port));
+    let closed = old.wait_for(4);
+    let closes: Vec<(&str, i32)> = closed[2..]
+        .iter()
+        .map(|m| (m.addr.as_str(), m.int()))
+        .collect();
+    assert_eq!(closes, [("/gate/voice1", 0), ("/gate/voice2", 0)]);
+
+    // Their engine closes arrive later and are skipped: those gates are no longer open.
+    let due = Instant::now() + ms(5);
+    rig.sender.push(GateEvent::close(0, due));
+    rig.sender.push(GateEvent::close(1, due));
+    rig.sender.push(GateEvent::open(3, 100, 60, due + ms(1)));
+    rig.sender.push(GateEvent::open(2, 100, 60, due + ms(1)));
+    new.wait_for(2);
+
+    // New address for track 4 only: its gate closes at the old address; track 3 stays open.
+    rig.cell
+        .update(|settings| settings.tracks[3].address = "/gate/voice9".into());
+    let messages = new.wait_for(3);
+    assert_eq!(messages[2].addr, "/gate/voice4");
+    assert_eq!(messages[2].int(), 0);
+    rig.sidecar.stop();
+    let messages = new.wait_for(4);
+    thread::sleep(ms(20));
+    assert_eq!(new.messages().len(), 4);
+    assert_eq!(
+        (messages[3].addr.as_str(), messages[3].int()),
+        ("/gate/voice3", 0)
+    );
+    assert_eq!(old.messages().len(), 4);
+    assert_paired(&messages);
+}
+
+#[test]
+fn push_never_allocates() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let mut rig = rig(settings_for(receiver.port), 8);
+    let due = Instant::now() + ms(5);
+    nice_assert_no_alloc::assert_no_alloc(|| {
+        for track in 0..16 {
+            // Twice the capacity: the second half overflows and is counted.
+            rig.sender.push(GateEvent::open(track, 100, 60, due));
+        }
+        rig.sender.push(GateEvent {
+            track: 0,
+            kind: GateKind::CloseAll,
+            due,
+        });
+    });
+    assert_eq!(rig.sender.capacity(), 8);
+    assert!(counter(&rig.status.dropped_queue_full) > 0);
+    rig.sidecar.stop();
+}
+
+fn thread_count() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn fd_count() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn start_stop_two_hundred_times_leaks_nothing() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let (threads, fds) = (thread_count(), fd_count());
+    for _ in 0..200 {
+        let mut rig = rig(settings_for(receiver.port), 16);
+        rig.sender.push(GateEvent::open(0, 100, 60, Instant::now()));
+        // Wait until the open went out, so stop has a gate to close.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while counter(&rig.status.sent) == 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_micros(200));
+        }
+        if alternate() {
+            drop(rig);
+        } else {
+            rig.sidecar.stop();
+        }
+    }
+    assert_eq!(thread_count(), threads, "threads back to baseline");
+    assert_eq!(fd_count(), fds, "sockets back to baseline");
+    let messages = receiver.wait_for(400);
+    assert_eq!(messages.len(), 400);
+    assert_paired(&messages);
+}
+
+/// Alternates between stopping explicitly and dropping.
+fn alternate() -> bool {
+    use std::sync::atomic::AtomicU32;
+    static TURN: AtomicU32 = AtomicU32::new(0);
+    TURN.fetch_add(1, Ordering::Relaxed).is_multiple_of(2)
+}
