@@ -27,36 +27,36 @@
 //! The repair is a no-op for hosts that never send mid-buffer transport events, and it is only
 //! applied to the CLAP wrapper (VST3 positions are always relative to sample 0).
 
+use crate::host_buffer::HostBufferTracker;
+
 /// Positions closer than this many beats count as equal.
 const SAME_POSITION_BEATS: f64 = 1e-6;
 
 /// Tracks sub-blocks of one host buffer and repairs their reported positions.
 #[derive(Debug, Default)]
 pub struct ClapPositionRepair {
-    /// Address one past the previous sub-block's first channel, or 0 when unknown.
-    next_address: usize,
-    /// Offset in the host buffer that a continuing sub-block starts at.
-    next_offset: usize,
+    /// Where each sub-block sits in the host buffer.
+    buffer: HostBufferTracker,
     /// Offset in the host buffer of the transport event the wrapper's positions are based on.
     event_offset: usize,
     /// Repaired position where the previous sub-block ended.
     expected_beat: Option<f64>,
-    /// Largest host buffer, from the activation.
-    max_buffer: usize,
 }
 
 impl ClapPositionRepair {
     /// A tracker for host buffers of at most `max_buffer` samples.
     pub fn new(max_buffer: usize) -> Self {
         ClapPositionRepair {
-            max_buffer,
+            buffer: HostBufferTracker::new(max_buffer),
             ..ClapPositionRepair::default()
         }
     }
 
     /// Forgets the host buffer in progress (after reset or a gap in processing).
     pub fn forget(&mut self) {
-        *self = ClapPositionRepair::new(self.max_buffer);
+        self.buffer.forget();
+        self.event_offset = 0;
+        self.expected_beat = None;
     }
 
     /// The true position of sample 0 of a sub-block of `len` samples whose first output channel
@@ -64,14 +64,7 @@ impl ClapPositionRepair {
     /// start of the active loop.
     pub fn repair(&mut self, address: usize, len: usize, reported: Reported) -> f64 {
         let beats_per_sample = reported.tempo / 60.0 / reported.sample_rate;
-        let continues_buffer = address != 0
-            && address == self.next_address
-            && self.next_offset + len <= self.max_buffer;
-        let offset = if continues_buffer {
-            self.next_offset
-        } else {
-            0
-        };
+        let offset = self.buffer.locate(address, len);
         let position = reported.position;
         let event_shift = self.event_offset as f64 * beats_per_sample;
         let offset_shift = offset as f64 * beats_per_sample;
@@ -102,8 +95,9 @@ impl ClapPositionRepair {
         };
 
         self.event_offset = event_offset;
-        self.next_address = address.wrapping_add(len * std::mem::size_of::<f32>());
-        self.next_offset = offset + len;
+        if offset == 0 {
+            self.buffer.restart(len);
+        }
         self.expected_beat = Some(repaired + len as f64 * beats_per_sample);
         repaired
     }

@@ -7,8 +7,12 @@
 pub mod clap_position;
 pub mod document;
 pub mod engine;
+pub mod gate_clock;
+pub mod host_buffer;
 pub mod osc_out;
+pub mod osc_output;
 pub mod params;
+pub mod startup;
 mod state_filter;
 
 use std::num::NonZeroU32;
@@ -21,11 +25,12 @@ use triple_buffer::Output;
 
 use clap_position::{ClapPositionRepair, Reported};
 use document::store::PatternStore;
-use document::PatternDoc;
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
 use engine::pattern::PatternSnapshot;
 use engine::transport::BlockTransport;
 use engine::Engine;
+use osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
+use osc_output::OscOutput;
 use params::SeqParams;
 
 /// Counters shared with the editor and diagnostics.
@@ -45,6 +50,8 @@ pub struct ChronusSeq {
     engine: Engine,
     /// Repairs CLAP positions after mid-buffer transport events. Audio thread only.
     clap_position: ClapPositionRepair,
+    /// OSC gates to the modular: sidecar started in `activate`, fed by the audio thread.
+    osc: OscOutput,
     /// Bypass state of the previous block. Audio thread only.
     was_bypassed: bool,
     /// Diagnostics. Written by audio, read by anyone.
@@ -53,12 +60,23 @@ pub struct ChronusSeq {
 
 impl Default for ChronusSeq {
     fn default() -> Self {
-        let (store, pattern) = PatternStore::new(PatternDoc::default());
+        let startup = startup::get();
+        let doc = startup
+            .and_then(|config| config.pattern.clone())
+            .unwrap_or_default();
+        let mut osc_settings = OscOutSettings::default();
+        if let Some((host, port)) = startup.and_then(|config| config.osc_target.clone()) {
+            osc_settings.host = host;
+            osc_settings.port = port;
+        }
+        let osc_settings = Arc::new(SettingsCell::new(osc_settings));
+        let (store, pattern) = PatternStore::new(doc);
         ChronusSeq {
-            params: Arc::new(SeqParams::new(store)),
+            params: Arc::new(SeqParams::new(store, Arc::clone(&osc_settings))),
             pattern,
             engine: Engine::new(44_100.0),
             clap_position: ClapPositionRepair::default(),
+            osc: OscOutput::new(osc_settings),
             was_bypassed: false,
             counters: Arc::default(),
         }
@@ -69,6 +87,11 @@ impl ChronusSeq {
     /// The pattern document handle, for editors and remote control.
     pub fn pattern_store(&self) -> PatternStore {
         self.params.pattern.clone()
+    }
+
+    /// OSC output counters and last error, for the editor.
+    pub fn osc_status(&self) -> Arc<OscOutStatus> {
+        self.osc.status()
     }
 
     /// The transport of this sub-block as the engine takes it.
@@ -84,10 +107,7 @@ impl ChronusSeq {
         if let (PluginApi::Clap, Some(reported), Some(tempo)) =
             (context.plugin_api(), pos_beats, tempo)
         {
-            let address = buffer
-                .as_slice_immutable()
-                .first()
-                .map_or(0, |channel| channel.as_ptr() as usize);
+            let address = first_channel_address(buffer);
             let reported = Reported {
                 position: reported,
                 tempo,
@@ -106,6 +126,14 @@ impl ChronusSeq {
             loop_beats: transport.loop_range_beats(),
         }
     }
+}
+
+/// Where the first audio channel of `buffer` lives: identifies the host buffer a piece is from.
+fn first_channel_address(buffer: &Buffer) -> usize {
+    buffer
+        .as_slice_immutable()
+        .first()
+        .map_or(0, |channel| channel.as_ptr() as usize)
 }
 
 /// The normalized velocity for MIDI velocity `velocity`: the smallest `f32` at or above
@@ -188,8 +216,16 @@ impl Plugin for ChronusSeq {
             return false;
         }
         self.engine = Engine::new(sample_rate);
-        self.clap_position = ClapPositionRepair::new(buffer_config.max_buffer_size as usize);
+        let max_buffer = buffer_config.max_buffer_size as usize;
+        self.clap_position = ClapPositionRepair::new(max_buffer);
+        if let Err(error) = self.osc.start(sample_rate, max_buffer) {
+            nice_log!("Chronus Seq runs without OSC output: {error}");
+        }
         true
+    }
+
+    fn deactivate(&mut self) {
+        self.osc.stop();
     }
 
     fn reset(&mut self) {
@@ -213,9 +249,16 @@ impl Plugin for ChronusSeq {
         }
         self.was_bypassed = bypassed;
 
+        let gate_timing = self.osc.begin_piece(
+            first_channel_address(buffer),
+            buffer.samples(),
+            self.params.osc_enabled.value(),
+            self.params.osc_delay_ms.value(),
+        );
         let performance = self.params.performance();
         let pattern = self.pattern.read();
         let counters = &self.counters;
+        let osc = &mut self.osc;
         self.engine.process(
             buffer.samples(),
             &transport,
@@ -224,6 +267,9 @@ impl Plugin for ChronusSeq {
             &mut |event| {
                 if context.try_send_event(host_event(&event)).is_err() {
                     counters.host_events_refused.fetch_add(1, Ordering::Relaxed);
+                }
+                if let Some(timing) = gate_timing {
+                    osc.send(timing, &event);
                 }
             },
         );

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
 use crate::document::store::PatternStore;
 use crate::engine::pattern::MAX_TRACKS;
 use crate::engine::performance::{Performance, TrackPerformance, MAX_SWING, MIN_SWING};
+use crate::osc_out::{OscOutSettings, SettingsCell};
 
 /// Every host parameter plus the persisted pattern document.
 #[derive(Params)]
@@ -16,6 +18,11 @@ pub struct SeqParams {
     #[persist = "pattern"]
     pub pattern: PatternStore,
 
+    /// Where and how OSC gates are sent, saved with the project. Written by state loads and the
+    /// editor, read by the OSC sidecar thread.
+    #[persist = "osc_out"]
+    pub osc_out: OscSettingsField,
+
     /// Swing of odd steps in percent (50 straight, 75 hard). Set by the host, read by audio.
     #[id = "swing"]
     pub swing: FloatParam,
@@ -23,6 +30,15 @@ pub struct SeqParams {
     /// Host bypass: all notes end and the sequencer stays silent. Set by the host, read by audio.
     #[id = "bypass"]
     pub bypass: BoolParam,
+
+    /// Whether gates go out over OSC. Set by the host, read by audio.
+    #[id = "osc_on"]
+    pub osc_enabled: BoolParam,
+
+    /// Extra delay of OSC gates in milliseconds, to line the modular up with the DAW's output.
+    /// Set by the host, read by audio.
+    #[id = "osc_delay"]
+    pub osc_delay_ms: FloatParam,
 
     /// Per-track controls, ids `mute_1`, `solo_1`, `gate_1` … `gate_16`.
     #[nested(array, group = "Track")]
@@ -53,9 +69,16 @@ fn fixed_decimals(decimals: usize) -> ValueToText {
     Arc::new(move |value| format!("{value:.decimals$}"))
 }
 
-/// Reads a number, with or without a trailing `%`.
-fn percent_text() -> TextToValue {
-    Arc::new(|text| text.trim().trim_end_matches('%').trim().parse().ok())
+/// Reads a number, with or without the trailing `unit`.
+fn number_text(unit: &'static str) -> TextToValue {
+    Arc::new(move |text| {
+        let text = text.trim();
+        text.strip_suffix(unit.trim())
+            .unwrap_or(text)
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 impl TrackParams {
@@ -75,16 +98,17 @@ impl TrackParams {
             .with_step_size(1.0)
             .with_unit(" %")
             .with_value_to_string(fixed_decimals(0))
-            .with_string_to_value(percent_text()),
+            .with_string_to_value(number_text("%")),
         }
     }
 }
 
 impl SeqParams {
-    /// Parameters at their defaults around `pattern`.
-    pub fn new(pattern: PatternStore) -> Self {
+    /// Parameters at their defaults around `pattern` and the OSC settings.
+    pub fn new(pattern: PatternStore, osc_out: Arc<SettingsCell>) -> Self {
         SeqParams {
             pattern,
+            osc_out: OscSettingsField(osc_out),
             swing: FloatParam::new(
                 "Swing",
                 (MIN_SWING * 100.0) as f32,
@@ -96,8 +120,21 @@ impl SeqParams {
             .with_step_size(0.1)
             .with_unit(" %")
             .with_value_to_string(fixed_decimals(1))
-            .with_string_to_value(percent_text()),
+            .with_string_to_value(number_text("%")),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            osc_enabled: BoolParam::new("OSC Out", true),
+            osc_delay_ms: FloatParam::new(
+                "OSC Delay",
+                0.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: 250.0,
+                },
+            )
+            .with_step_size(0.1)
+            .with_unit(" ms")
+            .with_value_to_string(fixed_decimals(1))
+            .with_string_to_value(number_text(" ms")),
             tracks: std::array::from_fn(TrackParams::new),
         }
     }
@@ -115,5 +152,21 @@ impl SeqParams {
                 }
             }),
         }
+    }
+}
+
+/// The OSC settings as a persisted field.
+pub struct OscSettingsField(pub Arc<SettingsCell>);
+
+impl<'a> PersistentField<'a, OscOutSettings> for OscSettingsField {
+    fn set(&self, new_value: OscOutSettings) {
+        self.0.set(new_value);
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&OscOutSettings) -> R,
+    {
+        f(&self.0.get())
     }
 }

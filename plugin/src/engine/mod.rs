@@ -231,7 +231,9 @@ impl Engine {
             let chunk_last = (first + samples_per_chunk - 1).min(last_sample);
             let chunk_end = segment.edge_at(chunk_last);
             if chunk_end > chunk_start {
-                self.scan_chunk(segment, chunk_start, chunk_end, pattern, playing, emit);
+                let samples = (first as u32, chunk_last as u32);
+                let window = (chunk_start, chunk_end);
+                self.scan_chunk(segment, samples, window, pattern, playing, emit);
                 chunk_start = chunk_end;
             }
             if chunk_last >= last_sample {
@@ -241,15 +243,19 @@ impl Engine {
         }
     }
 
+    /// Emits the events of beats `(after, up_to]`, which fall on the samples `first..=last`.
+    /// Every event is placed inside that range, so the events of one sample are always ordered
+    /// in the same pass even where float noise puts a beat on a neighbouring sample.
     fn scan_chunk(
         &mut self,
         segment: &Segment,
-        after: f64,
-        up_to: f64,
+        (first, last): (u32, u32),
+        (after, up_to): (f64, f64),
         pattern: &PatternSnapshot,
         playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
+        let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
         for (track_index, track) in pattern.tracks.iter().enumerate() {
             if !playing.audible[track_index] {
@@ -266,7 +272,7 @@ impl Engine {
                 up_to + BEAT_TOLERANCE,
                 |hit| {
                     if pending.len() < pending.capacity() {
-                        let offset = segment.offset_of(hit.beat);
+                        let offset = place(hit.beat);
                         // A note lasts at least one sample from the sample it starts on (a hit
                         // in a gap between blocks starts late, on the block's first sample).
                         let one_sample_on =
@@ -295,12 +301,12 @@ impl Engine {
                 .filter(|note| note.off_beat - BEAT_TOLERANCE <= up_to);
             let on = self.pending_ons.get(next_on).copied();
             match (due_off, on) {
-                (Some(off), Some(on)) if segment.offset_of(off.off_beat) > on.offset => {
+                (Some(off), Some(on)) if place(off.off_beat) > on.offset => {
                     next_on = self.start_notes_at(next_on, pattern, emit);
                 }
                 (Some(off), _) => {
                     self.sounding.end(off.channel, off.key);
-                    emit(note_off(segment.offset_of(off.off_beat), &off));
+                    emit(note_off(place(off.off_beat), &off));
                 }
                 (None, Some(_)) => {
                     next_on = self.start_notes_at(next_on, pattern, emit);

@@ -1,0 +1,121 @@
+//! The plugin's side of OSC output: starts and stops the sidecar with activation, and turns the
+//! engine's note events into timed gate events on the audio thread.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::engine::event::{NoteEvent, NoteKind};
+use crate::gate_clock::GateClock;
+use crate::osc_out::{self, GateEvent, GateSender, OscOutStatus, SettingsCell, Sidecar};
+
+/// Events the queue to the sidecar holds: far more than the densest pattern makes in a buffer.
+const QUEUE_CAPACITY: usize = 16_384;
+
+/// What the audio thread needs while the sidecar runs.
+struct Running {
+    /// Audio thread's end of the queue.
+    sender: GateSender,
+    /// Stops the sidecar (closing its open gates) when dropped. Main thread only.
+    sidecar: Sidecar,
+    /// Wall-clock instants of samples. Audio thread only.
+    clock: GateClock,
+}
+
+/// OSC output of one plugin instance.
+pub struct OscOutput {
+    /// Target and dialect; written by state loads and the editor, read by the sidecar.
+    settings: Arc<SettingsCell>,
+    /// Counters and last error; written by the sidecar and the audio thread, read by anyone.
+    status: Arc<OscOutStatus>,
+    /// The sidecar while the plugin is active. Started and stopped on the main thread, used by
+    /// the audio thread in between.
+    running: Option<Running>,
+    /// Whether output was on in the previous piece. Audio thread only.
+    was_enabled: bool,
+}
+
+/// When the samples of one piece are due; `None` while output is off.
+#[derive(Debug, Clone, Copy)]
+pub struct PieceTiming {
+    start: Instant,
+}
+
+impl OscOutput {
+    /// Output to the target in `settings`, not yet running.
+    pub fn new(settings: Arc<SettingsCell>) -> Self {
+        OscOutput {
+            settings,
+            status: Arc::new(OscOutStatus::new()),
+            running: None,
+            was_enabled: false,
+        }
+    }
+
+    /// Counters and last error, for the editor.
+    pub fn status(&self) -> Arc<OscOutStatus> {
+        Arc::clone(&self.status)
+    }
+
+    /// (Re)starts the sidecar for this activation. Main thread; allocates. Returns the error
+    /// when the thread cannot be started; audio then runs without OSC output.
+    pub fn start(&mut self, sample_rate: f64, max_buffer: usize) -> std::io::Result<()> {
+        self.stop();
+        let (sender, sidecar) = osc_out::start(
+            Arc::clone(&self.settings),
+            Arc::clone(&self.status),
+            QUEUE_CAPACITY,
+        )?;
+        self.running = Some(Running {
+            sender,
+            sidecar,
+            clock: GateClock::new(sample_rate, max_buffer),
+        });
+        self.was_enabled = false;
+        Ok(())
+    }
+
+    /// Stops the sidecar; it closes every gate still open first. Main thread.
+    pub fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.sidecar.stop();
+        }
+    }
+
+    /// Starts a piece of `len` samples whose first channel is at `address`. Closes every gate
+    /// when output has just been switched off. Audio thread; never blocks or allocates.
+    pub fn begin_piece(
+        &mut self,
+        address: usize,
+        len: usize,
+        enabled: bool,
+        delay_ms: f32,
+    ) -> Option<PieceTiming> {
+        let running = self.running.as_mut()?;
+        let now = Instant::now();
+        let start = running.clock.piece_start(address, len, now)
+            + Duration::from_secs_f32(delay_ms.clamp(0.0, 1_000.0) / 1_000.0);
+        let was_enabled = std::mem::replace(&mut self.was_enabled, enabled);
+        if was_enabled && !enabled {
+            running.sender.push(GateEvent::close_all(start));
+        }
+        enabled.then_some(PieceTiming { start })
+    }
+
+    /// Hands the gate for `event` to the sidecar. Audio thread; never blocks or allocates.
+    pub fn send(&mut self, timing: PieceTiming, event: &NoteEvent) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let due = running.clock.after(timing.start, event.offset);
+        running.sender.push(match event.kind {
+            NoteKind::On { velocity } => GateEvent::open(event.track, velocity, event.key, due),
+            NoteKind::Off => GateEvent::close(event.track, due),
+        });
+    }
+}
+
+impl Drop for OscOutput {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
