@@ -59,26 +59,25 @@ pub struct TrackParams {
     pub gate: FloatParam,
 }
 
-/// Turns a parameter value into its display text.
-type ValueToText = Arc<dyn Fn(f32) -> String + Send + Sync>;
-/// Reads a parameter value back from text.
-type TextToValue = Arc<dyn Fn(&str) -> Option<f32> + Send + Sync>;
-
-/// Shows a value with a fixed number of decimals that parses back to the same value.
-fn fixed_decimals(decimals: usize) -> ValueToText {
-    Arc::new(move |value| format!("{value:.decimals$}"))
-}
-
-/// Reads a number, with or without the trailing `unit`.
-fn number_text(unit: &'static str) -> TextToValue {
-    Arc::new(move |text| {
-        let text = text.trim();
-        text.strip_suffix(unit.trim())
-            .unwrap_or(text)
-            .trim()
-            .parse()
-            .ok()
-    })
+/// A linear parameter shown with `unit` (e.g. `" %"`) whose steps are `decimals` decimal places, shown with exactly
+/// that many decimals, so its text always parses back to the same value.
+fn stepped_param(
+    name: String,
+    default: f32,
+    (min, max): (f32, f32),
+    decimals: usize,
+    unit: &'static str,
+) -> FloatParam {
+    let step = 10f32.powi(-(decimals as i32));
+    FloatParam::new(name, default, FloatRange::Linear { min, max })
+        .with_step_size(step)
+        .with_unit(unit)
+        .with_value_to_string(Arc::new(move |value| format!("{value:.decimals$}")))
+        .with_string_to_value(Arc::new(move |text| {
+            let text = text.trim();
+            let number = text.strip_suffix(unit.trim()).unwrap_or(text);
+            number.trim().parse().ok()
+        }))
 }
 
 impl TrackParams {
@@ -87,18 +86,7 @@ impl TrackParams {
         TrackParams {
             mute: BoolParam::new(format!("Track {number} Mute"), false),
             solo: BoolParam::new(format!("Track {number} Solo"), false),
-            gate: FloatParam::new(
-                format!("Track {number} Gate"),
-                50.0,
-                FloatRange::Linear {
-                    min: 1.0,
-                    max: 100.0,
-                },
-            )
-            .with_step_size(1.0)
-            .with_unit(" %")
-            .with_value_to_string(fixed_decimals(0))
-            .with_string_to_value(number_text("%")),
+            gate: stepped_param(format!("Track {number} Gate"), 50.0, (1.0, 100.0), 0, " %"),
         }
     }
 }
@@ -109,32 +97,16 @@ impl SeqParams {
         SeqParams {
             pattern,
             osc_out: OscSettingsField(osc_out),
-            swing: FloatParam::new(
-                "Swing",
+            swing: stepped_param(
+                "Swing".to_owned(),
                 (MIN_SWING * 100.0) as f32,
-                FloatRange::Linear {
-                    min: (MIN_SWING * 100.0) as f32,
-                    max: (MAX_SWING * 100.0) as f32,
-                },
-            )
-            .with_step_size(0.1)
-            .with_unit(" %")
-            .with_value_to_string(fixed_decimals(1))
-            .with_string_to_value(number_text("%")),
+                ((MIN_SWING * 100.0) as f32, (MAX_SWING * 100.0) as f32),
+                1,
+                " %",
+            ),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             osc_enabled: BoolParam::new("OSC Out", true),
-            osc_delay_ms: FloatParam::new(
-                "OSC Delay",
-                0.0,
-                FloatRange::Linear {
-                    min: 0.0,
-                    max: 250.0,
-                },
-            )
-            .with_step_size(0.1)
-            .with_unit(" ms")
-            .with_value_to_string(fixed_decimals(1))
-            .with_string_to_value(number_text(" ms")),
+            osc_delay_ms: stepped_param("OSC Delay".to_owned(), 0.0, (0.0, 250.0), 1, " ms"),
             tracks: std::array::from_fn(TrackParams::new),
         }
     }
