@@ -22,9 +22,10 @@ REQUIREMENTS="$REPO_ROOT/tests/python/requirements.txt"
 STAMP="$VENV/.chronus-seq-requirements.sha256"
 BASE_PYTHON="${PYTHON:-python3}"
 
-# Debian packages the tests need beyond the base image. None today: the plugin bundles load X11/GL
-# at run time only, and pedalboard ships its own wheel. Add names here when a test needs one.
-APT_PACKAGES=()
+# Debian packages the tests need beyond the base image. The plugin bundles load X11/GL at run time
+# only, and pedalboard ships its own wheel; the standalone binary (nice-plug feature `standalone`,
+# built by tests/tests/standalone.rs) links ALSA and JACK. Add names here when a test needs one.
+APT_PACKAGES=(libasound2-dev libjack-jackd2-dev)
 
 SCRIPT_START=$SECONDS
 SECTION_START=$SECONDS
