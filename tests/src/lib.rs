@@ -26,6 +26,8 @@
 //! - [`params`], [`state`], [`ports`]: extension helpers on [`PluginHost`];
 //! - [`driver`]: [`TransportScript`], the scripted host transport;
 //! - [`timing`]: the plugin's timing rule, for expected values;
+//! - [`realtime`]: [`RealtimeScript`], `process` calls at wall-clock pace (for OSC gate timing);
+//! - [`osc`]: OSC settings in state, a loopback receiver and timing statistics;
 //! - [`expect`]: the default pattern's expected notes and the comparison report.
 
 pub mod bundle;
@@ -35,8 +37,10 @@ pub mod events;
 pub mod expect;
 pub mod handlers;
 pub mod host;
+pub mod osc;
 pub mod params;
 pub mod ports;
+pub mod realtime;
 pub mod state;
 pub mod timing;
 pub mod transport;
@@ -48,6 +52,7 @@ pub use expect::{assert_notes_eq, compare_notes, ExpectedNote, Stretch};
 pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
+pub use realtime::{realtime_lock, RealtimeRun, RealtimeScript, TimedNote};
 pub use state::{nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes};
 pub use transport::TransportInfo;
 
