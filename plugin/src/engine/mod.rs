@@ -6,6 +6,7 @@
 //! `t` (less a 1e-9 beat tolerance for float noise): `offset = ceil((t − b0 − 1e-9) · 60·S / T)` in
 //! a block that starts at beat `b0`. Blocks are half-open, so each event belongs to exactly one.
 
+pub mod euclid;
 pub mod event;
 pub mod pattern;
 pub mod performance;
