@@ -82,9 +82,9 @@ def test_bundle_loads_as_chronus_seq(plugin):
     assert pedalboard.VST3Plugin.get_plugin_names_for_file(str(VST3)) == ["Chronus Seq"]
 
 
-def test_parameter_list_is_swing_bypass_and_sixteen_tracks(plugin):
+def test_parameter_list_is_swing_bypass_osc_and_sixteen_tracks(plugin):
     names = list(plugin.parameters.keys())
-    expected = ["swing", "bypass"]
+    expected = ["swing", "bypass", "osc_out", "osc_delay_ms"]
     for track in range(1, TRACKS + 1):
         expected += [f"track_{track}_mute", f"track_{track}_solo", f"track_{track}_gate"]
     assert names == expected
@@ -97,6 +97,9 @@ def test_parameter_list_is_swing_bypass_and_sixteen_tracks(plugin):
     # Display names are what a DAW shows in its automation lanes.
     assert plugin.parameters["swing"].name == "Swing"
     assert plugin.parameters["bypass"].name == "Bypass"
+    assert plugin.parameters["osc_out"].name == "OSC Out"
+    assert plugin.parameters["osc_delay_ms"].name == "OSC Delay"
+    assert plugin.parameters["osc_delay_ms"].range[:2] == (0.0, 250.0)
     assert plugin.parameters["track_1_gate"].name == "Track 1 Gate"
     assert plugin.parameters["track_16_mute"].name == "Track 16 Mute"
     assert plugin.parameters["track_16_solo"].name == "Track 16 Solo"
