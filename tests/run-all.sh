@@ -110,6 +110,14 @@ else
     FAILED+=("cargo test --workspace")
 fi
 
+section "Standalone unit tests (cargo test -p chronus_seq --features standalone --bin chronus-seq)"
+if cargo test -p chronus_seq --features standalone --bin chronus-seq; then
+    section_done "Standalone unit tests"
+else
+    echo "standalone unit tests FAILED" >&2
+    FAILED+=("cargo test --bin chronus-seq")
+fi
+
 # ---------------------------------------------------------------------------------------------
 section "Python tests (pytest tests/python)"
 # -p no:cacheprovider: leave no .pytest_cache in the work tree.
