@@ -30,6 +30,7 @@ mod encode;
 mod event;
 mod gates;
 mod link;
+mod priority;
 mod rate;
 mod sender;
 mod settings;

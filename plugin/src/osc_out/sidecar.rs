@@ -33,6 +33,8 @@ pub const THREAD_NAME: &str = "chronus-seq-osc-out";
 pub const POLL: Duration = Duration::from_millis(1);
 /// How long before a due instant the sidecar stops sleeping and spins.
 pub const SPIN_WINDOW: Duration = Duration::from_micros(300);
+/// The spin window when the thread runs with real-time scheduling, which wakes it on time.
+pub const REALTIME_SPIN_WINDOW: Duration = Duration::from_micros(60);
 /// How often bundle mode re-reads the wall clock against the monotonic one.
 const REANCHOR_AFTER: Duration = Duration::from_secs(10);
 
@@ -201,6 +203,8 @@ struct Worker {
     gates: OpenGates,
     /// Encoding scratch space.
     bytes: Vec<u8>,
+    /// How long before a due instant sleeping gives way to spinning.
+    spin_window: Duration,
 }
 
 impl Worker {
@@ -232,10 +236,16 @@ impl Worker {
             latest_sent_due: None,
             gates: OpenGates::default(),
             bytes: Vec::with_capacity(256),
+            spin_window: SPIN_WINDOW,
         }
     }
 
     fn run(mut self) {
+        let realtime = super::priority::raise_calling_thread();
+        self.status.realtime.store(realtime, Ordering::Relaxed);
+        if realtime {
+            self.spin_window = REALTIME_SPIN_WINDOW;
+        }
         while !self.stop.load(Ordering::Acquire) {
             self.apply_settings();
             self.drain_queue();
@@ -349,8 +359,8 @@ impl Worker {
         let now = Instant::now();
         match next_due {
             None => thread::sleep(POLL),
-            Some(due) if due > now + SPIN_WINDOW => {
-                thread::sleep((due - SPIN_WINDOW - now).min(POLL));
+            Some(due) if due > now + self.spin_window => {
+                thread::sleep((due - self.spin_window - now).min(POLL));
             }
             Some(due) => {
                 while Instant::now() < due {

@@ -1,7 +1,7 @@
 //! Counters and send-lateness statistics, written by the sidecar (and the audio thread for queue
 //! drops), readable from any thread without blocking the writers.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -41,6 +41,9 @@ pub struct OscOutStatus {
     /// Text of the newest error, for the caller to show or log. Written by the sidecar (only
     /// when the text changes), read by anyone.
     pub last_error: Mutex<Option<String>>,
+    /// Whether the sidecar thread runs with real-time scheduling. Written by the sidecar when it
+    /// starts, read by anyone.
+    pub realtime: AtomicBool,
     /// Send lateness histogram (see [`LATENESS_BIN`]). Written by the sidecar, read by anyone.
     lateness_bins: Box<[AtomicU64]>,
     /// Largest lateness in nanoseconds. Written by the sidecar, read by anyone.
@@ -55,6 +58,7 @@ impl Default for OscOutStatus {
             rate_limited: AtomicU64::new(0),
             send_errors: AtomicU64::new(0),
             last_error: Mutex::new(None),
+            realtime: AtomicBool::new(false),
             lateness_bins: (0..LATENESS_BINS).map(|_| AtomicU64::new(0)).collect(),
             lateness_max_ns: AtomicU64::new(0),
         }
