@@ -199,7 +199,7 @@ impl Plugin for ChronusSeq {
     }
 
     fn filter_state(state: &mut PluginState) {
-        state_filter::repair_pattern_field(state);
+        state_filter::repair_fields(state);
     }
 
     fn activate(

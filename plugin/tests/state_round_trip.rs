@@ -180,3 +180,23 @@ fn persisted_fields_round_trip_through_the_plugin_params() {
     assert_eq!(other.pattern_store().doc(), busy_doc());
     assert_eq!(other.params().serialize_fields(), saved);
 }
+
+#[test]
+fn the_state_filter_replaces_unreadable_osc_settings_with_the_defaults() {
+    let pattern = PatternDoc::default().to_json();
+    let mut state = plugin_state(Some(&pattern));
+    state
+        .fields
+        .insert("osc_out".to_owned(), r#"{"port":"five"}"#.to_owned());
+    ChronusSeq::filter_state(&mut state);
+    let repaired: chronus_seq::osc_out::OscOutSettings =
+        serde_json::from_str(&state.fields["osc_out"]).expect("defaults parse");
+    assert_eq!(repaired, chronus_seq::osc_out::OscOutSettings::default());
+
+    let mut older = plugin_state(Some(&pattern));
+    ChronusSeq::filter_state(&mut older);
+    assert!(
+        !older.fields.contains_key("osc_out"),
+        "state without OSC settings keeps the current ones"
+    );
+}
