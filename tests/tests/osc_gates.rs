@@ -501,25 +501,36 @@ const QUARTER_2: &str = r#"{"name":"B","length":1,"rate":"1/4","channel":1,"note
 const CUT_BLOCK: usize = 23;
 const CUT_OFFSET: u32 = 6_000 - 23 * 256;
 
-/// Muting track 1 while its gate is open sends its 0 at the mute's sample; it stays silent
-/// while track 2 plays on.
-#[test]
-fn muting_a_track_mid_gate_closes_it_at_that_moment() {
+/// Plays the two quarter-note tracks for 1.2 s at real-time pace, setting the boolean
+/// parameter `string_id` to `value` at sample 6000 (mid-gate), then stops; returns the run, what
+/// the receiver got and the decoded messages.
+fn play_quarters_and_set_mid_gate(
+    string_id: &str,
+    value: bool,
+) -> (RealtimeRun, Vec<Datagram>, Vec<ReceivedMessage>) {
     let _serial = realtime_lock();
     let receiver = OscReceiver::start().expect("starting the OSC receiver");
     let osc = OscOutConfig::to_port(receiver.port());
     let mut host = plugin_with_state(&pattern_osc_state_bytes(&[QUARTER_1, QUARTER_2], &osc));
-    let (mute, on) = bool_param(&mut host, "mute_1", true);
+    let (param, plain) = bool_param(&mut host, string_id, value);
 
     let play = blocks(1.2);
     let run = RealtimeScript::new(SAMPLE_RATE, 120.0, BLOCK, play + blocks(0.05))
-        .with_param_change(CUT_BLOCK, CUT_OFFSET, mute, on)
+        .with_param_change(CUT_BLOCK, CUT_OFFSET, param, plain)
         .with_stop_at_block(play)
         .run(&mut host)
-        .expect("playing with a mute");
+        .unwrap_or_else(|e| panic!("playing while setting {string_id} to {value}: {e}"));
     drop(host);
     let datagrams = receiver.finish(SETTLE).expect("receiving the gates");
     let messages = flatten(&datagrams);
+    (run, datagrams, messages)
+}
+
+/// Muting track 1 while its gate is open sends its 0 at the mute's sample; it stays silent
+/// while track 2 plays on.
+#[test]
+fn muting_a_track_mid_gate_closes_it_at_that_moment() {
+    let (run, datagrams, messages) = play_quarters_and_set_mid_gate("mute_1", true);
 
     let track_1 = gate_values(&messages, 1);
     assert_eq!(
@@ -615,21 +626,7 @@ fn stopping_the_transport_closes_open_gates() {
 /// the sequencer plays on to the host but sends no more OSC.
 #[test]
 fn switching_osc_off_mid_gate_closes_open_gates() {
-    let _serial = realtime_lock();
-    let receiver = OscReceiver::start().expect("starting the OSC receiver");
-    let osc = OscOutConfig::to_port(receiver.port());
-    let mut host = plugin_with_state(&pattern_osc_state_bytes(&[QUARTER_1, QUARTER_2], &osc));
-    let (osc_on, off) = bool_param(&mut host, "osc_on", false);
-
-    let play = blocks(1.2);
-    let run = RealtimeScript::new(SAMPLE_RATE, 120.0, BLOCK, play + blocks(0.05))
-        .with_param_change(CUT_BLOCK, CUT_OFFSET, osc_on, off)
-        .with_stop_at_block(play)
-        .run(&mut host)
-        .expect("playing with OSC switched off");
-    drop(host);
-    let datagrams = receiver.finish(SETTLE).expect("receiving the gates");
-    let messages = flatten(&datagrams);
+    let (run, _, messages) = play_quarters_and_set_mid_gate("osc_on", false);
 
     assert_eq!(
         run.count(NoteKind::On),
