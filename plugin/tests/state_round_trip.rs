@@ -25,6 +25,7 @@ fn busy_doc() -> PatternDoc {
     track.pattern.channel = 15;
     track.pattern.note = 127;
     track.pattern.steps[0] = Step::hit(1);
+    track.pattern.steps[1] = Step::TIE;
     track.pattern.steps[2] = Step {
         probability: 35,
         ratchet: 8,
@@ -63,7 +64,7 @@ fn steps_are_stored_as_a_pattern_string() {
         "velocities implied by the string are not repeated"
     );
     let busy: serde_json::Value = serde_json::from_str(&busy_doc().to_json()).expect("valid");
-    assert_eq!(busy["tracks"][7]["steps"], "x.X.x");
+    assert_eq!(busy["tracks"][7]["steps"], "1_X.x");
     assert_eq!(
         busy["tracks"][7]["velocity"],
         serde_json::json!([1, 100, 127, 100, 76])

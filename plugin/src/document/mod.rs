@@ -4,8 +4,7 @@ pub mod pattern_string;
 pub mod state_json;
 pub mod store;
 
-use crate::engine::pattern::{PatternSnapshot, Step, TrackPattern, MAX_TRACKS};
-use pattern_string::{ACCENT_VELOCITY, HIT_VELOCITY};
+use crate::engine::pattern::{PatternSnapshot, TrackPattern, MAX_TRACKS};
 
 /// One track as the musician edits it: its name and what it plays.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,13 +59,8 @@ impl Default for PatternDoc {
         for (index, name, steps) in starters {
             let track = &mut doc.tracks[index];
             track.name = name.to_owned();
-            for (step, character) in track.pattern.steps.iter_mut().zip(steps.chars()) {
-                *step = match character {
-                    'X' => Step::hit(ACCENT_VELOCITY),
-                    'x' => Step::hit(HIT_VELOCITY),
-                    _ => Step::REST,
-                };
-            }
+            let parsed = pattern_string::parse(steps).expect("the starter patterns are valid");
+            track.pattern.steps[..parsed.len()].copy_from_slice(&parsed);
         }
         doc
     }

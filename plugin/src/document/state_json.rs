@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::pattern_string::{self, ACCENT_VELOCITY, HIT_VELOCITY};
+use super::pattern_string;
 use super::{PatternDoc, TrackDoc};
 use crate::engine::pattern::{
     Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS,
@@ -77,11 +77,7 @@ struct TrackV1 {
 
 /// The velocity a step's character stands for.
 fn implied_velocity(step: &Step) -> u8 {
-    match pattern_string::step_char(step) {
-        'X' => ACCENT_VELOCITY,
-        'x' => HIT_VELOCITY,
-        _ => Step::REST.velocity,
-    }
+    pattern_string::implied_velocity(pattern_string::step_char(step))
 }
 
 /// The per-step values, or `None` when every one equals `neutral`.

@@ -87,6 +87,8 @@ pub struct Step {
     pub ratchet: u8,
     /// Micro-timing offset in percent of a step, −50 to +50.
     pub nudge: i8,
+    /// A tie: instead of playing, holds the previous step's note one step longer.
+    pub tie: bool,
 }
 
 impl Step {
@@ -97,6 +99,13 @@ impl Step {
         probability: 100,
         ratchet: 1,
         nudge: 0,
+        tie: false,
+    };
+
+    /// A tie to the previous step.
+    pub const TIE: Step = Step {
+        tie: true,
+        ..Step::REST
     };
 
     /// A playing step at `velocity` with neutral extras.

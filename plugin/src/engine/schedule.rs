@@ -41,7 +41,8 @@ pub(crate) fn hits_in_window(
     let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
     let mut position = first.rem_euclid(length) as usize;
     for index in first..=last {
-        let step = &track.steps[position];
+        let at = position;
+        let step = &track.steps[at];
         position += 1;
         if position == length as usize {
             position = 0;
@@ -55,17 +56,27 @@ pub(crate) fn hits_in_window(
             + nudge * step_beats;
         let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
         let spacing = step_beats / f64::from(ratchet);
+        let held = tied_steps(track, at, length as usize) as f64 * step_beats;
         for repeat in 0..ratchet {
             let beat = start + f64::from(repeat) * spacing;
             if beat > after && beat <= up_to && beat >= 0.0 {
+                let tie = if repeat + 1 == ratchet { held } else { 0.0 };
                 emit(Hit {
                     beat,
-                    off_beat: beat + gate * spacing,
+                    off_beat: beat + gate * spacing + tie,
                     velocity: step.velocity.clamp(1, 127),
                 });
             }
         }
     }
+}
+
+/// Number of tie steps right after pattern step `at` (wrapping around the track's length), each
+/// holding that step's last hit one step longer.
+fn tied_steps(track: &TrackPattern, at: usize, length: usize) -> usize {
+    (1..length)
+        .take_while(|ahead| track.steps[(at + ahead) % length].tie)
+        .count()
 }
 
 /// Whether step `index` of `track` plays, given its probability in percent. The outcome depends
@@ -148,6 +159,39 @@ mod tests {
             "30 % of 1000 steps, got {played}"
         );
         assert!((0..1000).all(|index| !plays(7, 3, index, 0)));
+    }
+
+    #[test]
+    fn ties_hold_the_last_hit_of_the_step_before_them() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 4;
+        track.steps[0] = Step::hit(100);
+        track.steps[1] = Step::TIE;
+        track.steps[2] = Step {
+            ratchet: 2,
+            ..Step::hit(100)
+        };
+        track.steps[3] = Step::TIE;
+        let mut offs = Vec::new();
+        hits_in_window(0, &track, &Performance::default(), 0, -0.1, 0.9, |hit| {
+            offs.push((hit.beat, hit.off_beat))
+        });
+        // Gate 50 %: the first step lasts half a step plus one tied step; of the ratchet pair
+        // only the second hit is held over the tie.
+        assert_eq!(offs, vec![(0.0, 0.375), (0.5, 0.5625), (0.625, 0.9375)]);
+    }
+
+    #[test]
+    fn a_tie_at_the_start_holds_the_last_step_of_the_cycle_before() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 4;
+        track.steps[0] = Step::TIE;
+        track.steps[3] = Step::hit(100);
+        let mut offs = Vec::new();
+        hits_in_window(0, &track, &Performance::default(), 0, 0.0, 0.9, |hit| {
+            offs.push((hit.beat, hit.off_beat))
+        });
+        assert_eq!(offs, vec![(0.75, 1.125)]);
     }
 
     #[test]
