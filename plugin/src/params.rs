@@ -6,8 +6,10 @@ use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
 use crate::document::store::PatternStore;
-use crate::engine::pattern::MAX_TRACKS;
-use crate::engine::performance::{Performance, TrackPerformance, MAX_SWING, MIN_SWING};
+use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS};
+use crate::engine::performance::{
+    Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
+};
 use crate::osc_out::{OscOutSettings, SettingsCell};
 
 /// Every host parameter plus the persisted pattern document.
@@ -40,7 +42,8 @@ pub struct SeqParams {
     #[id = "osc_delay"]
     pub osc_delay_ms: FloatParam,
 
-    /// Per-track controls, ids `mute_1`, `solo_1`, `gate_1` … `gate_16`.
+    /// Per-track controls, ids `mute_N`, `solo_N`, `gate_N`, `pulses_N`, `rotation_N` for
+    /// N = 1 … 16.
     #[nested(array, group = "Track")]
     pub tracks: [TrackParams; MAX_TRACKS],
 }
@@ -57,6 +60,12 @@ pub struct TrackParams {
     /// Note length in percent of a step. Set by the host, read by audio.
     #[id = "gate"]
     pub gate: FloatParam,
+    /// Euclid mode: hits spread over the track's length. Set by the host, read by audio.
+    #[id = "pulses"]
+    pub euclid_pulses: IntParam,
+    /// Euclid mode: steps the rhythm is turned left by. Set by the host, read by audio.
+    #[id = "rotation"]
+    pub euclid_rotation: IntParam,
 }
 
 /// A linear parameter shown with `unit` (e.g. `" %"`) whose steps are `decimals` decimal places, shown with exactly
@@ -87,6 +96,22 @@ impl TrackParams {
             mute: BoolParam::new(format!("Track {number} Mute"), false),
             solo: BoolParam::new(format!("Track {number} Solo"), false),
             gate: stepped_param(format!("Track {number} Gate"), 50.0, (1.0, 100.0), 0, " %"),
+            euclid_pulses: IntParam::new(
+                format!("Track {number} Pulses"),
+                i32::from(DEFAULT_EUCLID_PULSES),
+                IntRange::Linear {
+                    min: 0,
+                    max: MAX_STEPS as i32,
+                },
+            ),
+            euclid_rotation: IntParam::new(
+                format!("Track {number} Rotation"),
+                0,
+                IntRange::Linear {
+                    min: 0,
+                    max: MAX_STEPS as i32 - 1,
+                },
+            ),
         }
     }
 }
@@ -121,6 +146,8 @@ impl SeqParams {
                     mute: track.mute.value(),
                     solo: track.solo.value(),
                     gate: f64::from(track.gate.value()) / 100.0,
+                    euclid_pulses: track.euclid_pulses.value().clamp(0, MAX_STEPS as i32) as u8,
+                    euclid_rotation: track.euclid_rotation.value().clamp(0, MAX_STEPS as i32) as u8,
                 }
             }),
         }

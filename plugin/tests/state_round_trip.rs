@@ -23,6 +23,7 @@ fn busy_doc() -> PatternDoc {
         feel: RateFeel::Triplet,
     };
     track.pattern.channel = 15;
+    track.pattern.euclid = true;
     track.pattern.note = 127;
     track.pattern.steps[0] = Step::hit(1);
     track.pattern.steps[1] = Step::TIE;

@@ -86,7 +86,9 @@ def test_parameter_list_is_swing_bypass_osc_and_sixteen_tracks(plugin):
     names = list(plugin.parameters.keys())
     expected = ["swing", "bypass", "osc_out", "osc_delay_ms"]
     for track in range(1, TRACKS + 1):
-        expected += [f"track_{track}_mute", f"track_{track}_solo", f"track_{track}_gate"]
+        expected += [
+            f"track_{track}_{kind}" for kind in ("mute", "solo", "gate", "pulses", "rotation")
+        ]
     assert names == expected
 
     gates = [name for name in names if re.fullmatch(r"track_\d+_gate", name)]

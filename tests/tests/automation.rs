@@ -126,3 +126,32 @@ fn bypass_mid_note_ends_all_notes_at_the_change() {
         "note-offs at the bypass change, got {events:?}"
     );
 }
+
+/// A Euclid track takes its hits from the pulses parameter: E(4,8) in the first cycle; an
+/// automation point one sample after step 7's start (a rest in E(4,8)) raises the pulses to 8,
+/// so step 7 stays silent (it would play if the change applied from the start of its host
+/// block) and every step of the second cycle plays. The track's own grid (all rests) is ignored.
+#[test]
+fn euclid_pulses_follow_automation_on_the_exact_sample() {
+    let mut host = active_plugin(SAMPLE_RATE, 256);
+    host.load_state(&pattern_state_bytes(&[
+        r#"{"name":"E","length":8,"rate":"1/16","channel":1,"note":50,"steps":"........","euclid":true}"#,
+    ]))
+    .expect("loading a Euclid track");
+    let (pulses, eight) = clap_value(&mut host, "pulses_1", "8");
+    // Sample 42001 is offset 17 of host block 164 (256-sample blocks, block start 41984).
+    let run = TransportScript::new(SAMPLE_RATE, TEMPO, 256)
+        .with_param_change(164, 17, pulses, eight)
+        .run(&mut host, 16 * STEP)
+        .expect("playing two Euclid cycles");
+
+    let ons: Vec<u64> = run
+        .notes
+        .iter()
+        .filter(|n| n.note.kind == NoteKind::On)
+        .map(|n| n.sample)
+        .collect();
+    let mut expected: Vec<u64> = [0, 2, 4, 6].iter().map(|step| step * STEP).collect();
+    expected.extend((8..16).map(|step| step * STEP));
+    assert_eq!(ons, expected);
+}

@@ -73,6 +73,13 @@ struct TrackV1 {
     ratchet: Option<Vec<u8>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nudge: Option<Vec<i8>>,
+    /// Euclid mode: hits from the Euclid pulses and rotation parameters.
+    #[serde(default, skip_serializing_if = "is_false")]
+    euclid: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// The velocity a step's character stands for.
@@ -107,6 +114,7 @@ impl From<&TrackDoc> for TrackV1 {
             probability: column(steps, |s| s.probability, |_| Step::REST.probability),
             ratchet: column(steps, |s| s.ratchet, |_| Step::REST.ratchet),
             nudge: column(steps, |s| s.nudge, |_| Step::REST.nudge),
+            euclid: pattern.euclid,
         }
     }
 }
@@ -171,6 +179,7 @@ impl TryFrom<&TrackV1> for TrackDoc {
             rate,
             channel,
             note,
+            euclid: saved.euclid,
             ..TrackPattern::empty(note)
         };
         let steps = &mut pattern.steps[..parsed.len()];

@@ -131,6 +131,10 @@ pub struct TrackPattern {
     pub note: u8,
     /// The steps; only the first `length` play.
     pub steps: [Step; MAX_STEPS],
+    /// Euclid mode: which steps play comes from the Euclid pulses and rotation (host
+    /// parameters) spread over `length` steps, not from the steps' on/off and ties; each step's
+    /// velocity, probability, ratchet and nudge still apply.
+    pub euclid: bool,
 }
 
 impl TrackPattern {
@@ -142,6 +146,7 @@ impl TrackPattern {
             channel: 0,
             note,
             steps: [Step::REST; MAX_STEPS],
+            euclid: false,
         }
     }
 }

@@ -11,6 +11,9 @@ pub const MIN_GATE: f64 = 0.01;
 /// Longest gate, as a fraction of a step.
 pub const MAX_GATE: f64 = 1.0;
 
+/// Euclid pulses of a track before any automation.
+pub const DEFAULT_EUCLID_PULSES: u8 = 4;
+
 /// Per-track performance controls.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrackPerformance {
@@ -20,6 +23,10 @@ pub struct TrackPerformance {
     pub solo: bool,
     /// Note length as a fraction of the step, [`MIN_GATE`]–[`MAX_GATE`].
     pub gate: f64,
+    /// Euclid mode: hits spread over the track's length.
+    pub euclid_pulses: u8,
+    /// Euclid mode: steps the pattern is turned left by.
+    pub euclid_rotation: u8,
 }
 
 impl Default for TrackPerformance {
@@ -28,6 +35,8 @@ impl Default for TrackPerformance {
             mute: false,
             solo: false,
             gate: 0.5,
+            euclid_pulses: DEFAULT_EUCLID_PULSES,
+            euclid_rotation: 0,
         }
     }
 }

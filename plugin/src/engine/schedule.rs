@@ -3,6 +3,7 @@
 //! Step `k` of a track with step length `L` beats nominally starts at `k·L`, counted from beat 0
 //! of the song, so polymeter and phase follow from the host position alone.
 
+use super::euclid::{euclid_hit, euclid_mask};
 use super::pattern::{TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET};
 use super::performance::Performance;
 
@@ -39,6 +40,18 @@ pub(crate) fn hits_in_window(
     // A hit lies between half a step before and two steps after its nominal start.
     let first = ((after - 2.0 * step_beats) / step_beats).floor() as i64;
     let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
+    let controls = &performance.tracks[track_index];
+    let euclid = track.euclid.then(|| {
+        euclid_mask(
+            controls.euclid_pulses,
+            length as u8,
+            controls.euclid_rotation,
+        )
+    });
+    let plays_at = |at: usize| match euclid {
+        Some(mask) => euclid_hit(mask, at),
+        None => track.steps[at].on,
+    };
     let mut position = first.rem_euclid(length) as usize;
     for index in first..=last {
         let at = position;
@@ -47,7 +60,7 @@ pub(crate) fn hits_in_window(
         if position == length as usize {
             position = 0;
         }
-        if !step.on || !plays(seed, track_index, index, step.probability) {
+        if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
             continue;
         }
         let nudge = f64::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT)) / 100.0;
@@ -56,7 +69,10 @@ pub(crate) fn hits_in_window(
             + nudge * step_beats;
         let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
         let spacing = step_beats / f64::from(ratchet);
-        let held = tied_steps(track, at, length as usize) as f64 * step_beats;
+        let held = match euclid {
+            Some(_) => 0.0,
+            None => tied_steps(track, at, length as usize) as f64 * step_beats,
+        };
         for repeat in 0..ratchet {
             let beat = start + f64::from(repeat) * spacing;
             if beat > after && beat <= up_to && beat >= 0.0 {
@@ -192,6 +208,28 @@ mod tests {
             offs.push((hit.beat, hit.off_beat))
         });
         assert_eq!(offs, vec![(0.75, 1.125)]);
+    }
+
+    #[test]
+    fn a_euclid_track_plays_its_pulses_and_follows_their_automation() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 8;
+        track.euclid = true;
+        track.steps[1] = Step::hit(100);
+        let mut performance = Performance::default();
+        performance.tracks[0].euclid_pulses = 3;
+        // E(3,8) = x..x..x., sixteenths of a quarter beat each; the steps' own on/off is ignored.
+        assert_eq!(
+            collect(&track, &performance, -0.1, 1.9),
+            vec![0.0, 0.75, 1.5]
+        );
+        performance.tracks[0].euclid_rotation = 1;
+        assert_eq!(
+            collect(&track, &performance, -0.1, 1.9),
+            vec![0.5, 1.25, 1.75]
+        );
+        performance.tracks[0].euclid_pulses = 0;
+        assert_eq!(collect(&track, &performance, -0.1, 1.9), Vec::<f64>::new());
     }
 
     #[test]
