@@ -1,0 +1,100 @@
+//! Live replacement: an edit published before a block is heard in that block, and a block never
+//! sees half an edit.
+
+mod support;
+
+use chronus_seq::document::store::PatternStore;
+use chronus_seq::document::PatternDoc;
+use chronus_seq::engine::pattern::Step;
+use chronus_seq::ChronusSeq;
+use nice_plug::prelude::*;
+use support::{activate, TestProcessContext};
+
+const RATE: f32 = 48_000.0;
+const BLOCK: usize = 512;
+
+/// Runs one playing block at `beat` (120 BPM) and returns the (offset, key) of its note-ons.
+fn play_block(plugin: &mut ChronusSeq, beat: f64) -> Vec<(u32, u8)> {
+    let mut left = vec![0.0f32; BLOCK];
+    let mut right = vec![0.0f32; BLOCK];
+    let mut buffer = Buffer::default();
+    // SAFETY: both slices live until after `process` returns and have `BLOCK` samples.
+    unsafe {
+        buffer.set_slices(BLOCK, |slices| {
+            slices.clear();
+            slices.push(&mut left);
+            slices.push(&mut right);
+        });
+    }
+    let mut context = TestProcessContext::new(RATE, 1024);
+    context.transport.playing = true;
+    context.transport.tempo = Some(120.0);
+    context.transport.pos_beats = Some(beat);
+    let mut aux = AuxiliaryBuffers {
+        inputs: &mut [],
+        outputs: &mut [],
+    };
+    plugin.process(&mut buffer, &mut aux, &mut context);
+    context
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            NoteEvent::NoteOn { timing, key, .. } => {
+                Some((*timing, key.number().expect("a concrete key")))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_edit_published_before_a_block_is_heard_in_that_block() {
+    let mut plugin = ChronusSeq::default();
+    assert!(activate(&mut plugin, RATE, BLOCK as u32));
+    let store = plugin.pattern_store();
+    store.edit(|doc| {
+        doc.tracks
+            .iter_mut()
+            .for_each(|t| t.pattern.steps = [Step::REST; 64])
+    });
+    assert_eq!(play_block(&mut plugin, 0.0), vec![]);
+
+    // Step 4 (beat 1.0) of track 6, note 37 by default, published before the block holding it.
+    store.edit(|doc| doc.tracks[5].pattern.steps[4] = Step::hit(90));
+    let beat = 1.0 - 100.0 / 24_000.0;
+    assert_eq!(play_block(&mut plugin, beat), vec![(100, 37)]);
+}
+
+/// One thread publishes whole-pattern replacements (every track on, then every track off) while
+/// the reader, as the audio thread does, takes the newest snapshot again and again: every
+/// snapshot it sees is one edit or the other, never a mix.
+#[test]
+fn a_reader_never_sees_half_an_edit() {
+    let (store, mut reader) = PatternStore::new(PatternDoc::empty());
+    let editor = std::thread::spawn(move || {
+        for round in 0..5_000 {
+            let on = round % 2 == 0;
+            store.edit(|doc| {
+                for track in &mut doc.tracks {
+                    track.pattern.steps[0] = if on { Step::hit(100) } else { Step::REST };
+                    track.pattern.length = if on { 16 } else { 7 };
+                }
+            });
+        }
+    });
+    let mut seen = [0usize; 2];
+    while !editor.is_finished() {
+        let snapshot = reader.read();
+        let on = snapshot.tracks.iter().filter(|t| t.steps[0].on).count();
+        let long = snapshot.tracks.iter().filter(|t| t.length == 16).count();
+        assert!(
+            (on == 16 && long == 16)
+                || (on == 0 && long == 0 && snapshot.tracks[0].length == 7)
+                || (on == 0 && long == 16 && snapshot.tracks[0].length == 16),
+            "a mixed snapshot: {on} tracks on, {long} tracks of 16 steps"
+        );
+        seen[usize::from(on == 16)] += 1;
+    }
+    editor.join().expect("the editing thread");
+    assert!(seen[1] > 0, "the reader saw published edits");
+}
