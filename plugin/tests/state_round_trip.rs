@@ -202,3 +202,48 @@ fn the_state_filter_replaces_unreadable_osc_settings_with_the_defaults() {
         "state without OSC settings keeps the current ones"
     );
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON-ish text: arbitrary characters, and mutations of real saved state.
+    fn state_text() -> impl Strategy<Value = String> {
+        let saved = busy_doc().to_json();
+        prop_oneof![
+            "\\PC{0,200}",
+            (0..saved.len(), "\\PC{0,8}").prop_map(move |(at, insert)| {
+                let at = (0..=at)
+                    .rev()
+                    .find(|i| saved.is_char_boundary(*i))
+                    .unwrap_or(0);
+                format!("{}{}{}", &saved[..at], insert, &saved[at..])
+            }),
+            (0..PatternDoc::default().to_json().len()).prop_map(|cut| {
+                let saved = PatternDoc::default().to_json();
+                saved[..cut].to_owned()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// The loader never panics; whatever it accepts saves and loads back to itself.
+        #[test]
+        fn any_text_loads_or_is_refused(text in state_text()) {
+            if let Ok(doc) = PatternDoc::from_json(&text) {
+                let saved = doc.to_json();
+                prop_assert_eq!(PatternDoc::from_json(&saved).expect("own output loads"), doc);
+            }
+        }
+
+        /// The state filter always leaves a loadable pattern behind.
+        #[test]
+        fn the_filter_always_leaves_a_loadable_pattern(text in state_text()) {
+            let mut state = plugin_state(Some(&text));
+            ChronusSeq::filter_state(&mut state);
+            prop_assert!(PatternDoc::from_json(&state.fields["pattern"]).is_ok());
+        }
+    }
+}
