@@ -156,12 +156,22 @@ fn track_hits(track: &TrackPattern, swing: f64, gate: f64, lo: f64, hi: f64) -> 
         };
         let start = k as f64 * step + swing_delay + f64::from(s.nudge) / 100.0 * step;
         let spacing = step / f64::from(s.ratchet);
+        // Tie steps right after this one (wrapping around the length) hold its last hit.
+        let length = i64::from(track.length);
+        let ties = (1..length)
+            .take_while(|j| track.steps[(k + j).rem_euclid(length) as usize].tie)
+            .count();
         for r in 0..s.ratchet {
             let beat = start + f64::from(r) * spacing;
+            let held = if r + 1 == s.ratchet {
+                ties as f64 * step
+            } else {
+                0.0
+            };
             if beat >= 0.0 && beat > lo + TOL && beat <= hi + TOL {
                 hits.push(Hit {
                     beat,
-                    off_beat: beat + gate * spacing,
+                    off_beat: beat + gate * spacing + held,
                     velocity: s.velocity,
                 });
             }
@@ -648,18 +658,20 @@ fn rate() -> impl Strategy<Value = StepRate> {
         .prop_map(|(division, feel)| StepRate { division, feel })
 }
 
-/// Steps: plain ones, or with ratchets, nudges and probability 0 or 100.
+/// Steps: plain ones, or with ratchets, nudges, probability 0 or 100, and ties.
 fn step(extras: bool) -> BoxedStrategy<Step> {
     let on = prop::option::weighted(0.4, 1..=127u8);
     if extras {
-        (on, 1..=8u8, -50..=50i8, prop::bool::weighted(0.9))
-            .prop_map(|(velocity, ratchet, nudge, plays)| match velocity {
+        let tie = prop::bool::weighted(0.3);
+        (on, 1..=8u8, -50..=50i8, prop::bool::weighted(0.9), tie)
+            .prop_map(|(velocity, ratchet, nudge, plays, tie)| match velocity {
                 Some(velocity) => Step {
                     ratchet,
                     nudge,
                     probability: if plays { 100 } else { 0 },
                     ..Step::hit(velocity)
                 },
+                None if tie => Step::TIE,
                 None => Step::REST,
             })
             .boxed()
