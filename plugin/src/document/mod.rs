@@ -1,5 +1,6 @@
 //! The pattern document: the editable, persisted truth behind what the audio thread plays.
 
+pub mod history;
 pub mod pattern_string;
 pub mod state_json;
 pub mod store;

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use nice_plug::params::persist::PersistentField;
 use triple_buffer::{triple_buffer, Input, Output};
 
+use super::history::History;
 use super::PatternDoc;
 use crate::engine::pattern::PatternSnapshot;
 
@@ -13,6 +14,15 @@ struct Shared {
     doc: PatternDoc,
     /// Publishes a complete snapshot after every edit. Written under the same lock as `doc`.
     publisher: Input<PatternSnapshot>,
+    /// Versions for undo and redo. Under the same lock as `doc`.
+    history: History,
+}
+
+impl Shared {
+    fn publish(&mut self) {
+        let snapshot = self.doc.snapshot();
+        self.publisher.write(snapshot);
+    }
 }
 
 /// Handle to the pattern document. Cloning shares the same document. Every edit publishes a
@@ -29,7 +39,11 @@ impl PatternStore {
     pub fn new(doc: PatternDoc) -> (PatternStore, Output<PatternSnapshot>) {
         let (publisher, reader) = triple_buffer(&doc.snapshot());
         let store = PatternStore {
-            shared: Arc::new(Mutex::new(Shared { doc, publisher })),
+            shared: Arc::new(Mutex::new(Shared {
+                doc,
+                publisher,
+                history: History::default(),
+            })),
         };
         (store, reader)
     }
@@ -42,14 +56,52 @@ impl PatternStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies `edit` to the document and publishes the result. May allocate; never call it from
-    /// the audio thread.
+    /// Applies `edit` to the document, publishes the result and, if it changed anything, makes
+    /// it undoable. May allocate; never call it from the audio thread.
     pub fn edit<R>(&self, edit: impl FnOnce(&mut PatternDoc) -> R) -> R {
         let mut shared = self.lock();
+        let before = shared.doc.clone();
         let result = edit(&mut shared.doc);
-        let snapshot = shared.doc.snapshot();
-        shared.publisher.write(snapshot);
+        if shared.doc != before {
+            shared.history.record(before);
+            shared.publish();
+        }
         result
+    }
+
+    /// Replaces the whole document (a project or preset load): published, history cleared.
+    pub fn replace(&self, doc: PatternDoc) {
+        let mut shared = self.lock();
+        shared.doc = doc;
+        shared.history.clear();
+        shared.publish();
+    }
+
+    /// Undoes the last edit and publishes the result. Returns whether there was one.
+    pub fn undo(&self) -> bool {
+        let mut shared = self.lock();
+        let Shared { doc, history, .. } = &mut *shared;
+        let undone = history.undo(doc);
+        if undone {
+            shared.publish();
+        }
+        undone
+    }
+
+    /// Redoes the last undone edit and publishes the result. Returns whether there was one.
+    pub fn redo(&self) -> bool {
+        let mut shared = self.lock();
+        let Shared { doc, history, .. } = &mut *shared;
+        let redone = history.redo(doc);
+        if redone {
+            shared.publish();
+        }
+        redone
+    }
+
+    /// Number of edits that can be undone and redone.
+    pub fn history_depth(&self) -> (usize, usize) {
+        self.lock().history.depth()
     }
 
     /// A copy of the document.
@@ -60,7 +112,7 @@ impl PatternStore {
 
 impl<'a> PersistentField<'a, PatternDoc> for PatternStore {
     fn set(&self, new_value: PatternDoc) {
-        self.edit(|doc| *doc = new_value);
+        self.replace(new_value);
     }
 
     fn map<F, R>(&self, f: F) -> R
@@ -74,7 +126,47 @@ impl<'a> PersistentField<'a, PatternDoc> for PatternStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::history::HISTORY_LIMIT;
     use crate::engine::pattern::Step;
+
+    #[test]
+    fn undo_and_redo_walk_the_edits_and_publish_them() {
+        let (store, mut reader) = PatternStore::new(PatternDoc::empty());
+        store.edit(|doc| doc.tracks[0].pattern.steps[0] = Step::hit(90));
+        store.edit(|doc| doc.tracks[0].pattern.steps[1] = Step::hit(91));
+        store.edit(|_| ());
+        assert_eq!(
+            store.history_depth(),
+            (2, 0),
+            "an edit that changes nothing is no step"
+        );
+
+        assert!(store.undo());
+        assert!(!reader.read().tracks[0].steps[1].on);
+        assert!(reader.read().tracks[0].steps[0].on);
+        assert!(store.undo());
+        assert!(!reader.read().tracks[0].steps[0].on);
+        assert!(!store.undo(), "nothing left to undo");
+        assert!(store.redo());
+        assert!(reader.read().tracks[0].steps[0].on);
+
+        store.edit(|doc| doc.tracks[2].pattern.length = 5);
+        assert!(!store.redo(), "a new edit ends redo");
+        assert_eq!(store.history_depth(), (2, 0));
+    }
+
+    #[test]
+    fn history_is_bounded_and_cleared_by_a_load() {
+        let (store, _reader) = PatternStore::new(PatternDoc::empty());
+        for round in 0..HISTORY_LIMIT + 20 {
+            store.edit(|doc| doc.seed = round as u32 + 1);
+        }
+        assert_eq!(store.history_depth(), (HISTORY_LIMIT, 0));
+        while store.undo() {}
+        assert_eq!(store.doc().seed, 20, "the oldest 20 edits were forgotten");
+        store.replace(PatternDoc::default());
+        assert_eq!(store.history_depth(), (0, 0));
+    }
 
     #[test]
     fn an_edit_is_visible_to_the_reader_whole() {
