@@ -11,6 +11,7 @@
 //! events at sample offsets. Real-time tests in one binary should hold [`realtime_lock`] so
 //! they do not compete for the CPU.
 
+use crate::driver::ScriptParamChange;
 use crate::error::{HarnessError, Result};
 use crate::events::{InEvent, NoteKind, OutNote};
 use crate::host::PluginHost;
@@ -23,19 +24,6 @@ use std::time::{Duration, Instant};
 pub fn realtime_lock() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A parameter change at a sample offset of one block.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RealtimeParamChange {
-    /// Block index.
-    pub block: usize,
-    /// Sample offset inside the block.
-    pub offset: u32,
-    /// CLAP parameter id.
-    pub param_id: u32,
-    /// CLAP plain value.
-    pub value: f64,
 }
 
 /// What the host does, block by block, at real-time pace.
@@ -52,7 +40,7 @@ pub struct RealtimeScript {
     /// From this block on the transport is stopped (position frozen).
     pub stop_at_block: Option<usize>,
     /// Parameter changes.
-    pub param_changes: Vec<RealtimeParamChange>,
+    pub param_changes: Vec<ScriptParamChange>,
 }
 
 impl RealtimeScript {
@@ -87,7 +75,7 @@ impl RealtimeScript {
         param_id: u32,
         value: f64,
     ) -> Self {
-        self.param_changes.push(RealtimeParamChange {
+        self.param_changes.push(ScriptParamChange {
             block,
             offset,
             param_id,

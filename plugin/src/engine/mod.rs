@@ -87,7 +87,7 @@ impl Segment {
         (self.first_sample + relative as usize) as u32
     }
 
-    /// Song beat of `sample`, minus the tolerance: events up to here land at or before it.
+    /// Song beat of `sample`: events due up to here (less the tolerance) land at or before it.
     fn edge_at(&self, sample: usize) -> f64 {
         self.first_beat + (sample - self.first_sample) as f64 / self.samples_per_beat
     }
