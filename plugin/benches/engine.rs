@@ -8,7 +8,9 @@
 
 use std::hint::black_box;
 
-use chronus_seq::engine::pattern::{PatternSnapshot, RateFeel, Step, StepRate, MAX_STEPS};
+use chronus_seq::engine::pattern::{
+    PatternSnapshot, RateFeel, SongSnapshot, Step, StepRate, MAX_STEPS, SLOT_COUNT,
+};
 use chronus_seq::engine::performance::Performance;
 use chronus_seq::engine::transport::BlockTransport;
 use chronus_seq::engine::Engine;
@@ -43,6 +45,7 @@ fn typical_case() -> PatternSnapshot {
 /// Measures one block at a time, the song position advancing block by block as in playback.
 fn bench_playback(c: &mut Criterion, name: &str, pattern: PatternSnapshot, tempo: f64) {
     let performance = Performance::default();
+    let song = SongSnapshot::new(std::iter::repeat_n(pattern, SLOT_COUNT));
     let mut engine = Engine::new(RATE);
     let beats_per_block = BLOCK as f64 * tempo / 60.0 / RATE;
     let mut block_index: u64 = 0;
@@ -54,11 +57,12 @@ fn bench_playback(c: &mut Criterion, name: &str, pattern: PatternSnapshot, tempo
                 tempo: Some(tempo),
                 pos_beats: Some(block_index as f64 * beats_per_block),
                 loop_beats: None,
+                bars: None,
             };
-            engine.process(
+            engine.process_song(
                 BLOCK,
                 black_box(&transport),
-                black_box(&pattern),
+                black_box(&song),
                 &performance,
                 &mut |event| events += u64::from(black_box(event).offset < BLOCK as u32),
             );

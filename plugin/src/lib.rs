@@ -26,7 +26,8 @@ use triple_buffer::Output;
 use clap_position::{ClapPositionRepair, Reported};
 use document::store::PatternStore;
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
-use engine::pattern::PatternSnapshot;
+use engine::pattern::SongSnapshot;
+use engine::slot_switch::BarGrid;
 use engine::transport::BlockTransport;
 use engine::Engine;
 use osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
@@ -45,7 +46,7 @@ pub struct ChronusSeq {
     /// Host parameters and the pattern document. Shared with the host and editor threads.
     params: Arc<SeqParams>,
     /// Newest published pattern. Audio thread only.
-    pattern: Output<PatternSnapshot>,
+    pattern: Output<SongSnapshot>,
     /// The sequencer. Audio thread only (created on the main thread in `activate`).
     engine: Engine,
     /// Repairs CLAP positions after mid-buffer transport events. Audio thread only.
@@ -119,11 +120,21 @@ impl ChronusSeq {
                     .repair(address, buffer.samples(), reported),
             );
         }
+        let bars = match (transport.time_sig_numerator, transport.time_sig_denominator) {
+            (Some(numerator), Some(denominator)) if numerator > 0 && denominator > 0 => {
+                Some(BarGrid {
+                    origin_beat: transport.bar_start_pos_beats().unwrap_or(0.0),
+                    length_beats: 4.0 * f64::from(numerator) / f64::from(denominator),
+                })
+            }
+            _ => None,
+        };
         BlockTransport {
             playing: transport.playing,
             tempo,
             pos_beats,
             loop_beats: transport.loop_range_beats(),
+            bars,
         }
     }
 }
@@ -259,7 +270,7 @@ impl Plugin for ChronusSeq {
         let pattern = self.pattern.read();
         let counters = &self.counters;
         let osc = &mut self.osc;
-        self.engine.process(
+        self.engine.process_song(
             buffer.samples(),
             &transport,
             pattern,

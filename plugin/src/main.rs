@@ -19,7 +19,7 @@ use std::ffi::OsString;
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
 
-use chronus_seq::document::PatternDoc;
+use chronus_seq::document::SongDoc;
 use chronus_seq::startup::{self, StartupConfig};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::nice_export_standalone_with_args;
@@ -208,11 +208,11 @@ fn check_resolves(host: &str, port: u16) -> Result<(), String> {
 }
 
 /// Reads and validates a pattern document.
-fn load_pattern(path: &OsString) -> Result<PatternDoc, String> {
+fn load_pattern(path: &OsString) -> Result<SongDoc, String> {
     let shown = std::path::Path::new(path).display();
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("--pattern {shown}: cannot read the file: {error}"))?;
-    PatternDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))
+    SongDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@ use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
 use crate::document::store::PatternStore;
-use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS};
+use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::performance::{
     Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
 };
+use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_out::{OscOutSettings, SettingsCell};
 
 /// Every host parameter plus the persisted pattern document.
@@ -42,10 +43,52 @@ pub struct SeqParams {
     #[id = "osc_delay"]
     pub osc_delay_ms: FloatParam,
 
+    /// The pattern slot that plays, 1–16; automation chains patterns. Set by the host, read by
+    /// audio, which switches at the `slot_quantize` point.
+    #[id = "slot"]
+    pub slot: IntParam,
+
+    /// When a slot change takes effect. Set by the host, read by audio.
+    #[id = "slot_quantize"]
+    pub slot_quantize: EnumParam<QuantizeChoice>,
+
     /// Per-track controls, ids `mute_N`, `solo_N`, `gate_N`, `pulses_N`, `rotation_N` for
     /// N = 1 … 16.
     #[nested(array, group = "Track")]
     pub tracks: [TrackParams; MAX_TRACKS],
+}
+
+/// When a slot change takes effect, as the host shows it.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuantizeChoice {
+    #[id = "now"]
+    Now,
+    #[id = "step"]
+    #[name = "Next Step"]
+    NextStep,
+    #[id = "bar"]
+    #[name = "Next Bar"]
+    NextBar,
+}
+
+impl From<QuantizeChoice> for SlotQuantize {
+    fn from(choice: QuantizeChoice) -> SlotQuantize {
+        match choice {
+            QuantizeChoice::Now => SlotQuantize::Now,
+            QuantizeChoice::NextStep => SlotQuantize::NextStep,
+            QuantizeChoice::NextBar => SlotQuantize::NextBar,
+        }
+    }
+}
+
+impl From<SlotQuantize> for QuantizeChoice {
+    fn from(quantize: SlotQuantize) -> QuantizeChoice {
+        match quantize {
+            SlotQuantize::Now => QuantizeChoice::Now,
+            SlotQuantize::NextStep => QuantizeChoice::NextStep,
+            SlotQuantize::NextBar => QuantizeChoice::NextBar,
+        }
+    }
 }
 
 /// The automatable controls of one track.
@@ -132,6 +175,15 @@ impl SeqParams {
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             osc_enabled: BoolParam::new("OSC Out", true),
             osc_delay_ms: stepped_param("OSC Delay".to_owned(), 0.0, (0.0, 250.0), 1, " ms"),
+            slot: IntParam::new(
+                "Pattern Slot",
+                1,
+                IntRange::Linear {
+                    min: 1,
+                    max: SLOT_COUNT as i32,
+                },
+            ),
+            slot_quantize: EnumParam::new("Slot Quantize", QuantizeChoice::NextBar),
             tracks: std::array::from_fn(TrackParams::new),
         }
     }
@@ -150,6 +202,8 @@ impl SeqParams {
                     euclid_rotation: track.euclid_rotation.value().clamp(0, MAX_STEPS as i32) as u8,
                 }
             }),
+            slot: (self.slot.value() - 1).clamp(0, SLOT_COUNT as i32 - 1) as u8,
+            slot_quantize: self.slot_quantize.value().into(),
         }
     }
 }

@@ -4,13 +4,13 @@
 
 use std::sync::OnceLock;
 
-use crate::document::PatternDoc;
+use crate::document::SongDoc;
 
 /// What a standalone run starts with instead of the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct StartupConfig {
     /// Pattern to play instead of the default pattern.
-    pub pattern: Option<PatternDoc>,
+    pub pattern: Option<SongDoc>,
     /// OSC gate target (host, port) instead of 127.0.0.1:5005.
     pub osc_target: Option<(String, u16)>,
 }

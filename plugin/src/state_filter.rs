@@ -4,7 +4,7 @@
 
 use nice_plug::prelude::*;
 
-use crate::document::PatternDoc;
+use crate::document::SongDoc;
 use crate::osc_out::OscOutSettings;
 
 /// Key of the pattern document among the persisted fields.
@@ -16,7 +16,7 @@ pub const OSC_OUT_FIELD: &str = "osc_out";
 pub fn repair_fields(state: &mut PluginState) {
     let pattern_problem = match state.fields.get(PATTERN_FIELD) {
         None => Some("the saved state has no pattern".to_owned()),
-        Some(text) => PatternDoc::from_json(text)
+        Some(text) => SongDoc::from_json(text)
             .err()
             .map(|error| error.to_string()),
     };
@@ -24,7 +24,7 @@ pub fn repair_fields(state: &mut PluginState) {
         nice_log!("Chronus Seq loads the default pattern: {problem}");
         state
             .fields
-            .insert(PATTERN_FIELD.to_owned(), PatternDoc::default().to_json());
+            .insert(PATTERN_FIELD.to_owned(), SongDoc::default().to_json());
     }
 
     // Older state has no OSC settings: the current ones stay. Unreadable ones become defaults.

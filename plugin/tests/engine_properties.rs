@@ -509,6 +509,7 @@ impl Host {
                 tempo: Some(self.tempo),
                 pos_beats: Some(reported_pos),
                 loop_beats: self.looping.map(|(ls, le, _)| (ls, le)),
+                bars: None,
             },
         };
         self.pos = match split_to {
@@ -560,6 +561,7 @@ impl Host {
                         tempo: (how != 1).then_some(self.tempo),
                         pos_beats: (how != 2).then_some(self.pos),
                         loop_beats: self.looping.map(|(ls, le, _)| (ls, le)),
+                        bars: None,
                     },
                 };
                 self.pos += len as f64 / self.samples_per_beat();
@@ -870,6 +872,7 @@ fn absurd_block() -> impl Strategy<Value = Block> {
                 tempo,
                 pos_beats,
                 loop_beats,
+                bars: None,
             },
         })
 }
@@ -971,6 +974,7 @@ fn playing(len: usize, tempo: f64, pos: f64, loop_beats: Option<(f64, f64)>) -> 
             tempo: Some(tempo),
             pos_beats: Some(pos),
             loop_beats,
+            bars: None,
         },
     }
 }
@@ -1233,6 +1237,7 @@ fn a_loop_start_far_below_the_position_does_not_hang() {
             tempo: Some(120.0),
             pos_beats: Some(0.5),
             loop_beats: Some((-1e15, 1.0)),
+            bars: None,
         };
         let mut events = Vec::new();
         let performance = Performance::default();

@@ -4,7 +4,7 @@
 mod support;
 
 use chronus_seq::document::store::PatternStore;
-use chronus_seq::document::PatternDoc;
+use chronus_seq::document::{PatternDoc, SongDoc};
 use chronus_seq::engine::pattern::Step;
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -52,7 +52,7 @@ fn an_edit_published_before_a_block_is_heard_in_that_block() {
     let mut plugin = ChronusSeq::default();
     assert!(activate(&mut plugin, RATE, BLOCK as u32));
     let store = plugin.pattern_store();
-    store.edit(|doc| {
+    store.edit_slot(0, |doc| {
         doc.tracks
             .iter_mut()
             .for_each(|t| t.pattern.steps = [Step::REST; 64])
@@ -60,7 +60,7 @@ fn an_edit_published_before_a_block_is_heard_in_that_block() {
     assert_eq!(play_block(&mut plugin, 0.0), vec![]);
 
     // Step 4 (beat 1.0) of track 6, note 37 by default, published before the block holding it.
-    store.edit(|doc| doc.tracks[5].pattern.steps[4] = Step::hit(90));
+    store.edit_slot(0, |doc| doc.tracks[5].pattern.steps[4] = Step::hit(90));
     let beat = 1.0 - 100.0 / 24_000.0;
     assert_eq!(play_block(&mut plugin, beat), vec![(100, 37)]);
 }
@@ -70,11 +70,11 @@ fn an_edit_published_before_a_block_is_heard_in_that_block() {
 /// snapshot it sees is one edit or the other, never a mix.
 #[test]
 fn a_reader_never_sees_half_an_edit() {
-    let (store, mut reader) = PatternStore::new(PatternDoc::empty());
+    let (store, mut reader) = PatternStore::new(SongDoc::new(PatternDoc::empty()));
     let editor = std::thread::spawn(move || {
         for round in 0..5_000 {
             let on = round % 2 == 0;
-            store.edit(|doc| {
+            store.edit_slot(0, |doc| {
                 for track in &mut doc.tracks {
                     track.pattern.steps[0] = if on { Step::hit(100) } else { Step::REST };
                     track.pattern.length = if on { 16 } else { 7 };
@@ -84,7 +84,7 @@ fn a_reader_never_sees_half_an_edit() {
     });
     let mut seen = [0usize; 2];
     while !editor.is_finished() {
-        let snapshot = reader.read();
+        let snapshot = &reader.read().slots()[0];
         let on = snapshot.tracks.iter().filter(|t| t.steps[0].on).count();
         let long = snapshot.tracks.iter().filter(|t| t.length == 16).count();
         assert!(

@@ -1,10 +1,10 @@
-//! Saved pattern state: canonical bytes, lossless round trips, and safe handling of corrupt,
-//! foreign, newer and out-of-range state.
+//! Saved pattern state: canonical bytes, lossless round trips, the version 1 migration, and safe
+//! handling of corrupt, foreign, newer and out-of-range state.
 
 use std::collections::BTreeMap;
 
 use chronus_seq::document::state_json::{StateError, FORMAT, VERSION};
-use chronus_seq::document::PatternDoc;
+use chronus_seq::document::{PatternDoc, SongDoc};
 use chronus_seq::engine::pattern::{RateFeel, Step, StepRate};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -40,47 +40,86 @@ fn busy_doc() -> PatternDoc {
     doc
 }
 
+/// The starter beat in slot 1, the busy pattern in slot 3 and a one-track pattern in slot 16.
+fn busy_song() -> SongDoc {
+    let mut song = SongDoc::default();
+    *song.slot_mut(2) = busy_doc();
+    let last = song.slot_mut(15);
+    last.seed = 7;
+    last.tracks[15].pattern.steps[3] = Step::hit(127);
+    song
+}
+
 #[test]
 fn save_load_save_gives_identical_bytes() {
-    for doc in [PatternDoc::empty(), PatternDoc::default(), busy_doc()] {
-        let saved = doc.to_json();
-        let loaded = PatternDoc::from_json(&saved).expect("own state loads");
-        assert_eq!(loaded, doc);
+    let songs = [
+        SongDoc::new(PatternDoc::empty()),
+        SongDoc::default(),
+        SongDoc::new(busy_doc()),
+        busy_song(),
+    ];
+    for song in songs {
+        let saved = song.to_json();
+        let loaded = SongDoc::from_json(&saved).expect("own state loads");
+        assert_eq!(loaded, song);
         assert_eq!(loaded.to_json(), saved);
     }
 }
 
 #[test]
-fn steps_are_stored_as_a_pattern_string() {
-    let saved = PatternDoc::default().to_json();
+fn steps_are_stored_as_a_pattern_string_and_empty_slots_are_left_out() {
+    let saved = SongDoc::default().to_json();
     let value: serde_json::Value = serde_json::from_str(&saved).expect("valid JSON");
     assert_eq!(value["format"], FORMAT);
     assert_eq!(value["version"], VERSION);
-    assert_eq!(value["tracks"][0]["steps"], "x...x...x...x...");
-    assert_eq!(value["tracks"][1]["steps"], "....X.......X...");
-    assert_eq!(value["tracks"][0]["channel"], 1);
-    assert_eq!(value["tracks"][0]["rate"], "1/16");
+    assert_eq!(value["slots"].as_array().map(Vec::len), Some(1));
+    let slot = &value["slots"][0];
+    assert_eq!(slot["slot"], 1);
+    assert_eq!(slot["tracks"][0]["steps"], "x...x...x...x...");
+    assert_eq!(slot["tracks"][1]["steps"], "....X.......X...");
+    assert_eq!(slot["tracks"][0]["channel"], 1);
+    assert_eq!(slot["tracks"][0]["rate"], "1/16");
     assert!(
-        value["tracks"][0].get("velocity").is_none(),
+        slot["tracks"][0].get("velocity").is_none(),
         "velocities implied by the string are not repeated"
     );
-    let busy: serde_json::Value = serde_json::from_str(&busy_doc().to_json()).expect("valid");
-    assert_eq!(busy["tracks"][7]["steps"], "1_X.x");
-    assert_eq!(
-        busy["tracks"][7]["velocity"],
-        serde_json::json!([1, 100, 127, 100, 76])
-    );
-    assert_eq!(
-        busy["tracks"][7]["nudge"],
-        serde_json::json!([0, 0, -50, 0, 50])
-    );
+    let busy: serde_json::Value = serde_json::from_str(&busy_song().to_json()).expect("valid");
+    let slots: Vec<_> = busy["slots"]
+        .as_array()
+        .expect("slots")
+        .iter()
+        .map(|slot| slot["slot"].clone())
+        .collect();
+    assert_eq!(slots, [1, 3, 16]);
+    let track = &busy["slots"][1]["tracks"][7];
+    assert_eq!(track["steps"], "1_X.x");
+    assert_eq!(track["velocity"], serde_json::json!([1, 100, 127, 100, 76]));
+    assert_eq!(track["nudge"], serde_json::json!([0, 0, -50, 0, 50]));
+    assert_eq!(busy["slots"][2]["seed"], 7);
+}
+
+#[test]
+fn version_1_state_loads_into_slot_1() {
+    let text = r#"{"format":"chronus-seq/pattern","version":1,"seed":5,"tracks":[
+        {"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X.x"}]}"#;
+    let song = SongDoc::from_json(text).expect("version 1 state loads");
+    let doc = song.slot(0);
+    assert_eq!(doc.seed, 5);
+    assert_eq!(doc.tracks[0].name, "Bass");
+    for other in 1..16 {
+        assert_eq!(song.slot(other), &PatternDoc::empty(), "slot {}", other + 1);
+    }
+    let resaved: serde_json::Value = serde_json::from_str(&song.to_json()).expect("valid");
+    assert_eq!(resaved["version"], 2, "saved again in the current version");
 }
 
 #[test]
 fn a_hand_written_minimal_file_loads() {
-    let text = r#"{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[
-        {"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X.x"}]}"#;
-    let doc = PatternDoc::from_json(text).expect("minimal state loads");
+    let text = r#"{"format":"chronus-seq/pattern","version":2,"slots":[{"slot":2,"seed":0,
+        "tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X.x"}]}]}"#;
+    let song = SongDoc::from_json(text).expect("minimal state loads");
+    assert_eq!(song.slot(0), &PatternDoc::empty(), "missing slots are empty");
+    let doc = song.slot(1);
     let bass = &doc.tracks[0].pattern;
     assert_eq!((bass.length, bass.channel, bass.note), (3, 1, 40));
     assert_eq!(bass.rate.beats(), 0.75);
@@ -98,7 +137,7 @@ type ErrorCheck = fn(&StateError) -> bool;
 
 #[test]
 fn unusable_state_is_refused_with_its_reason() {
-    let valid = PatternDoc::default().to_json();
+    let valid = SongDoc::default().to_json();
     let cases: Vec<(String, ErrorCheck)> = vec![
         ("{not json".to_owned(), |e| {
             matches!(e, StateError::Corrupt(_))
@@ -106,7 +145,7 @@ fn unusable_state_is_refused_with_its_reason() {
         (r#"{"presets":[]}"#.to_owned(), |e| {
             *e == StateError::Foreign
         }),
-        (valid.replace(r#""version":1"#, r#""version":7"#), |e| {
+        (valid.replace(r#""version":2"#, r#""version":7"#), |e| {
             *e == StateError::NewerVersion(7)
         }),
         (
@@ -133,9 +172,24 @@ fn unusable_state_is_refused_with_its_reason() {
             valid.replacen(r#""seed":0"#, r#""seed":0,"extra":true"#, 1),
             |e| matches!(e, StateError::Invalid(m) if m.contains("extra")),
         ),
+        (
+            valid.replacen(r#""slot":1"#, r#""slot":17"#, 1),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("slot 17")),
+        ),
+        (
+            valid.replacen(r#""version":2"#, r#""version":0"#, 1),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("version 0")),
+        ),
+        (
+            format!(
+                r#"{{"format":"chronus-seq/pattern","version":2,"slots":[{0},{0}]}}"#,
+                r#"{"slot":4,"seed":0,"tracks":[]}"#
+            ),
+            |e| matches!(e, StateError::Invalid(m) if m.contains("slot 4 appears twice")),
+        ),
     ];
     for (text, expected) in cases {
-        let error = PatternDoc::from_json(&text).expect_err(&text);
+        let error = SongDoc::from_json(&text).expect_err(&text);
         assert!(expected(&error), "{text}\ngave {error:?}");
         assert!(!error.to_string().is_empty());
     }
@@ -155,13 +209,13 @@ fn plugin_state(pattern: Option<&str>) -> PluginState {
 
 #[test]
 fn the_state_filter_replaces_unusable_patterns_with_the_default() {
-    let default = PatternDoc::default().to_json();
+    let default = SongDoc::default().to_json();
     for bad in [None, Some("{broken"), Some(r#"{"format":"other"}"#)] {
         let mut state = plugin_state(bad);
         ChronusSeq::filter_state(&mut state);
         assert_eq!(state.fields.get("pattern"), Some(&default), "{bad:?}");
     }
-    let busy = busy_doc().to_json();
+    let busy = busy_song().to_json();
     let mut state = plugin_state(Some(&busy));
     ChronusSeq::filter_state(&mut state);
     assert_eq!(
@@ -175,17 +229,17 @@ fn the_state_filter_replaces_unusable_patterns_with_the_default() {
 fn persisted_fields_round_trip_through_the_plugin_params() {
     let plugin = ChronusSeq::default();
     let params = plugin.params();
-    plugin.pattern_store().edit(|doc| *doc = busy_doc());
+    plugin.pattern_store().edit(|doc| *doc = busy_song());
     let saved = params.serialize_fields();
     let other = ChronusSeq::default();
     other.params().deserialize_fields(&saved);
-    assert_eq!(other.pattern_store().doc(), busy_doc());
+    assert_eq!(other.pattern_store().doc(), busy_song());
     assert_eq!(other.params().serialize_fields(), saved);
 }
 
 #[test]
 fn the_state_filter_replaces_unreadable_osc_settings_with_the_defaults() {
-    let pattern = PatternDoc::default().to_json();
+    let pattern = SongDoc::default().to_json();
     let mut state = plugin_state(Some(&pattern));
     state
         .fields
@@ -209,7 +263,7 @@ mod fuzz {
 
     /// Any JSON-ish text: arbitrary characters, and mutations of real saved state.
     fn state_text() -> impl Strategy<Value = String> {
-        let saved = busy_doc().to_json();
+        let saved = busy_song().to_json();
         prop_oneof![
             "\\PC{0,200}",
             (0..saved.len(), "\\PC{0,8}").prop_map(move |(at, insert)| {
@@ -219,8 +273,8 @@ mod fuzz {
                     .unwrap_or(0);
                 format!("{}{}{}", &saved[..at], insert, &saved[at..])
             }),
-            (0..PatternDoc::default().to_json().len()).prop_map(|cut| {
-                let saved = PatternDoc::default().to_json();
+            (0..SongDoc::default().to_json().len()).prop_map(|cut| {
+                let saved = SongDoc::default().to_json();
                 saved[..cut].to_owned()
             }),
         ]
@@ -232,9 +286,9 @@ mod fuzz {
         /// The loader never panics; whatever it accepts saves and loads back to itself.
         #[test]
         fn any_text_loads_or_is_refused(text in state_text()) {
-            if let Ok(doc) = PatternDoc::from_json(&text) {
+            if let Ok(doc) = SongDoc::from_json(&text) {
                 let saved = doc.to_json();
-                prop_assert_eq!(PatternDoc::from_json(&saved).expect("own output loads"), doc);
+                prop_assert_eq!(SongDoc::from_json(&saved).expect("own output loads"), doc);
             }
         }
 
@@ -243,7 +297,7 @@ mod fuzz {
         fn the_filter_always_leaves_a_loadable_pattern(text in state_text()) {
             let mut state = plugin_state(Some(&text));
             ChronusSeq::filter_state(&mut state);
-            prop_assert!(PatternDoc::from_json(&state.fields["pattern"]).is_ok());
+            prop_assert!(SongDoc::from_json(&state.fields["pattern"]).is_ok());
         }
     }
 }

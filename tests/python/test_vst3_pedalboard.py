@@ -82,9 +82,9 @@ def test_bundle_loads_as_chronus_seq(plugin):
     assert pedalboard.VST3Plugin.get_plugin_names_for_file(str(VST3)) == ["Chronus Seq"]
 
 
-def test_parameter_list_is_swing_bypass_osc_and_sixteen_tracks(plugin):
+def test_parameter_list_is_swing_bypass_osc_slot_and_sixteen_tracks(plugin):
     names = list(plugin.parameters.keys())
-    expected = ["swing", "bypass", "osc_out", "osc_delay_ms"]
+    expected = ["swing", "bypass", "osc_out", "osc_delay_ms", "pattern_slot", "slot_quantize"]
     for track in range(1, TRACKS + 1):
         expected += [
             f"track_{track}_{kind}" for kind in ("mute", "solo", "gate", "pulses", "rotation")
@@ -102,6 +102,9 @@ def test_parameter_list_is_swing_bypass_osc_and_sixteen_tracks(plugin):
     assert plugin.parameters["osc_out"].name == "OSC Out"
     assert plugin.parameters["osc_delay_ms"].name == "OSC Delay"
     assert plugin.parameters["osc_delay_ms"].range[:2] == (0.0, 250.0)
+    assert plugin.parameters["pattern_slot"].name == "Pattern Slot"
+    assert plugin.parameters["pattern_slot"].range[:2] == (1, 16)
+    assert plugin.parameters["slot_quantize"].valid_values == ["Now", "Next Step", "Next Bar"]
     assert plugin.parameters["track_1_gate"].name == "Track 1 Gate"
     assert plugin.parameters["track_16_mute"].name == "Track 16 Mute"
     assert plugin.parameters["track_16_solo"].name == "Track 16 Solo"

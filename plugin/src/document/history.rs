@@ -1,8 +1,9 @@
-//! Undo and redo of document edits, with a bounded history.
+//! Undo and redo of document edits, with a bounded history. Versions share the slots they have
+//! in common, so each remembered edit costs about one slot.
 
 use std::collections::VecDeque;
 
-use super::PatternDoc;
+use super::SongDoc;
 
 /// Most edits that can be undone; older ones are forgotten.
 pub const HISTORY_LIMIT: usize = 100;
@@ -11,14 +12,14 @@ pub const HISTORY_LIMIT: usize = 100;
 #[derive(Debug, Default)]
 pub struct History {
     /// Versions before each edit, oldest first; at most [`HISTORY_LIMIT`].
-    undo: VecDeque<PatternDoc>,
+    undo: VecDeque<SongDoc>,
     /// Versions undone, most recently undone last.
-    redo: Vec<PatternDoc>,
+    redo: Vec<SongDoc>,
 }
 
 impl History {
     /// Remembers `before`, the version an edit just replaced; an edit makes redo impossible.
-    pub fn record(&mut self, before: PatternDoc) {
+    pub fn record(&mut self, before: SongDoc) {
         if self.undo.len() == HISTORY_LIMIT {
             self.undo.pop_front();
         }
@@ -27,7 +28,7 @@ impl History {
     }
 
     /// Steps `doc` back one edit. Returns whether there was one.
-    pub fn undo(&mut self, doc: &mut PatternDoc) -> bool {
+    pub fn undo(&mut self, doc: &mut SongDoc) -> bool {
         let Some(before) = self.undo.pop_back() else {
             return false;
         };
@@ -36,7 +37,7 @@ impl History {
     }
 
     /// Re-applies the edit undone last. Returns whether there was one.
-    pub fn redo(&mut self, doc: &mut PatternDoc) -> bool {
+    pub fn redo(&mut self, doc: &mut SongDoc) -> bool {
         let Some(after) = self.redo.pop() else {
             return false;
         };

@@ -2,8 +2,11 @@
 
 pub mod history;
 pub mod pattern_string;
+pub mod song;
 pub mod state_json;
 pub mod store;
+
+pub use song::SongDoc;
 
 use crate::engine::euclid::{euclid_hit, euclid_mask};
 use crate::engine::pattern::{PatternSnapshot, TrackPattern, MAX_TRACKS};

@@ -1,18 +1,19 @@
-//! The persisted form of the pattern document: versioned, human-readable JSON in which each
-//! track's steps appear as a pattern string. `docs/STATE.md` describes the format.
+//! The persisted form of the document: versioned, human-readable JSON in which each track's
+//! steps appear as a pattern string. `docs/STATE.md` describes the format. Version 2 holds
+//! every non-empty pattern slot; version 1 (one pattern) loads into slot 1.
 
 use serde::{Deserialize, Serialize};
 
 use super::pattern_string;
-use super::{PatternDoc, TrackDoc};
+use super::{PatternDoc, SongDoc, TrackDoc};
 use crate::engine::pattern::{
-    Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS,
+    Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
 };
 
 /// Value of the `format` field that marks our state.
 pub const FORMAT: &str = "chronus-seq/pattern";
 /// The version this build writes. It reads every version up to this one.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Why saved state could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,12 +44,31 @@ impl std::fmt::Display for StateError {
 
 impl std::error::Error for StateError {}
 
-/// Version 1 of the format, as written.
+/// Version 1 of the format: one pattern.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateV1 {
     format: String,
     version: u32,
+    seed: u32,
+    tracks: Vec<TrackV1>,
+}
+
+/// Version 2 of the format, as written: the slots that are not empty, in slot order.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateV2 {
+    format: String,
+    version: u32,
+    slots: Vec<SlotV2>,
+}
+
+/// One pattern slot in version 2.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlotV2 {
+    /// 1–16, as musicians count.
+    slot: u8,
     seed: u32,
     tracks: Vec<TrackV1>,
 }
@@ -205,28 +225,58 @@ impl TryFrom<&TrackV1> for TrackDoc {
 }
 
 impl PatternDoc {
-    /// The canonical JSON text of this document. The same document always gives the same bytes.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.saved_form()).expect("the pattern document always serializes")
+    fn saved_tracks(&self) -> Vec<TrackV1> {
+        self.tracks.iter().map(TrackV1::from).collect()
     }
 
-    fn saved_form(&self) -> StateV1 {
-        StateV1 {
+    fn from_saved(seed: u32, tracks: &[TrackV1]) -> Result<PatternDoc, StateError> {
+        if tracks.len() > MAX_TRACKS {
+            return Err(StateError::Invalid(format!(
+                "{} tracks; at most {MAX_TRACKS}",
+                tracks.len()
+            )));
+        }
+        let mut doc = PatternDoc::empty();
+        doc.seed = seed;
+        for (slot, saved) in doc.tracks.iter_mut().zip(tracks) {
+            *slot = TrackDoc::try_from(saved)?;
+        }
+        Ok(doc)
+    }
+}
+
+impl SongDoc {
+    /// The canonical JSON text of this document. The same document always gives the same bytes.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.saved_form()).expect("the document always serializes")
+    }
+
+    fn saved_form(&self) -> StateV2 {
+        let empty = PatternDoc::empty();
+        StateV2 {
             format: FORMAT.to_owned(),
             version: VERSION,
-            seed: self.seed,
-            tracks: self.tracks.iter().map(TrackV1::from).collect(),
+            slots: self
+                .slots()
+                .enumerate()
+                .filter(|(_, pattern)| **pattern != empty)
+                .map(|(index, pattern)| SlotV2 {
+                    slot: index as u8 + 1,
+                    seed: pattern.seed,
+                    tracks: pattern.saved_tracks(),
+                })
+                .collect(),
         }
     }
 
     /// Reads a document saved by this or an older version.
-    pub fn from_json(text: &str) -> Result<PatternDoc, StateError> {
+    pub fn from_json(text: &str) -> Result<SongDoc, StateError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| StateError::Corrupt(e.to_string()))?;
-        PatternDoc::from_value(value)
+        SongDoc::from_value(value)
     }
 
-    fn from_value(value: serde_json::Value) -> Result<PatternDoc, StateError> {
+    fn from_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(StateError::Foreign);
         }
@@ -234,37 +284,51 @@ impl PatternDoc {
             .get("version")
             .and_then(|v| v.as_u64())
             .ok_or_else(|| StateError::Invalid("version is missing".to_owned()))?;
-        if version > u64::from(VERSION) {
-            return Err(StateError::NewerVersion(
-                u32::try_from(version).unwrap_or(u32::MAX),
-            ));
+        let invalid = |e: serde_json::Error| StateError::Invalid(e.to_string());
+        match version {
+            1 => {
+                let state: StateV1 = serde_json::from_value(value).map_err(invalid)?;
+                Ok(SongDoc::new(PatternDoc::from_saved(
+                    state.seed,
+                    &state.tracks,
+                )?))
+            }
+            2 => {
+                let state: StateV2 = serde_json::from_value(value).map_err(invalid)?;
+                let mut song = SongDoc::new(PatternDoc::empty());
+                let mut seen = [false; SLOT_COUNT];
+                for saved in &state.slots {
+                    let slot = usize::from(in_range("slot", saved.slot, 1, SLOT_COUNT as u8)?);
+                    if std::mem::replace(&mut seen[slot - 1], true) {
+                        return Err(StateError::Invalid(format!("slot {slot} appears twice")));
+                    }
+                    *song.slot_mut(slot - 1) = PatternDoc::from_saved(saved.seed, &saved.tracks)
+                        .map_err(|error| match error {
+                            StateError::Invalid(reason) => {
+                                StateError::Invalid(format!("slot {slot}: {reason}"))
+                            }
+                            other => other,
+                        })?;
+                }
+                Ok(song)
+            }
+            newer if newer > u64::from(VERSION) => Err(StateError::NewerVersion(
+                u32::try_from(newer).unwrap_or(u32::MAX),
+            )),
+            other => Err(StateError::Invalid(format!("unknown version {other}"))),
         }
-        let state: StateV1 =
-            serde_json::from_value(value).map_err(|e| StateError::Invalid(e.to_string()))?;
-        if state.tracks.len() > MAX_TRACKS {
-            return Err(StateError::Invalid(format!(
-                "{} tracks; at most {MAX_TRACKS}",
-                state.tracks.len()
-            )));
-        }
-        let mut doc = PatternDoc::empty();
-        doc.seed = state.seed;
-        for (slot, saved) in doc.tracks.iter_mut().zip(&state.tracks) {
-            *slot = TrackDoc::try_from(saved)?;
-        }
-        Ok(doc)
     }
 }
 
-impl Serialize for PatternDoc {
+impl Serialize for SongDoc {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.saved_form().serialize(serializer)
     }
 }
 
-impl<'de> Deserialize<'de> for PatternDoc {
+impl<'de> Deserialize<'de> for SongDoc {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        PatternDoc::from_value(value).map_err(serde::de::Error::custom)
+        SongDoc::from_value(value).map_err(serde::de::Error::custom)
     }
 }

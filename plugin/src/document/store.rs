@@ -6,14 +6,14 @@ use nice_plug::params::persist::PersistentField;
 use triple_buffer::{triple_buffer, Input, Output};
 
 use super::history::History;
-use super::PatternDoc;
-use crate::engine::pattern::PatternSnapshot;
+use super::{PatternDoc, SongDoc};
+use crate::engine::pattern::SongSnapshot;
 
 struct Shared {
     /// The editable document. Touched by the GUI, OSC-in and host state threads, never by audio.
-    doc: PatternDoc,
+    doc: SongDoc,
     /// Publishes a complete snapshot after every edit. Written under the same lock as `doc`.
-    publisher: Input<PatternSnapshot>,
+    publisher: Input<SongSnapshot>,
     /// Versions for undo and redo. Under the same lock as `doc`.
     history: History,
 }
@@ -36,7 +36,7 @@ pub struct PatternStore {
 
 impl PatternStore {
     /// A store holding `doc`, and the reader the audio thread keeps.
-    pub fn new(doc: PatternDoc) -> (PatternStore, Output<PatternSnapshot>) {
+    pub fn new(doc: SongDoc) -> (PatternStore, Output<SongSnapshot>) {
         let (publisher, reader) = triple_buffer(&doc.snapshot());
         let store = PatternStore {
             shared: Arc::new(Mutex::new(Shared {
@@ -58,7 +58,7 @@ impl PatternStore {
 
     /// Applies `edit` to the document, publishes the result and, if it changed anything, makes
     /// it undoable. May allocate; never call it from the audio thread.
-    pub fn edit<R>(&self, edit: impl FnOnce(&mut PatternDoc) -> R) -> R {
+    pub fn edit<R>(&self, edit: impl FnOnce(&mut SongDoc) -> R) -> R {
         let mut shared = self.lock();
         let before = shared.doc.clone();
         let result = edit(&mut shared.doc);
@@ -69,8 +69,21 @@ impl PatternStore {
         result
     }
 
+    /// Applies `edit` to slot `slot` (0-based), like [`PatternStore::edit`].
+    pub fn edit_slot<R>(&self, slot: usize, edit: impl FnOnce(&mut PatternDoc) -> R) -> R {
+        self.edit(|song| {
+            let before = song.slot(slot).clone();
+            let mut pattern = before.clone();
+            let result = edit(&mut pattern);
+            if pattern != before {
+                *song.slot_mut(slot) = pattern;
+            }
+            result
+        })
+    }
+
     /// Replaces the whole document (a project or preset load): published, history cleared.
-    pub fn replace(&self, doc: PatternDoc) {
+    pub fn replace(&self, doc: SongDoc) {
         let mut shared = self.lock();
         shared.doc = doc;
         shared.history.clear();
@@ -104,20 +117,25 @@ impl PatternStore {
         self.lock().history.depth()
     }
 
-    /// A copy of the document.
-    pub fn doc(&self) -> PatternDoc {
+    /// A copy of the document (cheap: slots are shared until edited).
+    pub fn doc(&self) -> SongDoc {
         self.lock().doc.clone()
+    }
+
+    /// A copy of slot `slot` (0-based).
+    pub fn slot(&self, slot: usize) -> PatternDoc {
+        self.lock().doc.slot(slot).clone()
     }
 }
 
-impl<'a> PersistentField<'a, PatternDoc> for PatternStore {
-    fn set(&self, new_value: PatternDoc) {
+impl<'a> PersistentField<'a, SongDoc> for PatternStore {
+    fn set(&self, new_value: SongDoc) {
         self.replace(new_value);
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
-        F: Fn(&PatternDoc) -> R,
+        F: Fn(&SongDoc) -> R,
     {
         f(&self.lock().doc)
     }
@@ -131,10 +149,10 @@ mod tests {
 
     #[test]
     fn undo_and_redo_walk_the_edits_and_publish_them() {
-        let (store, mut reader) = PatternStore::new(PatternDoc::empty());
-        store.edit(|doc| doc.tracks[0].pattern.steps[0] = Step::hit(90));
-        store.edit(|doc| doc.tracks[0].pattern.steps[1] = Step::hit(91));
-        store.edit(|_| ());
+        let (store, mut reader) = PatternStore::new(SongDoc::new(PatternDoc::empty()));
+        store.edit_slot(0, |doc| doc.tracks[0].pattern.steps[0] = Step::hit(90));
+        store.edit_slot(0, |doc| doc.tracks[0].pattern.steps[1] = Step::hit(91));
+        store.edit_slot(0, |_| ());
         assert_eq!(
             store.history_depth(),
             (2, 0),
@@ -142,41 +160,41 @@ mod tests {
         );
 
         assert!(store.undo());
-        assert!(!reader.read().tracks[0].steps[1].on);
-        assert!(reader.read().tracks[0].steps[0].on);
+        assert!(!reader.read().slots()[0].tracks[0].steps[1].on);
+        assert!(reader.read().slots()[0].tracks[0].steps[0].on);
         assert!(store.undo());
-        assert!(!reader.read().tracks[0].steps[0].on);
+        assert!(!reader.read().slots()[0].tracks[0].steps[0].on);
         assert!(!store.undo(), "nothing left to undo");
         assert!(store.redo());
-        assert!(reader.read().tracks[0].steps[0].on);
+        assert!(reader.read().slots()[0].tracks[0].steps[0].on);
 
-        store.edit(|doc| doc.tracks[2].pattern.length = 5);
+        store.edit_slot(0, |doc| doc.tracks[2].pattern.length = 5);
         assert!(!store.redo(), "a new edit ends redo");
         assert_eq!(store.history_depth(), (2, 0));
     }
 
     #[test]
     fn history_is_bounded_and_cleared_by_a_load() {
-        let (store, _reader) = PatternStore::new(PatternDoc::empty());
+        let (store, _reader) = PatternStore::new(SongDoc::new(PatternDoc::empty()));
         for round in 0..HISTORY_LIMIT + 20 {
-            store.edit(|doc| doc.seed = round as u32 + 1);
+            store.edit_slot(0, |doc| doc.seed = round as u32 + 1);
         }
         assert_eq!(store.history_depth(), (HISTORY_LIMIT, 0));
         while store.undo() {}
-        assert_eq!(store.doc().seed, 20, "the oldest 20 edits were forgotten");
-        store.replace(PatternDoc::default());
+        assert_eq!(store.slot(0).seed, 20, "the oldest 20 edits were forgotten");
+        store.replace(SongDoc::default());
         assert_eq!(store.history_depth(), (0, 0));
     }
 
     #[test]
     fn an_edit_is_visible_to_the_reader_whole() {
-        let (store, mut reader) = PatternStore::new(PatternDoc::empty());
-        assert!(!reader.read().tracks[5].steps[3].on);
-        store.edit(|doc| {
+        let (store, mut reader) = PatternStore::new(SongDoc::new(PatternDoc::empty()));
+        assert!(!reader.read().slots()[0].tracks[5].steps[3].on);
+        store.edit_slot(0, |doc| {
             doc.tracks[5].pattern.steps[3] = Step::hit(99);
             doc.tracks[5].pattern.length = 7;
         });
-        let seen = reader.read();
+        let seen = &reader.read().slots()[0];
         assert_eq!(seen.tracks[5].steps[3], Step::hit(99));
         assert_eq!(seen.tracks[5].length, 7);
     }

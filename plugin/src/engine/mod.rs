@@ -11,13 +11,15 @@ pub mod event;
 pub mod pattern;
 pub mod performance;
 mod schedule;
+pub mod slot_switch;
 mod sounding;
 pub mod transport;
 
 use event::{NoteEvent, NoteKind};
-use pattern::{PatternSnapshot, MAX_RATCHET, MAX_TRACKS};
+use pattern::{PatternSnapshot, SongSnapshot, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
 use schedule::hits_in_window;
+use slot_switch::{switch_beat, BarGrid, SlotQuantize};
 use sounding::{SoundingNote, SoundingNotes};
 use transport::{BlockTransport, PlayableBlock};
 
@@ -50,11 +52,17 @@ pub struct EngineCounters {
     pub seeks: u64,
 }
 
-/// The performance controls of the block being played.
+/// The performance controls and patterns of the block being played.
 struct Playing<'a> {
     performance: &'a Performance,
     /// Tracks not silenced by mute or solo.
     audible: [bool; MAX_TRACKS],
+    /// Every pattern slot.
+    slots: &'a [PatternSnapshot],
+    /// The slot asked for; the engine moves to it at the quantize point.
+    requested_slot: usize,
+    /// The host's bar lines, for [`SlotQuantize::NextBar`].
+    bars: BarGrid,
 }
 
 /// Where the previous block left off.
@@ -100,6 +108,8 @@ pub struct Engine {
     pending_ons: Vec<PendingOn>,
     continuation: Option<Continuation>,
     release_all_requested: bool,
+    /// The slot whose pattern plays now.
+    playing_slot: usize,
     counters: EngineCounters,
 }
 
@@ -112,6 +122,7 @@ impl Engine {
             pending_ons: Vec::with_capacity(HIT_CAPACITY),
             continuation: None,
             release_all_requested: false,
+            playing_slot: 0,
             counters: EngineCounters::default(),
         }
     }
@@ -138,9 +149,14 @@ impl Engine {
         self.counters
     }
 
-    /// Plays one block of `block_len` samples whose sample 0 is described by `transport`.
-    /// Events go to `emit` in time order, with offsets inside `0..block_len`; at equal offsets
-    /// note-offs come first. Never allocates.
+    /// The pattern slot playing now (0-based).
+    pub fn playing_slot(&self) -> usize {
+        self.playing_slot
+    }
+
+    /// Plays one block of `block_len` samples of a single pattern whose sample 0 is described by
+    /// `transport`. Events go to `emit` in time order, with offsets inside `0..block_len`; at
+    /// equal offsets note-offs come first. Never allocates.
     pub fn process(
         &mut self,
         block_len: usize,
@@ -149,9 +165,39 @@ impl Engine {
         performance: &Performance,
         emit: &mut impl FnMut(NoteEvent),
     ) {
-        if block_len == 0 {
+        let slots = std::slice::from_ref(pattern);
+        self.play(block_len, transport, slots, performance, emit);
+    }
+
+    /// Like [`Engine::process`], playing the slot of `song` that `performance.slot` asks for.
+    /// A change of slot waits for `performance.slot_quantize`; at that sample every sounding
+    /// note of the old slot ends and the new slot plays from there, so a step of the new slot on
+    /// the switch point plays once. A loop wrap counts as a bar line (a switch still waiting
+    /// happens there), and with the transport stopped a change happens at once.
+    pub fn process_song(
+        &mut self,
+        block_len: usize,
+        transport: &BlockTransport,
+        song: &SongSnapshot,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        self.play(block_len, transport, song.slots(), performance, emit);
+    }
+
+    fn play(
+        &mut self,
+        block_len: usize,
+        transport: &BlockTransport,
+        slots: &[PatternSnapshot],
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        let requested_slot = performance.slot_index(slots.len());
+        if block_len == 0 || slots.is_empty() {
             return;
         }
+        self.playing_slot = self.playing_slot.min(slots.len() - 1);
         if std::mem::take(&mut self.release_all_requested) {
             self.release(0, |_| true, emit);
             self.continuation = None;
@@ -163,12 +209,16 @@ impl Engine {
         let Some(block) = transport.playable(self.sample_rate) else {
             self.release(0, |_| true, emit);
             self.continuation = None;
+            self.playing_slot = requested_slot;
             return;
         };
 
         let playing = Playing {
             performance,
             audible,
+            slots,
+            requested_slot,
+            bars: block.bars,
         };
         let spb = block.samples_per_beat;
         let continuity = CONTINUITY_SECONDS * block.tempo / 60.0;
@@ -190,44 +240,84 @@ impl Engine {
         };
         while let Some((wrap_sample, loop_start)) = next_wrap(&segment, &block) {
             if wrap_sample > segment.first_sample {
-                self.scan(
-                    &segment,
-                    scanned_to,
-                    wrap_sample - 1,
-                    pattern,
-                    &playing,
-                    emit,
-                );
+                self.play_stretch(&segment, scanned_to, wrap_sample - 1, &playing, emit);
             }
             self.release(wrap_sample as u32, |_| true, emit);
+            // The loop start counts as a bar line: a switch still waiting happens here.
+            self.playing_slot = playing.requested_slot;
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
             scanned_to = loop_start - 1.0 / spb;
         }
         let last = segment.edge_at(block_len - 1);
-        self.scan(&segment, scanned_to, block_len - 1, pattern, &playing, emit);
+        self.play_stretch(&segment, scanned_to, block_len - 1, &playing, emit);
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
         });
     }
 
-    /// Emits, in time order, every hit and due note-off after beat `after` up to sample
-    /// `last_sample` of the segment, chunk by chunk. Chunks end on whole samples, so the events
+    /// Plays the segment from its first sample to `last_sample`, everything after beat `after`
+    /// not played yet, switching slots on the way if a requested switch falls due in it.
+    fn play_stretch(
+        &mut self,
+        segment: &Segment,
+        after: f64,
+        last_sample: usize,
+        playing: &Playing,
+        emit: &mut impl FnMut(NoteEvent),
+    ) {
+        let first = segment.first_sample;
+        if playing.requested_slot != self.playing_slot {
+            let quantize = playing.performance.slot_quantize;
+            let due = switch_beat(quantize, after, playing.bars);
+            if due <= segment.edge_at(last_sample) + BEAT_TOLERANCE {
+                let switch_sample = segment.offset_of(due) as usize;
+                let mut new_after = after;
+                if switch_sample > first {
+                    let old = &playing.slots[self.playing_slot];
+                    self.scan(
+                        segment,
+                        (first, switch_sample - 1),
+                        after,
+                        old,
+                        playing,
+                        emit,
+                    );
+                    new_after = segment.edge_at(switch_sample - 1);
+                } else if quantize != SlotQuantize::Now {
+                    // Hits of the old slot between blocks and the switch point would end on the
+                    // sample they start on: they do not play.
+                    new_after = new_after.max(due - 2.0 * BEAT_TOLERANCE);
+                }
+                self.release(switch_sample as u32, |_| true, emit);
+                self.playing_slot = playing.requested_slot;
+                let new = &playing.slots[self.playing_slot];
+                let samples = (switch_sample, last_sample);
+                self.scan(segment, samples, new_after, new, playing, emit);
+                return;
+            }
+        }
+        let pattern = &playing.slots[self.playing_slot];
+        self.scan(segment, (first, last_sample), after, pattern, playing, emit);
+    }
+
+    /// Emits, in time order, every hit and due note-off after beat `after` on the samples
+    /// `first_sample..=last_sample` of the segment, chunk by chunk. Chunks end on whole samples, so the events
     /// of one sample are always ordered together, and the loop advances by whole samples, so it
     /// ends whatever the float precision of the positions.
     fn scan(
         &mut self,
         segment: &Segment,
+        (first_sample, last_sample): (usize, usize),
         after: f64,
-        last_sample: usize,
         pattern: &PatternSnapshot,
         playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
         let samples_per_chunk = ((CHUNK_BEATS * segment.samples_per_beat) as usize).max(1);
         let mut chunk_start = after;
-        let mut first = segment.first_sample;
+        let mut first = first_sample;
         loop {
             let chunk_last = (first + samples_per_chunk - 1).min(last_sample);
             let chunk_end = segment.edge_at(chunk_last);

@@ -175,3 +175,37 @@ impl Default for PatternSnapshot {
         }
     }
 }
+
+/// Number of pattern slots per instance.
+pub const SLOT_COUNT: usize = 16;
+
+/// Every pattern slot, published to the audio thread as one value. The slots live on the heap
+/// (about 6.5 KB each), so building, cloning and dropping a snapshot happens on the publishing
+/// thread only; the audio thread reads it by reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SongSnapshot {
+    /// Exactly [`SLOT_COUNT`] patterns.
+    slots: Box<[PatternSnapshot]>,
+}
+
+impl SongSnapshot {
+    /// A snapshot of `slots`, padded with empty patterns or cut to [`SLOT_COUNT`].
+    pub fn new(slots: impl IntoIterator<Item = PatternSnapshot>) -> SongSnapshot {
+        let mut slots: Vec<PatternSnapshot> = slots.into_iter().take(SLOT_COUNT).collect();
+        slots.resize(SLOT_COUNT, PatternSnapshot::default());
+        SongSnapshot {
+            slots: slots.into_boxed_slice(),
+        }
+    }
+
+    /// All slots, in order.
+    pub fn slots(&self) -> &[PatternSnapshot] {
+        &self.slots
+    }
+}
+
+impl Default for SongSnapshot {
+    fn default() -> Self {
+        SongSnapshot::new([])
+    }
+}

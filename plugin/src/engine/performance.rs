@@ -1,6 +1,7 @@
 //! The values a DAW automates, as the engine sees them for one block.
 
-use super::pattern::MAX_TRACKS;
+use super::pattern::{MAX_TRACKS, SLOT_COUNT};
+use super::slot_switch::SlotQuantize;
 
 /// Smallest swing: straight sixteenths.
 pub const MIN_SWING: f64 = 0.50;
@@ -48,6 +49,10 @@ pub struct Performance {
     pub swing: f64,
     /// Controls of each track.
     pub tracks: [TrackPerformance; MAX_TRACKS],
+    /// The pattern slot asked for, 0 to [`SLOT_COUNT`] − 1 (larger values mean the last).
+    pub slot: u8,
+    /// When a change of `slot` takes effect.
+    pub slot_quantize: SlotQuantize,
 }
 
 impl Default for Performance {
@@ -55,11 +60,18 @@ impl Default for Performance {
         Performance {
             swing: MIN_SWING,
             tracks: [TrackPerformance::default(); MAX_TRACKS],
+            slot: 0,
+            slot_quantize: SlotQuantize::default(),
         }
     }
 }
 
 impl Performance {
+    /// The slot asked for, as an index below `slot_count` (and below [`SLOT_COUNT`]).
+    pub fn slot_index(&self, slot_count: usize) -> usize {
+        usize::from(self.slot).min(slot_count.min(SLOT_COUNT).saturating_sub(1))
+    }
+
     /// Which tracks may sound now, after mute and solo.
     pub fn audible_tracks(&self) -> [bool; MAX_TRACKS] {
         let any_solo = self.tracks.iter().any(|t| t.solo);

@@ -1,5 +1,7 @@
 //! What the engine needs to know about the host transport for one block.
 
+use super::slot_switch::BarGrid;
+
 /// Lowest sample rate the engine plays at; below it the engine stays silent.
 pub const MIN_SAMPLE_RATE: f64 = 1_000.0;
 /// Highest sample rate the engine plays at; above it the engine stays silent.
@@ -21,6 +23,8 @@ pub struct BlockTransport {
     pub pos_beats: Option<f64>,
     /// Active loop as `(start, end)` in beats; `None` when the loop is off.
     pub loop_beats: Option<(f64, f64)>,
+    /// The host's bar lines, if it reports them; otherwise 4/4 from the song start is assumed.
+    pub bars: Option<BarGrid>,
 }
 
 /// A block the engine can play: every value present, finite and in range.
@@ -34,6 +38,8 @@ pub(crate) struct PlayableBlock {
     pub tempo: f64,
     /// Active loop, only when it has a positive length.
     pub loop_beats: Option<(f64, f64)>,
+    /// Bar lines, usable values only.
+    pub bars: BarGrid,
 }
 
 impl BlockTransport {
@@ -53,6 +59,7 @@ impl BlockTransport {
             samples_per_beat: 60.0 * sample_rate / tempo,
             tempo,
             loop_beats,
+            bars: self.bars.unwrap_or_default().or_default(),
         })
     }
 }

@@ -1,0 +1,74 @@
+//! All pattern slots of an instance: the whole document the editor, OSC input and saved state
+//! work on.
+
+use std::sync::Arc;
+
+use super::PatternDoc;
+use crate::engine::pattern::{SongSnapshot, SLOT_COUNT};
+
+/// Sixteen pattern slots. Slots are shared between versions of the document (undo history), so
+/// an edit copies only the slot it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SongDoc {
+    /// Exactly [`SLOT_COUNT`] patterns; slot 1 is index 0.
+    slots: [Arc<PatternDoc>; SLOT_COUNT],
+}
+
+impl SongDoc {
+    /// `first` in slot 1 and empty patterns in the other slots.
+    pub fn new(first: PatternDoc) -> SongDoc {
+        let empty = Arc::new(PatternDoc::empty());
+        let mut slots: [Arc<PatternDoc>; SLOT_COUNT] = std::array::from_fn(|_| empty.clone());
+        slots[0] = Arc::new(first);
+        SongDoc { slots }
+    }
+
+    /// Slot `index` (0-based; indexes past the last slot give the last slot).
+    pub fn slot(&self, index: usize) -> &PatternDoc {
+        &self.slots[index.min(SLOT_COUNT - 1)]
+    }
+
+    /// Slot `index` for editing (0-based; indexes past the last slot give the last slot).
+    pub fn slot_mut(&mut self, index: usize) -> &mut PatternDoc {
+        Arc::make_mut(&mut self.slots[index.min(SLOT_COUNT - 1)])
+    }
+
+    /// Every slot, slot 1 first.
+    pub fn slots(&self) -> impl Iterator<Item = &PatternDoc> {
+        self.slots.iter().map(|slot| &**slot)
+    }
+
+    /// What the audio thread plays for this document.
+    pub fn snapshot(&self) -> SongSnapshot {
+        SongSnapshot::new(self.slots().map(PatternDoc::snapshot))
+    }
+}
+
+impl Default for SongDoc {
+    /// The starter beat in slot 1, the other slots empty.
+    fn default() -> SongDoc {
+        SongDoc::new(PatternDoc::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::pattern::Step;
+
+    #[test]
+    fn an_edit_copies_only_its_slot() {
+        let mut song = SongDoc::default();
+        let before = song.clone();
+        song.slot_mut(3).tracks[0].pattern.steps[0] = Step::hit(100);
+        assert!(Arc::ptr_eq(&song.slots[2], &before.slots[2]));
+        assert!(!Arc::ptr_eq(&song.slots[3], &before.slots[3]));
+        assert_eq!(
+            before.slot(3),
+            &PatternDoc::empty(),
+            "the old version is untouched"
+        );
+        assert!(song.snapshot().slots()[3].tracks[0].steps[0].on);
+        assert_eq!(song.slot(99), song.slot(SLOT_COUNT - 1));
+    }
+}
