@@ -9,8 +9,10 @@ pub mod document;
 pub mod engine;
 pub mod gate_clock;
 pub mod host_buffer;
+pub mod live_state;
 pub mod osc_out;
 pub mod osc_output;
+pub mod param_gateway;
 pub mod params;
 pub mod startup;
 mod state_filter;
@@ -30,8 +32,10 @@ use engine::pattern::SongSnapshot;
 use engine::slot_switch::BarGrid;
 use engine::transport::BlockTransport;
 use engine::Engine;
+use live_state::{BlockView, LiveState};
 use osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
 use osc_output::OscOutput;
+use param_gateway::ParamGateway;
 use params::SeqParams;
 
 /// Counters shared with the editor and diagnostics.
@@ -57,6 +61,10 @@ pub struct ChronusSeq {
     was_bypassed: bool,
     /// Diagnostics. Written by audio, read by anyone.
     counters: Arc<SharedCounters>,
+    /// Transport, playing slot and playheads. Written by audio, read by the editor and OSC-in.
+    live: Arc<LiveState>,
+    /// Parameter changes made by the editor and OSC commands. Used by the GUI and OSC-in threads.
+    gateway: Arc<ParamGateway>,
 }
 
 impl Default for ChronusSeq {
@@ -80,6 +88,8 @@ impl Default for ChronusSeq {
             osc: OscOutput::new(osc_settings),
             was_bypassed: false,
             counters: Arc::default(),
+            live: Arc::default(),
+            gateway: Arc::default(),
         }
     }
 }
@@ -88,6 +98,21 @@ impl ChronusSeq {
     /// The pattern document handle, for editors and remote control.
     pub fn pattern_store(&self) -> PatternStore {
         self.params.pattern.clone()
+    }
+
+    /// What the audio thread plays now: transport, slot, playheads.
+    pub fn live_state(&self) -> Arc<LiveState> {
+        Arc::clone(&self.live)
+    }
+
+    /// The host parameters.
+    pub fn seq_params(&self) -> Arc<SeqParams> {
+        Arc::clone(&self.params)
+    }
+
+    /// The path for parameter changes made by the editor and OSC commands.
+    pub fn param_gateway(&self) -> Arc<ParamGateway> {
+        Arc::clone(&self.gateway)
     }
 
     /// OSC output counters and last error, for the editor.
@@ -284,6 +309,22 @@ impl Plugin for ChronusSeq {
                 }
             },
         );
+        let slot = self.engine.playing_slot();
+        let song = self.pattern.read();
+        self.live.publish(BlockView {
+            playing: transport.playing && transport.tempo.is_some(),
+            tempo: transport.tempo,
+            position: transport
+                .pos_beats
+                .zip(transport.tempo)
+                .map(|(position, tempo)| {
+                    position + buffer.samples() as f64 * tempo / 60.0 / sample_rate
+                }),
+            bar: transport
+                .bars
+                .map_or((4.0, 0.0), |bars| (bars.length_beats, bars.origin_beat)),
+            slot: (slot, &song.slots()[slot.min(song.slots().len() - 1)]),
+        });
         // Keep being called while silent: the sequencer makes notes, not sound.
         ProcessStatus::KeepAlive
     }

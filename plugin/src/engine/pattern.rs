@@ -149,6 +149,17 @@ impl TrackPattern {
             euclid: false,
         }
     }
+
+    /// The step playing at song beat `beat` (its nominal grid, without swing or nudge), or
+    /// `None` before the song start and for unusable positions.
+    pub fn step_at(&self, beat: f64) -> Option<usize> {
+        if !beat.is_finite() || !(0.0..1e12).contains(&beat) {
+            return None;
+        }
+        let length = i64::from(self.length.clamp(1, MAX_STEPS as u8));
+        let index = (beat / self.rate.beats()).floor() as i64;
+        Some(index.rem_euclid(length) as usize)
+    }
 }
 
 /// The complete pattern the audio thread plays. Published whole: the audio thread never sees a
