@@ -1269,3 +1269,24 @@ fn coincident_hits_of_one_key_make_one_note() {
     );
     assert!(out[0].iter().all(|e| e.kind != Kind::Off), "{:?}", out[0]);
 }
+
+#[test]
+fn a_step_with_its_own_note_plays_that_note() {
+    // 120 BPM at 48 kHz: a sixteenth is 6,000 samples. Step 1 plays key 67 instead of 60, and
+    // step 2 plays key 67 again with a full gate: the retrigger ends the first 67 first.
+    let mut pattern = one_track(4, &[0, 1, 2]);
+    pattern.tracks[0].steps[1].note = Some(67);
+    pattern.tracks[0].steps[2].note = Some(67);
+    let blocks = [playing(18_000, 120.0, 0.0, None)];
+    let out = run_engine(48_000.0, &blocks, &pattern, &with_gate(1.0));
+    assert_eq!(
+        out[0],
+        vec![
+            on(0, 0, 60, 100),
+            off(6_000, 0, 60),
+            on(6_000, 0, 67, 100),
+            off(12_000, 0, 67),
+            on(12_000, 0, 67, 100),
+        ]
+    );
+}

@@ -35,6 +35,7 @@ fn busy_doc() -> PatternDoc {
     };
     track.pattern.steps[4] = Step {
         nudge: 50,
+        note: Some(0),
         ..Step::hit(76)
     };
     doc
@@ -95,6 +96,10 @@ fn steps_are_stored_as_a_pattern_string_and_empty_slots_are_left_out() {
     assert_eq!(track["steps"], "1_X.x");
     assert_eq!(track["velocity"], serde_json::json!([1, 100, 127, 100, 76]));
     assert_eq!(track["nudge"], serde_json::json!([0, 0, -50, 0, 50]));
+    assert_eq!(
+        track["notes"],
+        serde_json::json!([null, null, null, null, 0])
+    );
     assert_eq!(busy["slots"][2]["seed"], 7);
 }
 
@@ -118,7 +123,11 @@ fn a_hand_written_minimal_file_loads() {
     let text = r#"{"format":"chronus-seq/pattern","version":2,"slots":[{"slot":2,"seed":0,
         "tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X.x"}]}]}"#;
     let song = SongDoc::from_json(text).expect("minimal state loads");
-    assert_eq!(song.slot(0), &PatternDoc::empty(), "missing slots are empty");
+    assert_eq!(
+        song.slot(0),
+        &PatternDoc::empty(),
+        "missing slots are empty"
+    );
     let doc = song.slot(1);
     let bass = &doc.tracks[0].pattern;
     assert_eq!((bass.length, bass.channel, bass.note), (3, 1, 40));

@@ -93,6 +93,9 @@ struct TrackV1 {
     ratchet: Option<Vec<u8>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nudge: Option<Vec<i8>>,
+    /// Per-step MIDI note, `null` where the step plays the track's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<Option<u8>>>,
     /// Euclid mode: hits from the Euclid pulses and rotation parameters.
     #[serde(default, skip_serializing_if = "is_false")]
     euclid: bool,
@@ -134,6 +137,7 @@ impl From<&TrackDoc> for TrackV1 {
             probability: column(steps, |s| s.probability, |_| Step::REST.probability),
             ratchet: column(steps, |s| s.ratchet, |_| Step::REST.ratchet),
             nudge: column(steps, |s| s.nudge, |_| Step::REST.nudge),
+            notes: column(steps, |s| s.note, |_| None),
             euclid: pattern.euclid,
         }
     }
@@ -217,6 +221,13 @@ impl TryFrom<&TrackV1> for TrackDoc {
         let nudge = saved.nudge.as_deref();
         let nudge_range = (-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT);
         apply_column("nudge", nudge, nudge_range, steps, |s, v| s.nudge = v)?;
+        if let Some(notes) = &saved.notes {
+            let numbered: Vec<u8> = notes.iter().map(|note| note.unwrap_or(0)).collect();
+            apply_column("notes", Some(&numbered), (0, 127), steps, |_, _| ())?;
+            for (step, note) in steps.iter_mut().zip(notes) {
+                step.note = *note;
+            }
+        }
         Ok(TrackDoc {
             name: saved.name.clone(),
             pattern,

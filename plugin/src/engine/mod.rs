@@ -41,6 +41,8 @@ struct PendingOn {
     beat: f64,
     off_beat: f64,
     velocity: u8,
+    /// MIDI note: the step's own, else the track's.
+    key: u8,
 }
 
 /// Counters the engine keeps for diagnostics.
@@ -374,6 +376,7 @@ impl Engine {
                             beat: hit.beat,
                             off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
+                            key: hit.note.unwrap_or(track.note) & 0x7f,
                         });
                     } else {
                         *dropped += 1;
@@ -422,8 +425,9 @@ impl Engine {
                 .take_while(|on| on.offset == offset)
                 .count();
         for index in first..end {
-            let track = &pattern.tracks[usize::from(self.pending_ons[index].track)];
-            if let Some(ended) = self.sounding.end(track.channel & 0x0f, track.note & 0x7f) {
+            let on = self.pending_ons[index];
+            let track = &pattern.tracks[usize::from(on.track)];
+            if let Some(ended) = self.sounding.end(track.channel & 0x0f, on.key) {
                 emit(note_off(offset, &ended));
             }
         }
@@ -445,7 +449,7 @@ impl Engine {
         let track = &pattern.tracks[usize::from(on.track)];
         let note = SoundingNote {
             channel: track.channel & 0x0f,
-            key: track.note & 0x7f,
+            key: on.key,
             track: on.track,
             off_beat: on.off_beat,
         };

@@ -89,6 +89,8 @@ pub struct Step {
     pub nudge: i8,
     /// A tie: instead of playing, holds the previous step's note one step longer.
     pub tie: bool,
+    /// MIDI note of this step, 0–127; `None` plays the track's note.
+    pub note: Option<u8>,
 }
 
 impl Step {
@@ -100,6 +102,7 @@ impl Step {
         ratchet: 1,
         nudge: 0,
         tie: false,
+        note: None,
     };
 
     /// A tie to the previous step.

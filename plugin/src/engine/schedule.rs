@@ -16,6 +16,8 @@ pub(crate) struct Hit {
     pub off_beat: f64,
     /// MIDI velocity, 1–127.
     pub velocity: u8,
+    /// The step's own MIDI note, if it has one.
+    pub note: Option<u8>,
 }
 
 /// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order.
@@ -81,6 +83,7 @@ pub(crate) fn hits_in_window(
                     beat,
                     off_beat: beat + gate * spacing + tie,
                     velocity: step.velocity.clamp(1, 127),
+                    note: step.note,
                 });
             }
         }
