@@ -10,10 +10,14 @@ pub mod engine;
 pub mod gate_clock;
 pub mod host_buffer;
 pub mod live_state;
+pub mod osc_commands;
+pub mod osc_in;
+pub mod osc_input;
 pub mod osc_out;
 pub mod osc_output;
 pub mod param_gateway;
 pub mod params;
+pub mod slot_override;
 pub mod startup;
 mod state_filter;
 
@@ -33,10 +37,14 @@ use engine::slot_switch::BarGrid;
 use engine::transport::BlockTransport;
 use engine::Engine;
 use live_state::{BlockView, LiveState};
+use osc_commands::{Remote, SeqCommands};
+use osc_in::{OscInSettings, OscInStatus};
+use osc_input::OscInput;
 use osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
 use osc_output::OscOutput;
 use param_gateway::ParamGateway;
 use params::SeqParams;
+use slot_override::SlotOverride;
 
 /// Counters shared with the editor and diagnostics.
 #[derive(Default)]
@@ -65,6 +73,8 @@ pub struct ChronusSeq {
     live: Arc<LiveState>,
     /// Parameter changes made by the editor and OSC commands. Used by the GUI and OSC-in threads.
     gateway: Arc<ParamGateway>,
+    /// One-time quantize of the next slot change. Written by OSC-in, read by audio.
+    slot_override: Arc<SlotOverride>,
 }
 
 impl Default for ChronusSeq {
@@ -79,17 +89,47 @@ impl Default for ChronusSeq {
             osc_settings.port = port;
         }
         let osc_settings = Arc::new(SettingsCell::new(osc_settings));
+        let osc_in = Arc::new(OscInput::new(OscInSettings::default()));
         let (store, pattern) = PatternStore::new(doc);
+        let params = Arc::new(SeqParams::new(
+            store,
+            Arc::clone(&osc_settings),
+            Arc::clone(&osc_in),
+        ));
+        let gateway: Arc<ParamGateway> = Arc::default();
+        let live: Arc<LiveState> = Arc::default();
+        let slot_override: Arc<SlotOverride> = Arc::default();
+        let weak_params = Arc::downgrade(&params);
+        let parts = (
+            Arc::clone(&gateway),
+            Arc::clone(&live),
+            Arc::clone(&osc_settings),
+            Arc::clone(&slot_override),
+        );
+        osc_in.set_handler_factory(Box::new(move || {
+            let params = weak_params.upgrade()?;
+            let (gateway, live, osc_out, slot_override) = parts.clone();
+            Some(SeqCommands::new(Remote {
+                store: params.pattern.clone(),
+                params,
+                gateway,
+                live,
+                osc_out,
+                slot_override,
+                edit_slot: None,
+            }))
+        }));
         ChronusSeq {
-            params: Arc::new(SeqParams::new(store, Arc::clone(&osc_settings))),
+            params,
             pattern,
             engine: Engine::new(44_100.0),
             clap_position: ClapPositionRepair::default(),
             osc: OscOutput::new(osc_settings),
             was_bypassed: false,
             counters: Arc::default(),
-            live: Arc::default(),
-            gateway: Arc::default(),
+            live,
+            gateway,
+            slot_override,
         }
     }
 }
@@ -113,6 +153,16 @@ impl ChronusSeq {
     /// The path for parameter changes made by the editor and OSC commands.
     pub fn param_gateway(&self) -> Arc<ParamGateway> {
         Arc::clone(&self.gateway)
+    }
+
+    /// The OSC input: settings, status, server.
+    pub fn osc_input(&self) -> Arc<OscInput> {
+        Arc::clone(&self.params.osc_in.0)
+    }
+
+    /// OSC input counters, bound port and last command, for the editor.
+    pub fn osc_in_status(&self) -> Arc<OscInStatus> {
+        self.params.osc_in.0.status()
     }
 
     /// OSC output counters and last error, for the editor.
@@ -257,6 +307,9 @@ impl Plugin for ChronusSeq {
         if let Err(error) = self.osc.start(sample_rate, max_buffer) {
             nice_log!("Chronus Seq runs without OSC output: {error}");
         }
+        if let Err(error) = self.params.osc_in.0.ensure_running() {
+            nice_log!("Chronus Seq runs without OSC input: {error}");
+        }
         true
     }
 
@@ -291,7 +344,12 @@ impl Plugin for ChronusSeq {
             self.params.osc_enabled.value(),
             self.params.osc_delay_ms.value(),
         );
-        let performance = self.params.performance();
+        let mut performance = self.params.performance();
+        performance.slot_quantize = self.slot_override.quantize_for(
+            self.engine.playing_slot(),
+            usize::from(performance.slot),
+            performance.slot_quantize,
+        );
         let pattern = self.pattern.read();
         let counters = &self.counters;
         let osc = &mut self.osc;
@@ -327,6 +385,13 @@ impl Plugin for ChronusSeq {
         });
         // Keep being called while silent: the sequencer makes notes, not sound.
         ProcessStatus::KeepAlive
+    }
+}
+
+impl Drop for ChronusSeq {
+    fn drop(&mut self) {
+        // The server's handler holds the parameters; stopping it ends that hold.
+        self.params.osc_in.0.stop();
     }
 }
 

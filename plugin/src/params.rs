@@ -11,6 +11,7 @@ use crate::engine::performance::{
     Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
 };
 use crate::engine::slot_switch::SlotQuantize;
+use crate::osc_input::{OscInField, OscInput};
 use crate::osc_out::{OscOutSettings, SettingsCell};
 
 /// Every host parameter plus the persisted pattern document.
@@ -25,6 +26,11 @@ pub struct SeqParams {
     /// editor, read by the OSC sidecar thread.
     #[persist = "osc_out"]
     pub osc_out: OscSettingsField,
+
+    /// Where the OSC input listens, saved with the project. Written by state loads and the
+    /// editor, read when the server (re)starts.
+    #[persist = "osc_in"]
+    pub osc_in: OscInField,
 
     /// Swing of odd steps in percent (50 straight, 75 hard). Set by the host, read by audio.
     #[id = "swing"]
@@ -161,10 +167,11 @@ impl TrackParams {
 
 impl SeqParams {
     /// Parameters at their defaults around `pattern` and the OSC settings.
-    pub fn new(pattern: PatternStore, osc_out: Arc<SettingsCell>) -> Self {
+    pub fn new(pattern: PatternStore, osc_out: Arc<SettingsCell>, osc_in: Arc<OscInput>) -> Self {
         SeqParams {
             pattern,
             osc_out: OscSettingsField(osc_out),
+            osc_in: OscInField(osc_in),
             swing: stepped_param(
                 "Swing".to_owned(),
                 (MIN_SWING * 100.0) as f32,

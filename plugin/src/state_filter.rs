@@ -5,12 +5,15 @@
 use nice_plug::prelude::*;
 
 use crate::document::SongDoc;
+use crate::osc_in::OscInSettings;
 use crate::osc_out::OscOutSettings;
 
 /// Key of the pattern document among the persisted fields.
 pub const PATTERN_FIELD: &str = "pattern";
 /// Key of the OSC output settings among the persisted fields.
 pub const OSC_OUT_FIELD: &str = "osc_out";
+/// Key of the OSC input settings among the persisted fields.
+pub const OSC_IN_FIELD: &str = "osc_in";
 
 /// Replaces unusable persisted fields with their defaults.
 pub fn repair_fields(state: &mut PluginState) {
@@ -28,14 +31,23 @@ pub fn repair_fields(state: &mut PluginState) {
     }
 
     // Older state has no OSC settings: the current ones stay. Unreadable ones become defaults.
-    let osc_problem = state
+    repair_settings::<OscOutSettings>(state, OSC_OUT_FIELD, "OSC output");
+    repair_settings::<OscInSettings>(state, OSC_IN_FIELD, "OSC input");
+}
+
+/// Replaces the settings under `field` with the defaults if they cannot be read.
+fn repair_settings<T>(state: &mut PluginState, field: &str, what: &str)
+where
+    T: Default + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let problem = state
         .fields
-        .get(OSC_OUT_FIELD)
-        .and_then(|text| serde_json::from_str::<OscOutSettings>(text).err());
-    if let Some(problem) = osc_problem {
-        nice_log!("Chronus Seq loads the default OSC settings: {problem}");
-        let defaults = serde_json::to_string(&OscOutSettings::default())
-            .expect("the default OSC settings always serialize");
-        state.fields.insert(OSC_OUT_FIELD.to_owned(), defaults);
+        .get(field)
+        .and_then(|text| serde_json::from_str::<T>(text).err());
+    if let Some(problem) = problem {
+        nice_log!("Chronus Seq loads the default {what} settings: {problem}");
+        let defaults =
+            serde_json::to_string(&T::default()).expect("default settings always serialize");
+        state.fields.insert(field.to_owned(), defaults);
     }
 }

@@ -1,0 +1,112 @@
+//! Notes as Music Chronus writes them: names (`C4`, `D#4`, `Eb3`; C4 is MIDI 60), MIDI numbers
+//! (`60`, digits only) or frequencies in Hz (`220.0`, with a decimal point), turned into MIDI
+//! note numbers.
+
+/// Semitones of the natural note names above C.
+const NATURALS: [(char, i32); 7] = [
+    ('C', 0),
+    ('D', 2),
+    ('E', 4),
+    ('F', 5),
+    ('G', 7),
+    ('A', 9),
+    ('B', 11),
+];
+
+/// The MIDI note of one note: a name, a MIDI number or a frequency. `None` if it is none of them
+/// or falls outside MIDI notes 0–127.
+pub fn parse_note(text: &str) -> Option<u8> {
+    let text = text.trim();
+    let first = text.chars().next()?;
+    if text.contains('.') {
+        return hz_to_midi(text.parse().ok()?);
+    }
+    let midi = if first.is_ascii_alphabetic() {
+        note_name(text)?
+    } else {
+        text.parse().ok()?
+    };
+    u8::try_from(midi).ok().filter(|note| *note <= 127)
+}
+
+/// The nearest MIDI note to a frequency in Hz (A4 = 440 Hz = 69), if within 0–127.
+pub fn hz_to_midi(hz: f64) -> Option<u8> {
+    if !hz.is_finite() || hz <= 0.0 {
+        return None;
+    }
+    let midi = (69.0 + 12.0 * (hz / 440.0).log2()).round();
+    (0.0..=127.0).contains(&midi).then_some(midi as u8)
+}
+
+/// `C4` = 60: letter, optional `#` or `b` (any number of them), octave (may be negative).
+fn note_name(text: &str) -> Option<i32> {
+    let mut chars = text.chars();
+    let letter = chars.next()?.to_ascii_uppercase();
+    let (_, mut semitone) = NATURALS.iter().find(|(name, _)| *name == letter)?;
+    let rest = chars.as_str();
+    let accidentals = rest.len() - rest.trim_start_matches(['#', 'b']).len();
+    for accidental in rest[..accidentals].chars() {
+        semitone += if accidental == '#' { 1 } else { -1 };
+    }
+    let octave: i32 = rest[accidentals..].parse().ok()?;
+    Some((octave + 1) * 12 + semitone)
+}
+
+/// A comma-separated note list (`C4,D#4,220`): every note, or the position and text of the first
+/// that is not one.
+pub fn parse_note_list(text: &str) -> Result<Vec<u8>, String> {
+    let mut notes = Vec::new();
+    for (index, item) in text.split(',').enumerate() {
+        if item.trim().is_empty() {
+            continue;
+        }
+        let note = parse_note(item).ok_or_else(|| {
+            format!(
+                "note {} ({:?}) is not a note name like C4 or D#3, a MIDI number 0–127 or a \
+                 frequency in Hz within MIDI range",
+                index + 1,
+                item.trim()
+            )
+        })?;
+        notes.push(note);
+    }
+    if notes.is_empty() {
+        return Err("the note list is empty".to_owned());
+    }
+    Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_numbers_and_frequencies() {
+        assert_eq!(parse_note("C4"), Some(60));
+        assert_eq!(parse_note("c4"), Some(60));
+        assert_eq!(parse_note("A4"), Some(69));
+        assert_eq!(parse_note("D#4"), Some(63));
+        assert_eq!(parse_note("Eb3"), Some(51));
+        assert_eq!(parse_note("C-1"), Some(0));
+        assert_eq!(parse_note("G9"), Some(127));
+        assert_eq!(parse_note("G#9"), None);
+        assert_eq!(parse_note("60"), Some(60));
+        assert_eq!(parse_note("440"), None, "digits are a MIDI number");
+        assert_eq!(parse_note("440.0"), Some(69), "a decimal point makes Hz");
+        assert_eq!(parse_note("220.0"), Some(57));
+        assert_eq!(parse_note("60.0"), Some(35), "60 Hz");
+        assert_eq!(parse_note("H4"), None);
+        assert_eq!(parse_note("C"), None);
+        assert_eq!(parse_note("-5"), None);
+        assert_eq!(parse_note("nan"), None);
+        assert_eq!(parse_note("1.0"), None, "below MIDI note 0");
+    }
+
+    #[test]
+    fn lists_name_the_bad_item() {
+        assert_eq!(parse_note_list("C4, E4,G4"), Ok(vec![60, 64, 67]));
+        let error = parse_note_list("C4,Q9").unwrap_err();
+        assert!(error.contains("note 2 (\"Q9\")"), "{error}");
+        assert!(parse_note_list(" , ").is_err());
+    }
+}

@@ -1,0 +1,440 @@
+//! One datagram through the whole pipeline, without a socket: decode, hand each message to the
+//! command handler, encode the replies, count everything. The server thread calls
+//! [`Dispatcher::dispatch`] once per received datagram; tests call it directly.
+
+use std::io;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rosc::{encoder, OscMessage, OscPacket, OscType};
+
+use super::decode::decode;
+use super::handler::CommandHandler;
+use super::rate::ErrorBudget;
+use super::status::OscInStatus;
+
+/// Address of error replies. Arguments: the offending address (`""` when the packet did not
+/// decode) and the reason, both strings.
+pub const ERROR_ADDRESS: &str = "/seq/error";
+
+/// What became of one datagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It decoded: `messages` went to the handler in order and `failed` of them were refused
+    /// (one error each, replied or suppressed). A bundle may hold no message at all.
+    Handled {
+        /// Messages handed to the handler.
+        messages: usize,
+        /// Of those, the ones the handler refused.
+        failed: usize,
+    },
+    /// It did not decode: no message reached the handler and exactly one error was recorded
+    /// (replied or suppressed).
+    Malformed,
+}
+
+/// Decodes datagrams, runs their messages through the command handler and produces the
+/// replies. Owned by the server thread.
+pub struct Dispatcher {
+    /// The commands. Called on the owning thread only.
+    handler: Box<dyn CommandHandler + Send>,
+    /// Shared counters, written here.
+    status: Arc<OscInStatus>,
+    /// Limits `/seq/error` replies.
+    errors: ErrorBudget,
+    /// Reply encoding scratch space.
+    bytes: Vec<u8>,
+}
+
+impl Dispatcher {
+    /// A dispatcher with a full error-reply budget at `now`.
+    pub fn new(
+        handler: Box<dyn CommandHandler + Send>,
+        status: Arc<OscInStatus>,
+        now: Instant,
+    ) -> Dispatcher {
+        Dispatcher {
+            handler,
+            status,
+            errors: ErrorBudget::new(now),
+            bytes: Vec::with_capacity(256),
+        }
+    }
+
+    /// Handles one received datagram at `now`. Every reply, encoded, is passed to `send` (which
+    /// sends it to the datagram's source); failed sends are counted. Never panics, whatever the
+    /// bytes.
+    pub fn dispatch(
+        &mut self,
+        datagram: &[u8],
+        now: Instant,
+        mut send: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Outcome {
+        self.status.packets_received.fetch_add(1, Ordering::Relaxed);
+        let messages = match decode(datagram) {
+            Ok(messages) => messages,
+            Err(reason) => {
+                self.status.decode_errors.fetch_add(1, Ordering::Relaxed);
+                self.status.set_error(&reason);
+                self.reply_error("", &reason, now, &mut send);
+                return Outcome::Malformed;
+            }
+        };
+        let mut failed = 0;
+        for message in &messages {
+            self.status.set_last_command(&message.addr);
+            match self.handler.handle(message) {
+                Ok(replies) => {
+                    self.status.messages_ok.fetch_add(1, Ordering::Relaxed);
+                    for reply in replies {
+                        self.reply(OscPacket::Message(reply), &mut send);
+                    }
+                }
+                Err(error) => {
+                    failed += 1;
+                    self.status.handler_errors.fetch_add(1, Ordering::Relaxed);
+                    self.status.set_error(&error.to_string());
+                    self.reply_error(&error.address, &error.reason, now, &mut send);
+                }
+            }
+        }
+        Outcome::Handled {
+            messages: messages.len(),
+            failed,
+        }
+    }
+
+    /// Sends `/seq/error address reason` if the budget allows, else counts it as suppressed.
+    fn reply_error(
+        &mut self,
+        address: &str,
+        reason: &str,
+        now: Instant,
+        send: &mut impl FnMut(&[u8]) -> io::Result<()>,
+    ) {
+        if !self.errors.try_take(now) {
+            self.status
+                .error_replies_suppressed
+                .fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.status
+            .error_replies_sent
+            .fetch_add(1, Ordering::Relaxed);
+        let reply = OscMessage {
+            addr: ERROR_ADDRESS.to_owned(),
+            args: vec![
+                OscType::String(address.to_owned()),
+                OscType::String(reason.to_owned()),
+            ],
+        };
+        self.reply(OscPacket::Message(reply), send);
+    }
+
+    /// Encodes and sends one reply, counting a failed send.
+    fn reply(&mut self, packet: OscPacket, send: &mut impl FnMut(&[u8]) -> io::Result<()>) {
+        self.bytes.clear();
+        if let Err(never) = encoder::encode_into(&packet, &mut self.bytes) {
+            match never {}
+        }
+        if let Err(error) = send(&self.bytes) {
+            self.status
+                .reply_send_errors
+                .fetch_add(1, Ordering::Relaxed);
+            self.status
+                .set_error(&format!("cannot send OSC reply: {error}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::osc_in::decode::tests::{bundle, encode, message};
+    use crate::osc_in::decode::MAX_DATAGRAM;
+    use crate::osc_in::handler::CommandError;
+    use proptest::prelude::*;
+    use rosc::decoder;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// Replies `/ok <address>`; refuses `/fail`. Counts its calls.
+    struct Echo {
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl CommandHandler for Echo {
+        fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            if message.addr == "/fail" {
+                return Err(CommandError::new(&message.addr, "asked to fail"));
+            }
+            Ok(vec![OscMessage {
+                addr: "/ok".to_owned(),
+                args: vec![OscType::String(message.addr.clone())],
+            }])
+        }
+    }
+
+    struct Rig {
+        dispatcher: Dispatcher,
+        status: Arc<OscInStatus>,
+        calls: Arc<AtomicUsize>,
+        now: Instant,
+    }
+
+    impl Rig {
+        fn new() -> Rig {
+            let status = Arc::new(OscInStatus::new());
+            let calls = Arc::new(AtomicUsize::new(0));
+            let now = Instant::now();
+            let handler = Box::new(Echo {
+                calls: Arc::clone(&calls),
+            });
+            Rig {
+                dispatcher: Dispatcher::new(handler, Arc::clone(&status), now),
+                status,
+                calls,
+                now,
+            }
+        }
+
+        /// Dispatches `bytes`, returning the outcome and the decoded replies.
+        fn run(&mut self, bytes: &[u8]) -> (Outcome, Vec<OscMessage>) {
+            let mut replies = Vec::new();
+            let outcome = self.dispatcher.dispatch(bytes, self.now, |reply| {
+                match decoder::decode_udp(reply) {
+                    Ok((_, OscPacket::Message(message))) => replies.push(message),
+                    other => panic!("reply is not a message: {other:?}"),
+                }
+                Ok(())
+            });
+            (outcome, replies)
+        }
+
+        fn count(&self, counter: fn(&OscInStatus) -> &std::sync::atomic::AtomicU64) -> u64 {
+            counter(&self.status).load(Ordering::Relaxed)
+        }
+
+        fn errors_add_up(&self) -> bool {
+            self.count(|s| &s.error_replies_sent) + self.count(|s| &s.error_replies_suppressed)
+                == self.count(|s| &s.decode_errors) + self.count(|s| &s.handler_errors)
+        }
+    }
+
+    fn strings(message: &OscMessage) -> Vec<&str> {
+        message
+            .args
+            .iter()
+            .map(|arg| match arg {
+                OscType::String(text) => text.as_str(),
+                other => panic!("not a string: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn message_is_handled_and_replied() {
+        let mut rig = Rig::new();
+        let (outcome, replies) = rig.run(&encode(&message("/seq/play", vec![])));
+        assert_eq!(
+            outcome,
+            Outcome::Handled {
+                messages: 1,
+                failed: 0
+            }
+        );
+        assert_eq!(replies.len(), 1);
+        assert_eq!(
+            (replies[0].addr.as_str(), strings(&replies[0])),
+            ("/ok", vec!["/seq/play"])
+        );
+        assert_eq!(rig.count(|s| &s.messages_ok), 1);
+        assert_eq!(rig.status.last_command().as_deref(), Some("/seq/play"));
+    }
+
+    #[test]
+    fn bundle_is_handled_in_order_with_errors_in_place() {
+        let mut rig = Rig::new();
+        let packet = bundle(vec![
+            message("/a", vec![]),
+            message("/fail", vec![]),
+            bundle(vec![message("/b", vec![])]),
+        ]);
+        let (outcome, replies) = rig.run(&encode(&packet));
+        assert_eq!(
+            outcome,
+            Outcome::Handled {
+                messages: 3,
+                failed: 1
+            }
+        );
+        let got: Vec<(&str, Vec<&str>)> = replies
+            .iter()
+            .map(|reply| (reply.addr.as_str(), strings(reply)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("/ok", vec!["/a"]),
+                (ERROR_ADDRESS, vec!["/fail", "asked to fail"]),
+                ("/ok", vec!["/b"]),
+            ]
+        );
+        assert_eq!(rig.count(|s| &s.handler_errors), 1);
+        assert_eq!(rig.count(|s| &s.messages_ok), 2);
+        assert_eq!(
+            rig.status.last_error().as_deref(),
+            Some("/fail: asked to fail")
+        );
+    }
+
+    #[test]
+    fn malformed_packet_gets_one_error_reply() {
+        let mut rig = Rig::new();
+        let (outcome, replies) = rig.run(b"not osc");
+        assert_eq!(outcome, Outcome::Malformed);
+        assert_eq!(rig.calls.load(Ordering::Relaxed), 0);
+        assert_eq!(replies.len(), 1);
+        assert_eq!(replies[0].addr, ERROR_ADDRESS);
+        let args = strings(&replies[0]);
+        assert_eq!(args[0], "");
+        assert!(args[1].starts_with("malformed OSC packet: "), "{args:?}");
+        assert_eq!(rig.count(|s| &s.decode_errors), 1);
+        assert_eq!(rig.count(|s| &s.error_replies_sent), 1);
+    }
+
+    #[test]
+    fn over_long_packet_is_a_decode_error() {
+        let mut rig = Rig::new();
+        let (outcome, replies) = rig.run(&vec![0; MAX_DATAGRAM + 1]);
+        assert_eq!(outcome, Outcome::Malformed);
+        assert!(strings(&replies[0])[1].contains("longer than 65536"));
+    }
+
+    #[test]
+    fn error_replies_are_rate_limited() {
+        let mut rig = Rig::new();
+        let replies: usize = (0..200).map(|_| rig.run(b"\0").1.len()).sum();
+        assert_eq!(replies, 20);
+        assert_eq!(rig.count(|s| &s.error_replies_suppressed), 180);
+        rig.now += Duration::from_millis(500);
+        let replies: usize = (0..200).map(|_| rig.run(b"\0").1.len()).sum();
+        assert_eq!(replies, 10);
+        assert!(rig.errors_add_up());
+        // Handler replies are not limited.
+        let ok = encode(&message("/a", vec![]));
+        assert!((0..50).all(|_| rig.run(&ok).1.len() == 1));
+    }
+
+    #[test]
+    fn failed_sends_are_counted() {
+        let mut rig = Rig::new();
+        let bytes = encode(&message("/a", vec![]));
+        rig.dispatcher
+            .dispatch(&bytes, rig.now, |_| Err(io::ErrorKind::Other.into()));
+        assert_eq!(rig.count(|s| &s.reply_send_errors), 1);
+        assert!(rig
+            .status
+            .last_error()
+            .unwrap()
+            .starts_with("cannot send OSC reply"));
+    }
+
+    /// Valid packets to mutate: a message with every common argument type, a bundle, a nested
+    /// bundle.
+    fn seeds() -> Vec<Vec<u8>> {
+        let args = vec![
+            OscType::Int(-7),
+            OscType::Float(0.5),
+            OscType::String("step".into()),
+            OscType::Blob(vec![1, 2, 3]),
+            OscType::Long(1 << 40),
+            OscType::Double(2.5),
+            OscType::Bool(true),
+            OscType::Nil,
+        ];
+        vec![
+            encode(&message("/seq/pattern/1/step", args.clone())),
+            encode(&bundle(vec![
+                message("/a", vec![OscType::Int(1)]),
+                message("/fail", vec![]),
+                message("/c", args),
+            ])),
+            encode(&bundle(vec![
+                bundle(vec![message("/x", vec![])]),
+                message("/y", vec![]),
+            ])),
+        ]
+    }
+
+    /// A seed with a few bytes overwritten, inserted or removed, and maybe its tail cut.
+    fn mutated() -> impl Strategy<Value = Vec<u8>> {
+        (
+            0..3usize,
+            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 0..4),
+            prop::option::of(any::<prop::sample::Index>()),
+        )
+            .prop_map(|(seed, edits, cut)| {
+                let mut bytes = seeds().swap_remove(seed);
+                for (at, byte, kind) in edits {
+                    let len = bytes.len();
+                    match kind {
+                        0 if len > 0 => bytes[at.index(len)] = byte,
+                        1 => bytes.insert(at.index(len + 1), byte),
+                        _ if len > 0 => {
+                            bytes.remove(at.index(len));
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(cut) = cut {
+                    bytes.truncate(cut.index(bytes.len() + 1));
+                }
+                bytes
+            })
+    }
+
+    /// Checks the outcome of `bytes` against the counters and the handler calls.
+    fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let mut rig = Rig::new();
+        let (outcome, replies) = rig.run(bytes);
+        let calls = rig.calls.load(Ordering::Relaxed);
+        let errors = rig.count(|s| &s.decode_errors) + rig.count(|s| &s.handler_errors);
+        match outcome {
+            Outcome::Malformed => {
+                prop_assert_eq!(calls, 0);
+                prop_assert_eq!(rig.count(|s| &s.decode_errors), 1);
+                prop_assert_eq!(errors, 1);
+                prop_assert_eq!(replies.len(), 1);
+                prop_assert_eq!(&replies[0].addr, ERROR_ADDRESS);
+            }
+            Outcome::Handled { messages, failed } => {
+                prop_assert_eq!(calls, messages);
+                prop_assert_eq!(rig.count(|s| &s.decode_errors), 0);
+                prop_assert_eq!(errors, failed as u64);
+                prop_assert_eq!(rig.count(|s| &s.messages_ok), (messages - failed) as u64);
+                // One reply per message: `/ok` or `/seq/error` (the budget covers 20).
+                prop_assert_eq!(replies.len(), messages.min(messages - failed + 20));
+            }
+        }
+        prop_assert!(rig.errors_add_up());
+        prop_assert_eq!(rig.count(|s| &s.packets_received), 1);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn mutated_packets_never_panic(bytes in mutated()) {
+            check(&bytes)?;
+        }
+    }
+}
