@@ -48,6 +48,12 @@ impl OscInput {
         let _ = self.handler_factory.set(factory);
     }
 
+    /// A command handler acting on this instance, as the server runs it; `None` once the plugin
+    /// is being dropped.
+    pub fn handler(&self) -> Option<SeqCommands> {
+        self.handler_factory.get().and_then(|factory| factory())
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> OscInSettings {
         lock(&self.settings).clone()
@@ -74,11 +80,7 @@ impl OscInput {
         if !settings.enabled {
             return Ok(());
         }
-        let handler = self
-            .handler_factory
-            .get()
-            .and_then(|factory| factory())
-            .ok_or("the plugin is being dropped")?;
+        let handler = self.handler().ok_or("the plugin is being dropped")?;
         let started = osc_in::start(&settings, Box::new(handler), self.status());
         *server = Some(started.map_err(|error| error.to_string())?);
         Ok(())

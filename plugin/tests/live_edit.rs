@@ -7,45 +7,7 @@ use chronus_seq::document::store::PatternStore;
 use chronus_seq::document::{PatternDoc, SongDoc};
 use chronus_seq::engine::pattern::Step;
 use chronus_seq::ChronusSeq;
-use nice_plug::prelude::*;
-use support::{activate, TestProcessContext};
-
-const RATE: f32 = 48_000.0;
-const BLOCK: usize = 512;
-
-/// Runs one playing block at `beat` (120 BPM) and returns the (offset, key) of its note-ons.
-fn play_block(plugin: &mut ChronusSeq, beat: f64) -> Vec<(u32, u8)> {
-    let mut left = vec![0.0f32; BLOCK];
-    let mut right = vec![0.0f32; BLOCK];
-    let mut buffer = Buffer::default();
-    // SAFETY: both slices live until after `process` returns and have `BLOCK` samples.
-    unsafe {
-        buffer.set_slices(BLOCK, |slices| {
-            slices.clear();
-            slices.push(&mut left);
-            slices.push(&mut right);
-        });
-    }
-    let mut context = TestProcessContext::new(RATE, 1024);
-    context.transport.playing = true;
-    context.transport.tempo = Some(120.0);
-    context.transport.pos_beats = Some(beat);
-    let mut aux = AuxiliaryBuffers {
-        inputs: &mut [],
-        outputs: &mut [],
-    };
-    plugin.process(&mut buffer, &mut aux, &mut context);
-    context
-        .events
-        .iter()
-        .filter_map(|event| match event {
-            NoteEvent::NoteOn { timing, key, .. } => {
-                Some((*timing, key.number().expect("a concrete key")))
-            }
-            _ => None,
-        })
-        .collect()
-}
+use support::{activate, play_block, BLOCK, RATE};
 
 #[test]
 fn an_edit_published_before_a_block_is_heard_in_that_block() {

@@ -1,6 +1,9 @@
 //! An in-process stand-in for a host: just enough to call the real `Plugin::activate` and
 //! `Plugin::process` of [`ChronusSeq`] from a test, without a plugin API wrapper.
 
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
+
 use std::num::NonZeroU32;
 
 use chronus_seq::ChronusSeq;
@@ -84,4 +87,43 @@ pub fn activate(plugin: &mut ChronusSeq, sample_rate: f32, max_block: u32) -> bo
     let activated = plugin.activate(&stereo_layout(), &config, &mut TestActivateContext);
     plugin.reset();
     activated
+}
+
+/// Samples in a block of [`play_block`].
+pub const BLOCK: usize = 512;
+/// Sample rate of [`play_block`].
+pub const RATE: f32 = 48_000.0;
+
+/// Runs one playing block of `BLOCK` samples at 48 kHz at `beat` (120 BPM) and returns the (offset, key) of its note-ons.
+pub fn play_block(plugin: &mut ChronusSeq, beat: f64) -> Vec<(u32, u8)> {
+    let mut left = vec![0.0f32; BLOCK];
+    let mut right = vec![0.0f32; BLOCK];
+    let mut buffer = Buffer::default();
+    // SAFETY: both slices live until after `process` returns and have `BLOCK` samples.
+    unsafe {
+        buffer.set_slices(BLOCK, |slices| {
+            slices.clear();
+            slices.push(&mut left);
+            slices.push(&mut right);
+        });
+    }
+    let mut context = TestProcessContext::new(RATE, 1024);
+    context.transport.playing = true;
+    context.transport.tempo = Some(120.0);
+    context.transport.pos_beats = Some(beat);
+    let mut aux = AuxiliaryBuffers {
+        inputs: &mut [],
+        outputs: &mut [],
+    };
+    plugin.process(&mut buffer, &mut aux, &mut context);
+    context
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            NoteEvent::NoteOn { timing, key, .. } => {
+                Some((*timing, key.number().expect("a concrete key")))
+            }
+            _ => None,
+        })
+        .collect()
 }

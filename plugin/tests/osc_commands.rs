@@ -1,0 +1,422 @@
+//! The OSC input end to end: a real plugin instance, activated, its server on a real loopback
+//! port, commands sent from a UDP socket as a collaborator would, replies read back, and the
+//! result checked in the document, the host parameters and the notes the real `process()` plays.
+
+mod support;
+
+use std::net::UdpSocket;
+use std::time::Duration;
+
+use chronus_seq::document::PatternDoc;
+use chronus_seq::engine::pattern::Step;
+use chronus_seq::params::QuantizeChoice;
+use chronus_seq::ChronusSeq;
+use rosc::{OscMessage, OscPacket, OscType};
+use support::{activate, play_block, BLOCK, RATE};
+
+/// A plugin with its OSC input running, and a client socket talking to it.
+struct Session {
+    plugin: ChronusSeq,
+    client: UdpSocket,
+    port: u16,
+}
+
+impl Session {
+    fn start() -> Session {
+        let mut plugin = ChronusSeq::default();
+        assert!(activate(&mut plugin, RATE, BLOCK as u32));
+        let port = plugin
+            .osc_in_status()
+            .bound_port()
+            .expect("the OSC input runs after activation");
+        let client = UdpSocket::bind("127.0.0.1:0").expect("client socket");
+        client
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .expect("timeout");
+        Session {
+            plugin,
+            client,
+            port,
+        }
+    }
+
+    fn send_bytes(&self, bytes: &[u8]) {
+        self.client
+            .send_to(bytes, ("127.0.0.1", self.port))
+            .expect("send");
+    }
+
+    /// Sends one message and returns the replies, which end with `/chronus/ok` or `/seq/error`.
+    fn send(&self, address: &str, args: Vec<OscType>) -> Vec<OscMessage> {
+        let packet = OscPacket::Message(OscMessage {
+            addr: address.to_owned(),
+            args,
+        });
+        self.send_bytes(&rosc::encoder::encode(&packet).expect("encodes"));
+        let mut replies = Vec::new();
+        loop {
+            let reply = self.receive();
+            let last = reply.addr == "/chronus/ok"
+                || reply.addr == "/seq/error"
+                || reply.addr.starts_with("/pattern/list")
+                || reply.addr == "/seq/status"
+                || reply.addr == "/chronus/pong";
+            let is_slot_query = reply.addr == "/chronus/state/slot";
+            replies.push(reply);
+            let tracks = replies
+                .iter()
+                .filter(|r| r.addr == "/chronus/state/track")
+                .count();
+            if last || (!is_slot_query && tracks == 16) {
+                return replies;
+            }
+        }
+    }
+
+    fn receive(&self) -> OscMessage {
+        let mut buffer = [0u8; 65_536];
+        let (size, _) = self.client.recv_from(&mut buffer).expect("a reply");
+        match rosc::decoder::decode_udp(&buffer[..size])
+            .expect("a valid reply")
+            .1
+        {
+            OscPacket::Message(message) => message,
+            OscPacket::Bundle(bundle) => panic!("unexpected bundle {bundle:?}"),
+        }
+    }
+
+    /// Sends a command that must work.
+    fn ok(&self, address: &str, args: Vec<OscType>) {
+        let replies = self.send(address, args);
+        assert_eq!(
+            replies.last().map(|r| r.addr.as_str()),
+            Some("/chronus/ok"),
+            "{address}: {replies:?}"
+        );
+    }
+
+    /// Sends a command that must be refused, leaving the document as it was, and returns the
+    /// reason.
+    fn refused(&self, address: &str, args: Vec<OscType>) -> String {
+        let before = self.plugin.pattern_store().doc();
+        let replies = self.send(address, args);
+        assert_eq!(replies.len(), 1, "{address}: {replies:?}");
+        let reply = &replies[0];
+        assert_eq!(reply.addr, "/seq/error");
+        assert_eq!(reply.args[0], OscType::String(address.to_owned()));
+        assert_eq!(
+            self.plugin.pattern_store().doc(),
+            before,
+            "{address} changed the document"
+        );
+        match &reply.args[1] {
+            OscType::String(reason) => reason.clone(),
+            other => panic!("reason {other:?}"),
+        }
+    }
+
+    fn slot(&self) -> PatternDoc {
+        self.plugin.pattern_store().slot(0)
+    }
+}
+
+fn s(text: &str) -> OscType {
+    OscType::String(text.to_owned())
+}
+
+fn i(value: i32) -> OscType {
+    OscType::Int(value)
+}
+
+fn f(value: f32) -> OscType {
+    OscType::Float(value)
+}
+
+#[test]
+fn a_pattern_sent_over_osc_plays_on_its_samples() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    session.ok("/chronus/pattern", vec![i(6), s("..X. x...")]);
+    let track = &session.slot().tracks[5].pattern;
+    assert_eq!(track.length, 8);
+    assert_eq!(track.steps[2], Step::hit(127));
+    assert_eq!(track.steps[4], Step::hit(76));
+    // Step 2 is beat 0.5 = sample 12,000 at 120 BPM and 48 kHz: block 23, offset 224.
+    let beat = 23.0 * BLOCK as f64 / 24_000.0;
+    assert_eq!(play_block(&mut session.plugin, beat), vec![(224, 37)]);
+}
+
+#[test]
+fn step_and_track_commands_change_exactly_what_they_name() {
+    let session = Session::start();
+    session.ok("/chronus/pattern", vec![i(1), s("x.x.x.x.")]);
+    session.ok("/chronus/step/velocity", vec![i(1), i(3), i(99)]);
+    session.ok("/chronus/step/probability", vec![i(1), i(5), i(40)]);
+    session.ok("/chronus/step/ratchet", vec![i(1), i(7), f(3.0)]);
+    session.ok("/chronus/step/nudge", vec![i(1), i(1), i(-25)]);
+    session.ok("/chronus/step/note", vec![i(1), i(3), i(64)]);
+    session.ok("/chronus/step/on", vec![i(1), i(2), i(1)]);
+    session.ok("/chronus/track/rate", vec![i(1), s("1/8t")]);
+    session.ok("/chronus/track/note", vec![i(1), i(40)]);
+    session.ok("/chronus/track/channel", vec![i(1), i(10)]);
+    session.ok("/chronus/track/name", vec![i(1), s("Bass drum")]);
+    session.ok("/chronus/track/length", vec![i(1), i(6)]);
+    let track = &session.slot().tracks[0];
+    let steps = &track.pattern.steps;
+    assert_eq!(steps[2].velocity, 99);
+    assert_eq!(steps[2].note, Some(64));
+    assert_eq!(steps[4].probability, 40);
+    assert_eq!(steps[6].ratchet, 3);
+    assert_eq!(steps[0].nudge, -25);
+    assert!(steps[1].on);
+    assert_eq!(track.pattern.rate.label(), "1/8t");
+    assert_eq!(
+        (
+            track.pattern.note,
+            track.pattern.channel,
+            track.pattern.length
+        ),
+        (40, 9, 6)
+    );
+    assert_eq!(track.name, "Bass drum");
+    assert_eq!(session.slot().tracks[1], PatternDoc::default().tracks[1]);
+}
+
+#[test]
+fn bad_commands_get_a_reason_and_change_nothing() {
+    let session = Session::start();
+    let reason = session.refused("/chronus/pattern", vec![i(17), s("x...")]);
+    assert!(
+        reason.contains("argument 1 (track) is 17; it must be 1–16"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/pattern", vec![i(1), s("x.?.")]);
+    assert!(reason.contains("'?' at position 2"), "{reason}");
+    let reason = session.refused("/chronus/pattern", vec![i(1), i(5)]);
+    assert!(reason.contains("must be a string, not an int"), "{reason}");
+    let reason = session.refused("/chronus/step/velocity", vec![i(1), i(2), i(0)]);
+    assert!(reason.contains("it must be 1–127"), "{reason}");
+    let reason = session.refused("/chronus/step/velocity", vec![i(1), i(2)]);
+    assert!(reason.contains("missing argument 3 (velocity)"), "{reason}");
+    let reason = session.refused("/chronus/track/length", vec![i(1), i(4), i(9)]);
+    assert!(reason.contains("3 arguments given"), "{reason}");
+    let reason = session.refused("/chronus/nonsense", vec![]);
+    assert!(reason.contains("unknown address"), "{reason}");
+    let long = "x".repeat(2_000);
+    let reason = session.refused("/chronus/pattern", vec![i(1), s(&long)]);
+    assert!(reason.contains("2000 bytes long"), "{reason}");
+    let reason = session.refused("/chronus/euclid", vec![i(1), i(9), i(8), i(0)]);
+    assert!(
+        reason.contains("9 pulses do not fit in 8 steps"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/track/rate", vec![i(1), s("1/3")]);
+    assert!(reason.contains("unknown rate"), "{reason}");
+
+    // Not OSC at all: an error reply with an empty address, and the server keeps working.
+    session.send_bytes(b"\x00\x01garbage");
+    let reply = session.receive();
+    assert_eq!(reply.addr, "/seq/error");
+    assert_eq!(reply.args[0], s(""));
+    let pong = session.send("/chronus/ping", vec![]);
+    assert_eq!(pong[0].addr, "/chronus/pong");
+    let status = session.plugin.osc_in_status();
+    assert!(
+        status
+            .handler_errors
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 10
+    );
+    assert!(
+        status
+            .decode_errors
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
+}
+
+#[test]
+fn a_multi_track_replace_is_all_or_nothing() {
+    let session = Session::start();
+    let before = session.slot();
+    let reason = session.refused(
+        "/chronus/replace",
+        vec![i(1), s("xxxx"), i(2), s("x.x."), i(3), s("x.?.")],
+    );
+    assert!(reason.contains("position 2"), "{reason}");
+    assert_eq!(session.slot(), before);
+    session.refused("/chronus/replace", vec![i(1), s("xxxx"), i(1), s("x...")]);
+    session.refused("/chronus/replace", vec![i(1), s("xxxx"), i(2)]);
+
+    session.ok(
+        "/chronus/replace",
+        vec![i(1), s("X..."), i(2), s("..x."), i(16), s("x")],
+    );
+    let after = session.slot();
+    assert_eq!(after.tracks[0].pattern.length, 4);
+    assert!(after.tracks[1].pattern.steps[2].on);
+    assert_eq!(after.tracks[15].pattern.length, 1);
+    assert_eq!(
+        session.plugin.pattern_store().history_depth().0,
+        1,
+        "one edit, one undo step"
+    );
+    session.ok("/chronus/undo", vec![]);
+    assert_eq!(session.slot(), before);
+    session.ok("/chronus/redo", vec![]);
+    assert_eq!(session.slot(), after);
+    let reason = session.refused("/chronus/redo", vec![]);
+    assert!(reason.contains("nothing to redo"));
+}
+
+#[test]
+fn performance_commands_set_the_host_parameters() {
+    let session = Session::start();
+    let params = session.plugin.seq_params();
+    session.ok("/chronus/mute", vec![i(3), i(1)]);
+    session.ok("/chronus/solo", vec![i(4), OscType::Bool(true)]);
+    session.ok("/chronus/gate", vec![i(5), f(80.0)]);
+    session.ok("/chronus/swing", vec![f(62.5)]);
+    session.ok("/chronus/slot", vec![i(7)]);
+    session.ok("/chronus/quantize", vec![s("step")]);
+    session.ok("/chronus/euclid", vec![i(2), i(3), i(8), i(1)]);
+    assert!(params.tracks[2].mute.value());
+    assert!(params.tracks[3].solo.value());
+    assert_eq!(params.tracks[4].gate.value(), 80.0);
+    assert_eq!(params.swing.value(), 62.5);
+    assert_eq!(params.slot.value(), 7);
+    assert_eq!(params.slot_quantize.value(), QuantizeChoice::NextStep);
+    assert_eq!(params.tracks[1].euclid_pulses.value(), 3);
+    assert_eq!(params.tracks[1].euclid_rotation.value(), 1);
+    // Slot 7 is selected, so the Euclid mode and length went to slot 7.
+    let slot7 = session.plugin.pattern_store().slot(6);
+    assert!(slot7.tracks[1].pattern.euclid);
+    assert_eq!(slot7.tracks[1].pattern.length, 8);
+    session.refused("/chronus/quantize", vec![s("later")]);
+    session.refused("/chronus/swing", vec![f(80.0)]);
+}
+
+#[test]
+fn the_query_replies_with_the_state_as_pattern_strings() {
+    let session = Session::start();
+    session.ok("/chronus/mute", vec![i(2), i(1)]);
+    let replies = session.send("/chronus/query", vec![]);
+    assert_eq!(replies.len(), 17, "{replies:?}");
+    assert_eq!(replies[0].addr, "/chronus/state/slot");
+    assert_eq!(replies[0].args[0], i(1));
+    let kick = &replies[1];
+    assert_eq!(kick.addr, "/chronus/state/track");
+    assert_eq!(kick.args[0], i(1));
+    assert_eq!(kick.args[1], s("Kick"));
+    assert_eq!(kick.args[2], s("x...x...x...x..."));
+    assert_eq!(kick.args[3], s("1/16"));
+    assert_eq!(kick.args[4], i(36));
+    assert_eq!(replies[2].args[2], s("....X.......X..."));
+    assert_eq!(replies[2].args[9], i(1), "track 2 muted");
+    assert_eq!(replies[1].args[12], s("/gate/voice1"));
+}
+
+#[test]
+fn music_chronus_sequencer_commands_drive_the_tracks() {
+    let session = Session::start();
+    let params = session.plugin.seq_params();
+    session.ok("/seq/clear", vec![]);
+    let reason = session.refused("/seq/bpm", vec![f(120.0)]);
+    assert!(reason.contains("the DAW owns the transport"), "{reason}");
+    session.refused("/seq/start", vec![]);
+    session.refused("/seq/stop", vec![]);
+    session.ok(
+        "/seq/add",
+        vec![
+            s("kick"),
+            s("voice1"),
+            s("X...X...X...X..."),
+            f(60.0),
+            f(200.0),
+        ],
+    );
+    session.ok(
+        "/seq/add",
+        vec![
+            s("bass"),
+            s("voice2"),
+            s("x.x.....x.x....."),
+            f(110.0),
+            f(800.0),
+            s("36,36,41,43"),
+        ],
+    );
+    session.ok(
+        "/seq/update/pattern",
+        vec![s("kick"), s("X.X.X.X.X.X.X.X.")],
+    );
+    session.ok("/seq/update/notes", vec![s("bass"), s("C2,D#2,G2")]);
+    session.ok("/seq/swing", vec![f(0.4)]);
+    let doc = session.slot();
+    // "Kick" is track 1's name; "kick" is a new name, so it takes the first unused track (4).
+    let kick = doc
+        .tracks
+        .iter()
+        .position(|t| t.name == "kick")
+        .expect("kick");
+    let bass = doc
+        .tracks
+        .iter()
+        .position(|t| t.name == "bass")
+        .expect("bass");
+    assert_eq!((kick, bass), (3, 4));
+    assert_eq!(doc.tracks[kick].pattern.steps[2], Step::hit(127));
+    assert_eq!(doc.tracks[kick].pattern.note, 35, "60 Hz is MIDI 35");
+    let bass_notes: Vec<Option<u8>> = doc.tracks[bass].pattern.steps[..16]
+        .iter()
+        .filter(|step| step.on)
+        .map(|step| step.note)
+        .collect();
+    assert_eq!(bass_notes, [Some(36), Some(39), Some(43), Some(36)]);
+    let targets = session.plugin.seq_params().osc_out.0.get();
+    assert_eq!(targets.tracks[kick].address, "/gate/voice1");
+    assert_eq!(targets.tracks[bass].address, "/gate/voice2");
+    assert!(targets.tracks[bass].send_freq);
+    assert_eq!(params.swing.value(), 60.0);
+
+    session.ok("/pattern/save", vec![i(2)]);
+    let reason = session.refused("/pattern/save", vec![i(40)]);
+    assert!(reason.contains("16 pattern slots"), "{reason}");
+    let listed = session.send("/pattern/list", vec![]);
+    assert_eq!(listed[0].args, vec![i(1), i(2)]);
+    session.ok("/pattern/load", vec![i(2)]);
+    assert_eq!(params.slot.value(), 2);
+    // Edits follow the Pattern Slot parameter, now slot 2.
+    session.ok("/seq/remove", vec![s("bass")]);
+    let slot2 = session.plugin.pattern_store().slot(1);
+    assert_eq!(slot2.tracks[bass].name, "Track 5");
+    assert_eq!(session.slot().tracks[bass].name, "bass", "slot 1 keeps it");
+    let reason = session.refused("/seq/update/pattern", vec![s("bass"), s("x")]);
+    assert!(reason.contains("no track \"bass\""), "{reason}");
+    let status = session.send("/seq/status", vec![]);
+    assert_eq!(status[0].addr, "/seq/status");
+}
+
+#[test]
+fn a_bar_aligned_load_switches_on_the_next_bar() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    session.ok("/chronus/edit_slot", vec![i(2)]);
+    session.ok("/chronus/pattern", vec![i(1), s("X")]);
+    session.ok("/chronus/quantize", vec![s("now")]);
+    // Play from beat 1 (block 46 starts at beat 0.98) with slot 1 (empty), then load slot 2.
+    let beat_of = |block: usize| (block * BLOCK) as f64 / 24_000.0;
+    assert!(play_block(&mut session.plugin, beat_of(46)).is_empty());
+    session.ok("/pattern/load", vec![i(2)]);
+    let mut heard = Vec::new();
+    for block in 47..200 {
+        for (offset, key) in play_block(&mut session.plugin, beat_of(block)) {
+            heard.push(block * BLOCK + offset as usize);
+            assert_eq!(key, 36);
+        }
+    }
+    // Slot 2's one-step track repeats every sixteenth from the switch on: bar 2 (beat 4) first,
+    // although the instance quantize is "now".
+    assert_eq!(heard.first(), Some(&96_000));
+    assert_eq!(heard[1], 102_000);
+}
