@@ -1,10 +1,14 @@
-//! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, an in-block loop
-//! wrap, a host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd
-//! block sizes. Any allocation aborts the test process (nice-plug installs the allocation guard
+//! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
+//! between blocks, slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
+//! sizes. Any allocation aborts the test process (nice-plug installs the allocation guard
 //! as the global allocator in debug builds with `assert_process_allocs`).
 
 mod support;
 
+use chronus_seq::document::PatternDoc;
+use chronus_seq::engine::pattern::Step;
+use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
 use support::{activate, TestProcessContext};
@@ -105,8 +109,26 @@ fn process_never_allocates() {
     };
     let mut context = TestProcessContext::new(RATE, 65_536);
     let (mut note_ons, mut note_offs) = (0, 0);
+    let store = plugin.pattern_store();
+    let params = plugin.seq_params();
+    let gateway = plugin.param_gateway();
+    let slot2 = PatternDoc::default();
+    let mut slots_played = [false; 2];
 
-    for block in script() {
+    for (index, block) in script().into_iter().enumerate() {
+        // Between blocks, as the editor or OSC input would: edits and slot changes.
+        match index {
+            50 => store.edit_slot(1, |doc| *doc = slot2.clone()),
+            60 => {
+                gateway.set(&params.slot, 2);
+            }
+            120 => store.edit_slot(1, |doc| doc.tracks[3].pattern.steps[1] = Step::hit(90)),
+            195 => {
+                gateway.set(&params.slot_quantize, QuantizeChoice::Now);
+                gateway.set(&params.slot, 1);
+            }
+            _ => {}
+        }
         context.events.clear();
         context.transport = Transport::new(RATE);
         context.transport.playing = block.playing;
@@ -126,6 +148,7 @@ fn process_never_allocates() {
             plugin.process(&mut buffer, &mut aux, &mut context)
         });
         assert_eq!(status, ProcessStatus::KeepAlive);
+        slots_played[plugin.live_state().playing_slot().min(1)] = true;
         for event in &context.events {
             assert!((event.timing() as usize) < block.len);
             match event {
@@ -136,6 +159,11 @@ fn process_never_allocates() {
         }
     }
     assert!(note_ons > 30, "the script plays notes, got {note_ons}");
+    assert_eq!(
+        plugin.live_state().playing_slot(),
+        0,
+        "switched to slot 2 and back"
+    );
     assert_eq!(note_ons, note_offs, "every note ended by the final stop");
 }
 
