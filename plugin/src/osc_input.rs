@@ -81,8 +81,17 @@ impl OscInput {
             return Ok(());
         }
         let handler = self.handler().ok_or("the plugin is being dropped")?;
-        let started = osc_in::start(&settings, Box::new(handler), self.status());
-        *server = Some(started.map_err(|error| error.to_string())?);
+        let started = osc_in::start(&settings, Box::new(handler), self.status())
+            .map_err(|error| error.to_string())?;
+        let port = started.local_port();
+        if port != settings.port {
+            nice_plug::nice_log!(
+                "Chronus Seq OSC input: port {} is taken; listening on {}:{port}",
+                settings.port,
+                settings.host
+            );
+        }
+        *server = Some(started);
         Ok(())
     }
 

@@ -17,7 +17,9 @@
 //!   note-on is ended before its key starts again; nothing sounds after the final stop; events
 //!   are sorted with offs first at equal offsets, all inside the block.
 //! - `ratchets_and_nudges_match_the_reference` (800 cases): the same, with ratchets 1–8, nudges
-//!   ±50 % and probability 0 or 100.
+//!   ±50 %, probability 0 or 100, ties, steps with their own notes, and Euclid tracks (a quarter
+//!   of the tracks) whose pulses and rotation are random; the reference's Euclid rhythm is its own
+//!   list-based Bjorklund.
 //! - `absurd_input_never_panics` (800 cases, each with a 30 s deadline): NaN, infinite,
 //!   negative and huge tempos, positions, loops and sample rates, blocks of 0–65 536 samples: no
 //!   panic or hang, events sorted and inside the block, notes paired, nothing sounding after a
@@ -129,24 +131,72 @@ fn step_beats(rate: StepRate) -> f64 {
     }
 }
 
-/// A hit of a step: note-on beat, note-off beat, velocity.
+/// A hit of a step: note-on beat, note-off beat, velocity, MIDI key.
 struct Hit {
     beat: f64,
     off_beat: f64,
     velocity: u8,
+    key: u8,
 }
 
-/// Every hit of `track` whose beat `t` has `lo < t − TOL ≤ hi` and `t ≥ 0`.
-fn track_hits(track: &TrackPattern, swing: f64, gate: f64, lo: f64, hi: f64) -> Vec<Hit> {
+/// Bjorklund's E(`pulses`, `steps`) turned left by `rotation`, written from Toussaint's
+/// description with growing lists of steps: pair each leading group with a remainder group,
+/// the unpaired groups become the remainder, until the remainder holds at most one group (one
+/// pairing round always runs).
+fn reference_euclid(pulses: u8, steps: u8, rotation: u8) -> Vec<bool> {
+    let (pulses, steps) = (usize::from(pulses.min(steps)), usize::from(steps));
+    let base: Vec<bool> = if pulses == 0 || pulses == steps {
+        vec![pulses > 0; steps]
+    } else {
+        let mut lead: Vec<Vec<bool>> = vec![vec![true]; pulses];
+        let mut rest: Vec<Vec<bool>> = vec![vec![false]; steps - pulses];
+        loop {
+            let paired = lead.len().min(rest.len());
+            let joined: Vec<Vec<bool>> = lead[..paired]
+                .iter()
+                .zip(&rest[..paired])
+                .map(|(a, b)| [a.as_slice(), b.as_slice()].concat())
+                .collect();
+            rest = if lead.len() > paired {
+                lead[paired..].to_vec()
+            } else {
+                rest[paired..].to_vec()
+            };
+            lead = joined;
+            if rest.len() <= 1 {
+                break;
+            }
+        }
+        lead.into_iter().chain(rest).flatten().collect()
+    };
+    (0..steps)
+        .map(|i| base[(i + usize::from(rotation)) % steps])
+        .collect()
+}
+
+/// Every hit of `track` whose beat `t` has `lo < t − TOL ≤ hi` and `t ≥ 0`. A Euclid track
+/// takes its hits from `euclid` (pulses, rotation) and ignores ties.
+fn track_hits(
+    track: &TrackPattern,
+    (swing, gate): (f64, f64),
+    euclid: (u8, u8),
+    lo: f64,
+    hi: f64,
+) -> Vec<Hit> {
     let step = step_beats(track.rate);
+    let euclid = track
+        .euclid
+        .then(|| reference_euclid(euclid.0, track.length, euclid.1));
     let mut hits = Vec::new();
     // A step's hits lie in [k·L − L/2, k·L + 2L): swing and nudge up to half a step, ratchets
     // up to one step.
     let first = (lo / step).floor() as i64 - 2;
     let last = (hi / step).floor() as i64 + 2;
     for k in first..=last {
-        let s = &track.steps[k.rem_euclid(i64::from(track.length)) as usize];
-        if !s.on || s.probability == 0 {
+        let at = k.rem_euclid(i64::from(track.length)) as usize;
+        let s = &track.steps[at];
+        let plays = euclid.as_ref().map_or(s.on, |hits| hits[at]);
+        if !plays || s.probability == 0 {
             continue;
         }
         let swing_delay = if k.rem_euclid(2) == 1 {
@@ -158,9 +208,13 @@ fn track_hits(track: &TrackPattern, swing: f64, gate: f64, lo: f64, hi: f64) -> 
         let spacing = step / f64::from(s.ratchet);
         // Tie steps right after this one (wrapping around the length) hold its last hit.
         let length = i64::from(track.length);
-        let ties = (1..length)
-            .take_while(|j| track.steps[(k + j).rem_euclid(length) as usize].tie)
-            .count();
+        let ties = if euclid.is_some() {
+            0
+        } else {
+            (1..length)
+                .take_while(|j| track.steps[(k + j).rem_euclid(length) as usize].tie)
+                .count()
+        };
         for r in 0..s.ratchet {
             let beat = start + f64::from(r) * spacing;
             let held = if r + 1 == s.ratchet {
@@ -173,6 +227,7 @@ fn track_hits(track: &TrackPattern, swing: f64, gate: f64, lo: f64, hi: f64) -> 
                     beat,
                     off_beat: beat + gate * spacing + held,
                     velocity: s.velocity,
+                    key: s.note.unwrap_or(track.note),
                 });
             }
         }
@@ -284,7 +339,7 @@ impl<'a> Reference<'a> {
             let relative = ((t - TOL - beat) * spb).ceil();
             first + relative.clamp(0.0, (end - 1 - first) as f64) as usize
         };
-        // (sample, beat, track, off beat, velocity) of every note-on due in this segment.
+        // (sample, beat, track, off beat, velocity, key) of every note-on due in this segment.
         let mut ons = Vec::new();
         let any_solo = self.performance.tracks.iter().any(|t| t.solo);
         for (index, track) in self.pattern.tracks.iter().enumerate() {
@@ -292,13 +347,20 @@ impl<'a> Reference<'a> {
             if controls.mute || (any_solo && !controls.solo) {
                 continue;
             }
-            let gate = self.performance.tracks[index].gate;
-            let swing = self.performance.swing;
-            for hit in track_hits(track, swing, gate, self.played_to, last_beat) {
+            let feel = (self.performance.swing, controls.gate);
+            let euclid = (controls.euclid_pulses, controls.euclid_rotation);
+            for hit in track_hits(track, feel, euclid, self.played_to, last_beat) {
                 let sample = sample_of(hit.beat);
                 let sample_beat = beat + (sample - first) as f64 / spb;
                 let off_beat = hit.off_beat.max(sample_beat + 1.0 / spb);
-                ons.push((sample, hit.beat, index as u8, off_beat, hit.velocity));
+                ons.push((
+                    sample,
+                    hit.beat,
+                    index as u8,
+                    off_beat,
+                    hit.velocity,
+                    hit.key,
+                ));
             }
         }
         ons.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
@@ -320,32 +382,32 @@ impl<'a> Reference<'a> {
                     continue;
                 }
             }
-            let Some((sample, _, track_index, off_beat, velocity)) = ons.next() else {
+            let Some((sample, _, track_index, off_beat, velocity, key)) = ons.next() else {
                 break;
             };
             let track = &self.pattern.tracks[usize::from(track_index)];
             // Hits of one key on one sample are one note, lasting as long as the longer.
-            if started_here.contains(&(sample, track.channel, track.note)) {
+            if started_here.contains(&(sample, track.channel, key)) {
                 let note = self
                     .sounding
                     .iter_mut()
-                    .find(|n| n.channel == track.channel && n.key == track.note)
+                    .find(|n| n.channel == track.channel && n.key == key)
                     .expect("a note started on this sample still sounds");
                 note.off_beat = note.off_beat.max(off_beat);
                 continue;
             }
-            started_here.push((sample, track.channel, track.note));
+            started_here.push((sample, track.channel, key));
             // A retrigger of a sounding key ends the older note first.
             if let Some(i) = self
                 .sounding
                 .iter()
-                .position(|n| n.channel == track.channel && n.key == track.note)
+                .position(|n| n.channel == track.channel && n.key == key)
             {
                 out.push(self.sounding.swap_remove(i).off(sample));
             }
             self.sounding.push(RefNote {
                 channel: track.channel,
-                key: track.note,
+                key,
                 track: track_index,
                 off_beat,
             });
@@ -354,7 +416,7 @@ impl<'a> Reference<'a> {
                 kind: Kind::On(velocity),
                 track: track_index,
                 channel: track.channel,
-                key: track.note,
+                key,
             });
         }
         self.played_to = self.played_to.max(last_beat);
@@ -660,22 +722,33 @@ fn rate() -> impl Strategy<Value = StepRate> {
         .prop_map(|(division, feel)| StepRate { division, feel })
 }
 
-/// Steps: plain ones, or with ratchets, nudges, probability 0 or 100, and ties.
+/// Steps: plain ones, or with ratchets, nudges, probability 0 or 100, ties and their own notes.
 fn step(extras: bool) -> BoxedStrategy<Step> {
     let on = prop::option::weighted(0.4, 1..=127u8);
     if extras {
         let tie = prop::bool::weighted(0.3);
-        (on, 1..=8u8, -50..=50i8, prop::bool::weighted(0.9), tie)
-            .prop_map(|(velocity, ratchet, nudge, plays, tie)| match velocity {
-                Some(velocity) => Step {
-                    ratchet,
-                    nudge,
-                    probability: if plays { 100 } else { 0 },
-                    ..Step::hit(velocity)
+        let note = prop::option::weighted(0.3, 36..40u8);
+        (
+            on,
+            1..=8u8,
+            -50..=50i8,
+            prop::bool::weighted(0.9),
+            tie,
+            note,
+        )
+            .prop_map(
+                |(velocity, ratchet, nudge, plays, tie, note)| match velocity {
+                    Some(velocity) => Step {
+                        ratchet,
+                        nudge,
+                        probability: if plays { 100 } else { 0 },
+                        note,
+                        ..Step::hit(velocity)
+                    },
+                    None if tie => Step::TIE,
+                    None => Step { note, ..Step::REST },
                 },
-                None if tie => Step::TIE,
-                None => Step::REST,
-            })
+            )
             .boxed()
     } else {
         on.prop_map(|velocity| velocity.map_or(Step::REST, Step::hit))
@@ -690,12 +763,14 @@ fn track(extras: bool) -> impl Strategy<Value = TrackPattern> {
         0..3u8,
         36..40u8,
         prop::collection::vec(step(extras), MAX_STEPS),
+        prop::bool::weighted(if extras { 0.25 } else { 0.0 }),
     )
-        .prop_map(|(length, rate, channel, note, steps)| {
+        .prop_map(|(length, rate, channel, note, steps, euclid)| {
             let mut track = TrackPattern::empty(note);
             track.length = length;
             track.rate = rate;
             track.channel = channel;
+            track.euclid = euclid;
             track.steps.copy_from_slice(&steps);
             track
         })
@@ -712,13 +787,17 @@ fn pattern(extras: bool) -> impl Strategy<Value = PatternSnapshot> {
 fn performance() -> impl Strategy<Value = Performance> {
     let swing = prop_oneof![Just(0.5), Just(0.75), 0.5..=0.75f64];
     let gate = prop_oneof![Just(1.0), Just(0.01), 0.01..=1.0f64];
-    (swing, prop::collection::vec(gate, MAX_TRACKS)).prop_map(|(swing, gates)| {
+    let euclid = (0..=64u8, 0..64u8);
+    let tracks = prop::collection::vec((gate, euclid), MAX_TRACKS);
+    (swing, tracks).prop_map(|(swing, tracks)| {
         let mut performance = Performance {
             swing,
             ..Performance::default()
         };
-        for (controls, gate) in performance.tracks.iter_mut().zip(gates) {
+        for (controls, (gate, (pulses, rotation))) in performance.tracks.iter_mut().zip(tracks) {
             controls.gate = gate;
+            controls.euclid_pulses = pulses;
+            controls.euclid_rotation = rotation;
         }
         performance
     })
