@@ -17,9 +17,10 @@
 //! - it continues the previous sub-block as reported: a new host buffer, exact;
 //! - it continues the previous sub-block once `j` is taken off: a transport event at `j` that
 //!   restates the position (a tempo change), take `j` off and remember `e = j`;
-//! - it is the active loop's start as reported: a host-split loop wrap, exact;
-//! - it is the loop start once `j` is taken off: a transport event at the loop wrap (Bitwig),
-//!   take `j` off and remember `e = j`;
+//! - it is the active loop's start as reported (or less than one sample past it, where the loop
+//!   is not a whole number of samples long): a host-split loop wrap, exact;
+//! - it is the loop start (within that sample) once `j` is taken off: a transport event at the
+//!   loop wrap (Bitwig), take `j` off and remember `e = j`;
 //! - anything else is taken as exact: a seek. (A seek sent as a transport event inside a buffer
 //!   cannot be told from a host-split seek; such positions stay `j` samples ahead until the next
 //!   host buffer, as the framework reports them.)
@@ -70,7 +71,12 @@ impl ClapPositionRepair {
         let offset_shift = offset as f64 * beats_per_sample;
         let expected = self.expected_beat;
         let continues = |beat: f64| matches!(expected, Some(e) if same(e, beat));
-        let is_loop_start = |beat: f64| matches!(reported.loop_start, Some(s) if same(s, beat));
+        // The first sample after a wrap lies up to one sample past the loop start when the loop
+        // is not a whole number of samples long.
+        let is_loop_start = |beat: f64| {
+            matches!(reported.loop_start, Some(s)
+                if beat - s >= -SAME_POSITION_BEATS && beat - s < beats_per_sample - SAME_POSITION_BEATS)
+        };
 
         // Each case gives the repaired position and, if the sub-block continues the host buffer,
         // the offset of the transport event its position is based on.
@@ -178,6 +184,20 @@ mod tests {
         // The next host buffer reuses the same memory and reports sample 0 exactly.
         let next = repair.repair(at(0), 512, report(272.0 * BEATS_PER_SAMPLE, looped));
         assert_beat(next, 272.0 * BEATS_PER_SAMPLE);
+    }
+
+    #[test]
+    fn a_wrap_event_a_fraction_of_a_sample_past_the_loop_start_is_repaired() {
+        let mut repair = ClapPositionRepair::new(512);
+        let looped = Some(1.0);
+        // The loop end falls between samples 240 and 241 of the buffer: the host reports sample
+        // 241, 0.37 samples past the loop start.
+        let past = 1.0 + 0.37 * BEATS_PER_SAMPLE;
+        repair.repair(at(0), 241, report(3.0 - 240.63 * BEATS_PER_SAMPLE, looped));
+        let wrapped = repair.repair(at(241), 100, report(shifted(past, 241), looped));
+        assert_beat(wrapped, past);
+        let later = repair.repair(at(341), 171, report(shifted(past, 341), looped));
+        assert_beat(later, past + 100.0 * BEATS_PER_SAMPLE);
     }
 
     #[test]

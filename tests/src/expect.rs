@@ -1,4 +1,5 @@
-//! Expected output of the default pattern, and the comparison that reports differences.
+//! Expected output of the default pattern (and of other simple `x`/`X` patterns), and the
+//! comparison that reports differences.
 //!
 //! Default pattern (no state loaded), as specified for the plugin: 16 tracks of 16 steps, each
 //! step a 1/16 note (0.25 beat), MIDI channel 1 (index 0), gate 50% of a step. Tracks 1–3:
@@ -35,6 +36,22 @@ pub struct TrackSpec {
     pub channel: i16,
     /// One character per step: `x` (velocity 76), `X` (velocity 127), anything else = rest.
     pub steps: &'static str,
+}
+
+impl TrackSpec {
+    /// This track as a track object of the saved pattern document (docs/STATE.md), named
+    /// `name`, with steps of `rate` (`"1/16"`, `"1/4"`, …).
+    pub fn state_json(&self, name: &str, rate: &str) -> String {
+        serde_json::json!({
+            "name": name,
+            "length": self.steps.chars().count(),
+            "rate": rate,
+            "channel": self.channel + 1,
+            "note": self.key,
+            "steps": self.steps,
+        })
+        .to_string()
+    }
 }
 
 /// The non-empty tracks of the default pattern.
@@ -81,16 +98,30 @@ pub struct Hit {
 /// All hits of the default pattern starting in `[from_beat, to_beat)`, the pattern repeating
 /// every [`DEFAULT_PATTERN_BEATS`] from beat 0 (and before it, for negative positions).
 pub fn default_hits(from_beat: f64, to_beat: f64) -> Vec<Hit> {
+    pattern_hits(&DEFAULT_TRACKS, DEFAULT_STEP_BEATS, from_beat, to_beat)
+}
+
+/// All hits of `tracks` starting in `[from_beat, to_beat)`: step `k` of every track starts at
+/// beat `k · step_beats`, and each track repeats after its own number of steps (the length of
+/// its `steps`) from beat 0, and before it for negative positions. In step order, then in the
+/// order of `tracks`.
+pub fn pattern_hits(
+    tracks: &[TrackSpec],
+    step_beats: f64,
+    from_beat: f64,
+    to_beat: f64,
+) -> Vec<Hit> {
     let mut hits = Vec::new();
-    let first_step = (from_beat / DEFAULT_STEP_BEATS).floor() as i64 - 1;
-    let last_step = (to_beat / DEFAULT_STEP_BEATS).ceil() as i64 + 1;
+    let first_step = (from_beat / step_beats).floor() as i64 - 1;
+    let last_step = (to_beat / step_beats).ceil() as i64 + 1;
     for step in first_step..=last_step {
-        let beat = step as f64 * DEFAULT_STEP_BEATS;
+        let beat = step as f64 * step_beats;
         if beat < from_beat || beat >= to_beat {
             continue;
         }
-        let index = step.rem_euclid(DEFAULT_STEPS as i64) as usize;
-        for track in DEFAULT_TRACKS {
+        for track in tracks {
+            let length = track.steps.chars().count().max(1) as i64;
+            let index = step.rem_euclid(length) as usize;
             let step_char = track.steps.chars().nth(index).unwrap_or('.');
             if let Some(velocity) = step_velocity(step_char) {
                 hits.push(Hit {
@@ -173,6 +204,16 @@ impl Stretch {
         }
     }
 
+    /// The same mapping of beats to samples, covering beats `[from_beat, to_beat)` instead (e.g.
+    /// the part of a run after a switch, still measured from the same reference point).
+    pub fn between(&self, from_beat: f64, to_beat: f64) -> Self {
+        Self {
+            from_beat,
+            to_beat,
+            ..*self
+        }
+    }
+
     /// Absolute sample of `beat` in this stretch.
     pub fn sample_at(&self, beat: f64) -> u64 {
         sample_at_beat(
@@ -183,31 +224,47 @@ impl Stretch {
             beat,
         )
     }
+
+    /// The note-on expected at `beat` of this stretch.
+    pub fn note_on(&self, beat: f64, channel: i16, key: i16, velocity: u8) -> ExpectedNote {
+        ExpectedNote {
+            sample: self.sample_at(beat),
+            kind: NoteKind::On,
+            channel,
+            key,
+            velocity: Some(velocity),
+        }
+    }
+
+    /// The note-off expected at `beat` of this stretch.
+    pub fn note_off(&self, beat: f64, channel: i16, key: i16) -> ExpectedNote {
+        ExpectedNote {
+            sample: self.sample_at(beat),
+            kind: NoteKind::Off,
+            channel,
+            key,
+            velocity: None,
+        }
+    }
 }
 
 /// Expected default-pattern note-ons for steps in the stretch, and their note-offs when the gate
 /// ends inside the stretch (gate = [`DEFAULT_GATE_FRACTION`] of a step). Gates that run past the
 /// stretch's end are left to the caller.
 pub fn default_pattern_notes(stretch: Stretch) -> Vec<ExpectedNote> {
-    let gate_beats = DEFAULT_STEP_BEATS * DEFAULT_GATE_FRACTION;
+    pattern_notes(&DEFAULT_TRACKS, DEFAULT_STEP_BEATS, stretch)
+}
+
+/// Like [`default_pattern_notes`] for any `tracks` of steps of `step_beats` beats (see
+/// [`pattern_hits`]), gate [`DEFAULT_GATE_FRACTION`] of a step.
+pub fn pattern_notes(tracks: &[TrackSpec], step_beats: f64, stretch: Stretch) -> Vec<ExpectedNote> {
+    let gate_beats = step_beats * DEFAULT_GATE_FRACTION;
     let mut notes = Vec::new();
-    for hit in default_hits(stretch.from_beat, stretch.to_beat) {
-        notes.push(ExpectedNote {
-            sample: stretch.sample_at(hit.beat),
-            kind: NoteKind::On,
-            channel: hit.channel,
-            key: hit.key,
-            velocity: Some(hit.velocity),
-        });
+    for hit in pattern_hits(tracks, step_beats, stretch.from_beat, stretch.to_beat) {
+        notes.push(stretch.note_on(hit.beat, hit.channel, hit.key, hit.velocity));
         let off_beat = hit.beat + gate_beats;
         if off_beat < stretch.to_beat {
-            notes.push(ExpectedNote {
-                sample: stretch.sample_at(off_beat),
-                kind: NoteKind::Off,
-                channel: hit.channel,
-                key: hit.key,
-                velocity: None,
-            });
+            notes.push(stretch.note_off(off_beat, hit.channel, hit.key));
         }
     }
     notes
@@ -322,6 +379,30 @@ mod tests {
         assert!(hits
             .iter()
             .any(|h| h.key == 38 && h.beat == 1.0 && h.velocity == 127));
+    }
+
+    #[test]
+    fn each_track_repeats_after_its_own_length() {
+        let three = TrackSpec {
+            key: 50,
+            channel: 2,
+            steps: "X..",
+        };
+        let beats: Vec<f64> = pattern_hits(&[three], 0.5, 0.0, 6.0)
+            .iter()
+            .map(|hit| hit.beat)
+            .collect();
+        assert_eq!(beats, vec![0.0, 1.5, 3.0, 4.5]);
+        let json: serde_json::Value =
+            serde_json::from_str(&three.state_json("T", "1/8")).expect("valid JSON");
+        assert_eq!(
+            (&json["length"], &json["channel"], &json["steps"]),
+            (
+                &serde_json::json!(3),
+                &serde_json::json!(3),
+                &serde_json::json!("X..")
+            )
+        );
     }
 
     #[test]

@@ -48,12 +48,15 @@ pub mod transport;
 pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
-pub use expect::{assert_notes_eq, compare_notes, ExpectedNote, Stretch};
+pub use expect::{assert_notes_eq, compare_notes, pattern_notes, ExpectedNote, Stretch, TrackSpec};
 pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use realtime::{realtime_lock, RealtimeRun, RealtimeScript, TimedNote};
-pub use state::{nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes};
+pub use state::{
+    nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes, saved_pattern_document,
+    song_document, song_state_bytes,
+};
 pub use transport::TransportInfo;
 
 /// Loads the plugin and activates it at `sample_rate` with max block `max_frames`, or panics

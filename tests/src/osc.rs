@@ -9,7 +9,7 @@
 use crate::error::{HarnessError, Result};
 use crate::events::NoteKind;
 use crate::realtime::RealtimeRun;
-use crate::state::nice_plug_state_bytes;
+use crate::state::{fields_state_bytes, pattern_document, song_document};
 use rosc::{OscPacket, OscTime, OscType};
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -133,16 +133,18 @@ impl OscOutConfig {
 /// Plugin state with a pattern document of the given tracks (JSON objects, docs/STATE.md), the
 /// OSC settings `osc_out`, and every parameter at its default.
 pub fn pattern_osc_state_bytes(tracks: &[&str], osc_out: &OscOutConfig) -> Vec<u8> {
-    let pattern = format!(
-        r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
-        tracks.join(",")
-    );
-    let state = serde_json::json!({
-        "version": "0.1.0",
-        "params": {},
-        "fields": { "pattern": pattern, "osc_out": osc_out.to_json() },
-    });
-    nice_plug_state_bytes(&state.to_string())
+    osc_state_bytes(&pattern_document(tracks), osc_out)
+}
+
+/// Like [`pattern_osc_state_bytes`] with a version-2 document of several pattern slots, given as
+/// `(slot number 1–16, tracks)` (see [`crate::state::song_document`]).
+pub fn song_osc_state_bytes(slots: &[(u8, &[&str])], osc_out: &OscOutConfig) -> Vec<u8> {
+    osc_state_bytes(&song_document(slots), osc_out)
+}
+
+/// Plugin state with the pattern document `pattern` and the OSC settings `osc_out`.
+fn osc_state_bytes(pattern: &str, osc_out: &OscOutConfig) -> Vec<u8> {
+    fields_state_bytes(serde_json::json!({ "pattern": pattern, "osc_out": osc_out.to_json() }))
 }
 
 /// Equal-tempered frequency of MIDI note `key`, A4 = 69 = 440 Hz.

@@ -114,6 +114,24 @@ impl PluginHost {
             })
     }
 
+    /// The CLAP id of parameter `string_id_or_name` (see [`Self::find_param`]) and the CLAP value
+    /// the plugin parses from `text` — e.g. `("slot", "2")` or `("slot_quantize", "Next Step")`,
+    /// to send as a parameter event. Fails if the plugin rejects the text.
+    pub fn param_value_for_text(
+        &mut self,
+        string_id_or_name: &str,
+        text: &str,
+    ) -> Result<(u32, f64)> {
+        let param = self.find_param(string_id_or_name)?;
+        let value = self.text_to_value(param.id, text)?.ok_or_else(|| {
+            HarnessError::new(format!(
+                "parameter {string_id_or_name:?} ({}) does not parse {text:?}",
+                param.name
+            ))
+        })?;
+        Ok((param.id, value))
+    }
+
     /// The parameter's current CLAP value.
     pub fn param_value(&mut self, param_id: u32) -> Result<f64> {
         let ext = params_ext(self)?;

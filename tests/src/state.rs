@@ -63,14 +63,65 @@ pub fn nice_plug_state_bytes(json: &str) -> Vec<u8> {
 /// Plugin state holding a pattern document with the given tracks (each a JSON object in the
 /// format of docs/STATE.md) and every parameter at its default.
 pub fn pattern_state_bytes(tracks: &[&str]) -> Vec<u8> {
-    let pattern = format!(
+    pattern_field_state_bytes(&pattern_document(tracks))
+}
+
+/// A version-1 pattern document (one pattern, seed 0) with the given tracks.
+pub fn pattern_document(tracks: &[&str]) -> String {
+    format!(
         r#"{{"format":"chronus-seq/pattern","version":1,"seed":0,"tracks":[{}]}}"#,
         tracks.join(",")
-    );
-    let escaped = pattern.replace('\\', "\\\\").replace('"', "\\\"");
-    nice_plug_state_bytes(&format!(
-        r#"{{"version":"0.1.0","params":{{}},"fields":{{"pattern":"{escaped}"}}}}"#
-    ))
+    )
+}
+
+/// A version-2 pattern document (docs/STATE.md) with the given `(slot number 1–16, tracks)`,
+/// each slot with seed 0, in the order given.
+pub fn song_document(slots: &[(u8, &[&str])]) -> String {
+    let slots: Vec<String> = slots
+        .iter()
+        .map(|(slot, tracks)| {
+            format!(
+                r#"{{"slot":{slot},"seed":0,"tracks":[{}]}}"#,
+                tracks.join(",")
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"format":"chronus-seq/pattern","version":2,"slots":[{}]}}"#,
+        slots.join(",")
+    )
+}
+
+/// Plugin state holding a version-2 pattern document with the given `(slot number 1–16,
+/// tracks)` (see [`song_document`]) and every parameter at its default.
+pub fn song_state_bytes(slots: &[(u8, &[&str])]) -> Vec<u8> {
+    pattern_field_state_bytes(&song_document(slots))
+}
+
+/// Plugin state whose only field is the pattern document `pattern`.
+fn pattern_field_state_bytes(pattern: &str) -> Vec<u8> {
+    fields_state_bytes(serde_json::json!({ "pattern": pattern }))
+}
+
+/// Plugin state with the persisted `fields` given (each a JSON string, as nice-plug stores them)
+/// and every parameter at its default.
+pub(crate) fn fields_state_bytes(fields: serde_json::Value) -> Vec<u8> {
+    let state = serde_json::json!({ "version": "0.1.0", "params": {}, "fields": fields });
+    nice_plug_state_bytes(&state.to_string())
+}
+
+/// The pattern document (the JSON inside `fields.pattern`) of state bytes the plugin saved.
+pub fn saved_pattern_document(bytes: &[u8]) -> Result<serde_json::Value> {
+    let state: serde_json::Value = serde_json::from_str(nice_plug_state_json(bytes)?)
+        .map_err(|e| HarnessError::context("saved state is not JSON", e))?;
+    let pattern = state["fields"]["pattern"].as_str().ok_or_else(|| {
+        HarnessError::new(format!(
+            "saved state has no string fields.pattern: {}",
+            state["fields"]
+        ))
+    })?;
+    serde_json::from_str(pattern)
+        .map_err(|e| HarnessError::context("fields.pattern is not JSON", e))
 }
 
 #[cfg(test)]
@@ -86,5 +137,21 @@ mod tests {
         );
         assert!(nice_plug_state_json(&bytes[..bytes.len() - 1]).is_err());
         assert!(nice_plug_state_json(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn song_state_holds_a_version_2_document_of_the_slots_given() {
+        let kick = r#"{"name":"K","length":1,"rate":"1/4","channel":1,"note":36,"steps":"x"}"#;
+        let bytes = song_state_bytes(&[(1, &[kick]), (3, &[kick, kick])]);
+        let doc = saved_pattern_document(&bytes).expect("a pattern document");
+        assert_eq!(doc["version"], 2);
+        assert_eq!(doc["slots"][0]["slot"], 1);
+        assert_eq!(doc["slots"][1]["slot"], 3);
+        assert_eq!(doc["slots"][1]["tracks"][1]["note"], 36);
+        let v1 = saved_pattern_document(&pattern_state_bytes(&[kick])).expect("version 1");
+        assert_eq!(
+            (v1["version"].as_u64(), v1["tracks"][0]["steps"].as_str()),
+            (Some(1), Some("x"))
+        );
     }
 }

@@ -228,9 +228,14 @@ impl Engine {
             Some(previous) if (previous.next_start - block.start_beat).abs() <= continuity => {
                 previous.scanned_to
             }
-            _ => {
+            previous => {
                 self.counters.seeks += 1;
                 self.release(0, |_| true, emit);
+                if host_wrapped(previous, &block, continuity) {
+                    // The host split its buffer at the loop end (or marked the wrap with a
+                    // transport event): a loop wrap, which counts as a bar line.
+                    self.playing_slot = playing.requested_slot;
+                }
                 block.start_beat - 1.0 / spb
             }
         };
@@ -490,6 +495,18 @@ fn note_off(offset: u32, note: &SoundingNote) -> NoteEvent {
         channel: note.channel,
         key: note.key,
         kind: NoteKind::Off,
+    }
+}
+
+/// Whether a block that does not continue the previous one is the host's own loop wrap: the
+/// previous block ended at the active loop's end and this one starts at its start.
+fn host_wrapped(previous: Option<Continuation>, block: &PlayableBlock, continuity: f64) -> bool {
+    match (previous, block.loop_beats) {
+        (Some(previous), Some((loop_start, loop_end))) => {
+            (previous.next_start - loop_end).abs() <= continuity
+                && (block.start_beat - loop_start).abs() <= continuity
+        }
+        _ => false,
     }
 }
 
