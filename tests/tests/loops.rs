@@ -1,16 +1,19 @@
 //! Loop playback the three ways hosts report a loop wrap (DESIGN.md §2 and §5): every step of
-//! every pass exactly once at its sample — nothing missed or doubled at the seam.
+//! every pass exactly once at its sample — nothing missed or doubled at the seam. Most cases run
+//! at 48 kHz / 120 BPM, where the loops are whole numbers of samples; one runs a loop that is
+//! not, so every wrap lands a fraction of a sample past the loop start.
 
-use chronus_seq_host_tests::expect::default_pattern_notes;
+use chronus_seq_host_tests::expect::{
+    default_hits, default_pattern_notes, DEFAULT_GATE_FRACTION, DEFAULT_STEP_BEATS,
+};
+use chronus_seq_host_tests::timing::{beat_at_sample, sample_at_beat};
 use chronus_seq_host_tests::{
-    active_plugin, assert_notes_eq, BufferLayout, ExpectedNote, InEvent, SplitMode, Stretch,
-    TransportScript,
+    active_plugin, assert_notes_eq, BufferLayout, ExpectedNote, InEvent, NoteKind, ScriptRun,
+    SplitMode, Stretch, TransportInfo, TransportScript,
 };
 
 const SAMPLE_RATE: f64 = 48_000.0;
 const TEMPO: f64 = 120.0;
-/// One beat at 120 BPM / 48 kHz.
-const BEAT: u64 = 24_000;
 
 const ALL_MODES: [SplitMode; 3] = [
     SplitMode::ReaperSplit,
@@ -31,6 +34,8 @@ enum Seam {
 #[derive(Debug, Clone, Copy)]
 struct LoopCase {
     mode: SplitMode,
+    sample_rate: f64,
+    tempo: f64,
     block_size: u32,
     loop_range: (f64, f64),
     passes: u64,
@@ -45,6 +50,8 @@ impl LoopCase {
     fn standard(mode: SplitMode) -> Self {
         Self {
             mode,
+            sample_rate: SAMPLE_RATE,
+            tempo: TEMPO,
             block_size: 512,
             loop_range: (0.0, 4.0),
             passes: 3,
@@ -55,29 +62,75 @@ impl LoopCase {
     }
 }
 
-/// Expected notes for the passes; both loops used here have no gate crossing the seam.
-fn loop_expectation(case: &LoopCase) -> (Vec<ExpectedNote>, u64) {
-    let (start, end) = case.loop_range;
-    let pass_samples = ((end - start) * BEAT as f64).round() as u64;
-    let mut expected = Vec::new();
-    for pass in 0..case.passes {
-        expected.extend(default_pattern_notes(Stretch::new(
-            SAMPLE_RATE,
-            TEMPO,
-            pass * pass_samples,
-            start,
-            end,
-        )));
-    }
-    (expected, case.passes * pass_samples)
+/// Where one pass of the loop begins: its first sample and the song position the host reports
+/// there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PassStart {
+    sample: u64,
+    beat: f64,
 }
 
-fn run_loop(case: LoopCase) {
+/// The start of every pass, and one more entry for where the pass after the last would start
+/// (the end of the run), positioned the way the host script does it: the first pass starts on
+/// sample 0 at the loop start; each wrap is the first sample at or after the loop end, where the
+/// host reports the loop start plus the overshoot past the loop end (less than one sample; 0 when
+/// the loop is a whole number of samples).
+fn pass_starts(case: &LoopCase) -> Vec<PassStart> {
+    let (start, end) = case.loop_range;
+    let mut starts = vec![PassStart {
+        sample: 0,
+        beat: start,
+    }];
+    for _ in 0..case.passes {
+        let pass = starts[starts.len() - 1];
+        let wrap = sample_at_beat(pass.sample, pass.beat, case.tempo, case.sample_rate, end);
+        let overshoot =
+            beat_at_sample(pass.sample, pass.beat, case.tempo, case.sample_rate, wrap) - end;
+        starts.push(PassStart {
+            sample: wrap,
+            beat: start + overshoot.max(0.0),
+        });
+    }
+    starts
+}
+
+/// Expected notes for the passes (every loop used here has no gate crossing the seam) and the
+/// length of the run: each pass plays the loop's steps, timed from where that pass starts.
+fn loop_expectation(case: &LoopCase) -> (Vec<ExpectedNote>, u64) {
+    let (start, end) = case.loop_range;
+    let starts = pass_starts(case);
+    let mut expected = Vec::new();
+    for pass in &starts[..starts.len() - 1] {
+        expected.extend(default_pattern_notes(
+            Stretch::new(case.sample_rate, case.tempo, pass.sample, pass.beat, end)
+                .between(start, end),
+        ));
+    }
+    (expected, starts[starts.len() - 1].sample)
+}
+
+/// The transport the host reported for sample `sample`: that of a call starting there, or a
+/// transport event at it.
+fn transport_reported_at(run: &ScriptRun, sample: u64) -> Option<TransportInfo> {
+    run.calls.iter().find_map(|call| {
+        if call.start_sample == sample {
+            return Some(call.transport);
+        }
+        call.in_events.iter().find_map(|event| match *event {
+            InEvent::Transport { time, info } if call.start_sample + u64::from(time) == sample => {
+                Some(info)
+            }
+            _ => None,
+        })
+    })
+}
+
+fn run_loop(case: LoopCase) -> ScriptRun {
     let context = format!("{case:?}");
     let (expected, total) = loop_expectation(&case);
-    let mut host = active_plugin(SAMPLE_RATE, case.block_size);
+    let mut host = active_plugin(case.sample_rate, case.block_size);
     host.set_buffer_layout(case.layout);
-    let run = TransportScript::new(SAMPLE_RATE, TEMPO, case.block_size)
+    let run = TransportScript::new(case.sample_rate, case.tempo, case.block_size)
         .starting_at_beat(case.loop_range.0)
         .with_loop(case.loop_range.0, case.loop_range.1, case.mode)
         .with_split_parts_in_place(case.split_in_place)
@@ -85,12 +138,34 @@ fn run_loop(case: LoopCase) {
         .unwrap_or_else(|e| panic!("{context}: {e}"));
 
     // The script must really exercise what the case claims.
-    let pass_samples = total / case.passes;
+    let starts = pass_starts(&case);
+    let wraps = &starts[1..starts.len() - 1];
     assert_eq!(
-        pass_samples.is_multiple_of(u64::from(case.block_size)),
+        wraps
+            .iter()
+            .all(|w| w.sample.is_multiple_of(u64::from(case.block_size))),
         case.seam == Seam::OnBoundary,
         "{context}: test setup — the loop end is not where the case says"
     );
+    // Where the host reports a wrap (a split call, an event, a block starting on it), it reports
+    // the position the expectation times that pass from.
+    for wrap in wraps {
+        match transport_reported_at(&run, wrap.sample) {
+            Some(info) => assert!(
+                (info.song_pos_beats - wrap.beat).abs() < 1e-12,
+                "{context}: test setup — the host reports beat {} at the wrap sample {}, the \
+                 expectation times the pass from beat {}",
+                info.song_pos_beats,
+                wrap.sample,
+                wrap.beat
+            ),
+            None => assert!(
+                case.mode == SplitMode::NoSplitNoEvent,
+                "{context}: test setup — the host reports nothing at the wrap sample {}",
+                wrap.sample
+            ),
+        }
+    }
     if case.seam == Seam::MidBlock {
         match case.mode {
             SplitMode::ReaperSplit => {
@@ -120,6 +195,7 @@ fn run_loop(case: LoopCase) {
         "{context}: still sounding at the end: {:?}",
         run.sounding_at_end()
     );
+    run
 }
 
 /// (c) Reaper: the host splits the block at the loop end (loop 0..4 beats, block 512 — the loop
@@ -228,4 +304,157 @@ fn bitwig_event_loop_with_contiguous_host_buffers() {
 #[test]
 fn unsplit_loop_with_contiguous_host_buffers() {
     contiguous_loops(SplitMode::NoSplitNoEvent);
+}
+
+/// A loop that is not a whole number of samples long: at 44.1 kHz and 123 BPM a beat is
+/// 21,512.195… samples, so the loop from beat 1 to beat 3 is 43,024.39 samples; blocks of 441
+/// samples (not a power of two), four passes. Each wrap is the first sample at or after the loop
+/// end, and the host reports there the loop start plus the overshoot, a fraction of a sample past
+/// it: passes start on samples 0, 43,025 (+0.61 sample), 86,049 (+0.22) and 129,074 (+0.83),
+/// the wraps 248, 54 and 302 samples into blocks 97, 195 and 292; the run ends on sample 172,098,
+/// where a fifth pass would start.
+fn fractional_loop_case(mode: SplitMode) -> LoopCase {
+    LoopCase {
+        sample_rate: 44_100.0,
+        tempo: 123.0,
+        block_size: 441,
+        loop_range: (1.0, 3.0),
+        passes: 4,
+        ..LoopCase::standard(mode)
+    }
+}
+
+/// First sample of each pass of [`fractional_loop_case`], and the end of the run.
+const FRACTIONAL_PASS_STARTS: [u64; 5] = [0, 43_025, 86_049, 129_074, 172_098];
+
+/// Note-on samples per key in [`fractional_loop_case`]. The loop's steps that play: beat 1
+/// (keys 36, 38, 42), 1.5 (42), 2 (36, 42) and 2.5 (42).
+const FRACTIONAL_NOTE_ONS: [(i16, &[u64]); 3] = [
+    (
+        36,
+        &[0, 21_513, 43_025, 64_537, 86_049, 107_561, 129_074, 150_586],
+    ),
+    (38, &[0, 43_025, 86_049, 129_074]),
+    (
+        42,
+        &[
+            0, 10_757, 21_513, 32_269, 43_025, 53_781, 64_537, 75_293, 86_049, 96_805, 107_561,
+            118_318, 129_074, 139_830, 150_586, 161_342,
+        ],
+    ),
+];
+
+/// The fractional loop in `mode`: the expectation is first checked against a closed form and the
+/// sample numbers above, then every step of every pass must play exactly once at its sample
+/// ([`run_loop`]), the loop's first step included on every wrap sample.
+fn fractional_loop(mode: SplitMode) {
+    let case = fractional_loop_case(mode);
+    let context = format!("{case:?}");
+    let (start, end) = case.loop_range;
+    let samples_per_beat = 60.0 * case.sample_rate / case.tempo;
+
+    // Closed form, independent of the script's pass-by-pass positions: carrying the overshoot
+    // keeps the timeline sample-exact, so beat t of pass p (0-based) is (t − start) +
+    // p·(end − start) beats after sample 0, and an event lands on the first sample whose beat is
+    // at or after it less 1e-9 beat (the plugin's tolerance).
+    let first_sample = |beats: f64| ((beats - 1e-9) * samples_per_beat).ceil().max(0.0) as u64;
+    let starts = pass_starts(&case);
+    let start_samples: Vec<u64> = starts.iter().map(|s| s.sample).collect();
+    assert_eq!(
+        start_samples, FRACTIONAL_PASS_STARTS,
+        "{context}: pass starts"
+    );
+    for (pass, pass_start) in starts.iter().enumerate() {
+        let from_zero = pass as f64 * (end - start);
+        assert_eq!(
+            pass_start.sample,
+            first_sample(from_zero),
+            "{context}: pass {pass}"
+        );
+        let overshoot = pass_start.beat - start;
+        assert!(
+            (overshoot - (pass_start.sample as f64 / samples_per_beat - from_zero)).abs() < 1e-12,
+            "{context}: pass {pass} reported at beat {}",
+            pass_start.beat
+        );
+        if pass > 0 {
+            // Past the loop start by more than the plugin's same-position tolerance (1e-6
+            // beat) and less than a sample: the case the wrap repair has to recognise.
+            assert!(
+                overshoot > 1e-6 && overshoot < 1.0 / samples_per_beat,
+                "{context}: pass {pass} starts {overshoot} beats past the loop start"
+            );
+        }
+    }
+
+    let (expected, total) = loop_expectation(&case);
+    assert_eq!(total, FRACTIONAL_PASS_STARTS[4], "{context}: run length");
+    let gate = DEFAULT_STEP_BEATS * DEFAULT_GATE_FRACTION;
+    let mut closed_form = Vec::new();
+    for pass in 0..case.passes {
+        let pass_beats = pass as f64 * (end - start);
+        for hit in default_hits(start, end) {
+            let on_beats = pass_beats + hit.beat - start;
+            closed_form.push(ExpectedNote {
+                sample: first_sample(on_beats),
+                kind: NoteKind::On,
+                channel: hit.channel,
+                key: hit.key,
+                velocity: Some(hit.velocity),
+            });
+            closed_form.push(ExpectedNote {
+                sample: first_sample(on_beats + gate),
+                kind: NoteKind::Off,
+                channel: hit.channel,
+                key: hit.key,
+                velocity: None,
+            });
+        }
+    }
+    let mut sorted = expected.clone();
+    sorted.sort();
+    closed_form.sort();
+    assert_eq!(sorted, closed_form, "{context}: expectation vs closed form");
+    for (key, samples) in FRACTIONAL_NOTE_ONS {
+        let ons: Vec<u64> = sorted
+            .iter()
+            .filter(|n| n.kind == NoteKind::On && n.key == key)
+            .map(|n| n.sample)
+            .collect();
+        assert_eq!(ons, samples, "{context}: expected note-ons of key {key}");
+    }
+
+    let run = run_loop(case);
+    for wrap in &FRACTIONAL_PASS_STARTS[..4] {
+        let mut ons: Vec<i16> = run
+            .note_ons()
+            .filter(|n| n.sample == *wrap)
+            .map(|n| n.note.key)
+            .collect();
+        ons.sort();
+        assert_eq!(
+            ons,
+            vec![36, 38, 42],
+            "{context}: the loop's first step on the pass start {wrap}, once"
+        );
+    }
+}
+
+/// Fractional loop, Reaper-style split at each wrap.
+#[test]
+fn fractional_reaper_split_loop() {
+    fractional_loop(SplitMode::ReaperSplit);
+}
+
+/// Fractional loop, Bitwig-style transport event at each wrap, reporting a position up to one
+/// sample past the loop start.
+#[test]
+fn fractional_bitwig_event_loop() {
+    fractional_loop(SplitMode::BitwigEvent);
+}
+
+/// Fractional loop, no split and no event: the plugin wraps by itself.
+#[test]
+fn fractional_unsplit_loop() {
+    fractional_loop(SplitMode::NoSplitNoEvent);
 }
