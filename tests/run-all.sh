@@ -5,7 +5,8 @@
 #
 # Steps: system packages (apt, only if missing and only as root) -> Python venv at <repo>/.venv
 # with tests/python/requirements.txt (skipped when unchanged) -> debug plugin bundles
-# (`cargo xtask bundle chronus_seq`) -> `cargo test --workspace` -> pytest on tests/python.
+# (`cargo xtask bundle chronus_seq`) -> `cargo test --workspace` -> editor screenshots under Xvfb
+# (target/screenshots/) -> pytest on tests/python.
 # Exits non-zero if any step fails. Provisioning or bundling failures stop at once; a failing
 # `cargo test` still lets pytest run, so one run reports both.
 #
@@ -24,8 +25,10 @@ BASE_PYTHON="${PYTHON:-python3}"
 
 # Debian packages the tests need beyond the base image. The plugin bundles load X11/GL at run time
 # only, and pedalboard ships its own wheel; the standalone binary (nice-plug feature `standalone`,
-# built by tests/tests/standalone.rs) links ALSA and JACK. Add names here when a test needs one.
-APT_PACKAGES=(libasound2-dev libjack-jackd2-dev)
+# built by tests/tests/standalone.rs) links ALSA and JACK. The editor screenshot runs the
+# standalone window under Xvfb, renders OpenGL with Mesa's software renderer (libgl1-mesa-dri,
+# already in the base image) and dumps it with xwd (x11-apps). Add names here when a test needs one.
+APT_PACKAGES=(libasound2-dev libjack-jackd2-dev xvfb x11-apps libgl1-mesa-dri)
 
 SCRIPT_START=$SECONDS
 SECTION_START=$SECONDS
@@ -119,6 +122,18 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+section "Editor screenshots (standalone window under Xvfb)"
+# The real editor window at 100 % and 200 %, written to target/screenshots/editor.png and
+# editor-200.png; each must show a picture (not blank) and the program must end cleanly on
+# SIGTERM. `bash tests/screenshot/editor.sh --out docs/editor.png` refreshes the README's picture.
+if bash tests/screenshot/editor.sh && bash tests/screenshot/editor.sh --scale 2; then
+    section_done "Editor screenshots"
+else
+    echo "editor screenshot FAILED" >&2
+    FAILED+=("editor screenshot (tests/screenshot/editor.sh)")
+fi
+
+# ---------------------------------------------------------------------------------------------
 section "Python tests (pytest tests/python)"
 # -p no:cacheprovider: leave no .pytest_cache in the work tree.
 "$VENV/bin/python" -m pytest tests/python -q -p no:cacheprovider
@@ -139,4 +154,4 @@ if ((${#FAILED[@]} > 0)); then
     printf 'run-all: FAILED: %s\n' "${FAILED[@]}" >&2
     exit 1
 fi
-echo "run-all: every test suite passed (cargo test --workspace, pytest tests/python)"
+echo "run-all: every test suite passed (cargo test --workspace, editor screenshots, pytest tests/python)"

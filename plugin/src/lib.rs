@@ -6,6 +6,7 @@
 
 pub mod clap_position;
 pub mod document;
+pub mod editor;
 pub mod engine;
 pub mod gate_clock;
 pub mod host_buffer;
@@ -276,12 +277,23 @@ impl Plugin for ChronusSeq {
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
-    type Editor = ();
+    type Editor = editor::ChronusEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create_editor(editor::EditorModel::new(
+            self.pattern_store(),
+            self.seq_params(),
+            self.param_gateway(),
+            self.live_state(),
+            self.osc_status(),
+            Some(self.osc_in_status()),
+        ))
     }
 
     fn filter_state(state: &mut PluginState) {

@@ -20,6 +20,7 @@ use std::net::ToSocketAddrs;
 use std::process::ExitCode;
 
 use chronus_seq::document::SongDoc;
+use chronus_seq::editor;
 use chronus_seq::startup::{self, StartupConfig};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::nice_export_standalone_with_args;
@@ -40,10 +41,12 @@ Chronus Seq options:
                                docs/STATE.md) to play instead of the default pattern
       --osc-target <HOST:PORT> Where OSC gates go [default: 127.0.0.1:5005, Music Chronus].
                                IPv6 addresses in brackets: [::1]:5005
+      --no-window              Run without the editor window (also the case when there is no
+                               X display)
       -h, --help               This help, followed by the audio options below
 
-Stop with Ctrl+C or SIGTERM. With `--backend dummy` no sound card is needed: the transport
-always plays at --tempo.
+Stop with Ctrl+C or SIGTERM, or close the window. With `--backend dummy` no sound card is
+needed: the transport always plays at --tempo.
 
 Audio and transport options (nice-plug standalone wrapper):";
 
@@ -56,6 +59,8 @@ struct Command {
     osc_target: Option<(String, u16)>,
     /// `-h` / `--help` was given (it is also left in `rest`, for nice-plug's help).
     help: bool,
+    /// `--no-window`: no editor window.
+    no_window: bool,
     /// Everything else, program name first, for nice-plug.
     rest: Vec<String>,
 }
@@ -106,6 +111,11 @@ fn main() -> ExitCode {
         pattern,
         osc_target: Some((host, port)),
     });
+    if command.no_window {
+        editor::standalone::run_without_window();
+    } else {
+        editor::standalone::close_window_on_signals();
+    }
     finish(nice_export_standalone_with_args::<ChronusSeq, _>(
         command.rest,
     ))
@@ -165,6 +175,7 @@ fn parse(args: Vec<String>) -> Result<Command, String> {
                 command.help = true;
                 command.rest.push(arg);
             }
+            "--no-window" => command.no_window = true,
             _ => command.rest.push(arg),
         }
     }
@@ -237,11 +248,13 @@ mod tests {
             "--osc-target=localhost:9000",
             "-p",
             "256",
+            "--no-window",
         ]))
         .unwrap();
         assert_eq!(command.pattern_file, Some("p.json".into()));
         assert_eq!(command.osc_target, Some(("localhost".to_owned(), 9000)));
         assert!(!command.help);
+        assert!(command.no_window);
         assert_eq!(
             command.rest,
             args(&["--backend", "dummy", "--tempo=240", "-p", "256"])

@@ -6,6 +6,7 @@ use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
 use crate::document::store::PatternStore;
+use crate::editor::size::EditorSizeField;
 use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::performance::{
     Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
@@ -31,6 +32,11 @@ pub struct SeqParams {
     /// editor, read when the server (re)starts.
     #[persist = "osc_in"]
     pub osc_in: OscInField,
+
+    /// The editor window's size in logical points, saved with the project. Written by the GUI
+    /// thread when the window is resized and by state loads; read when the editor opens.
+    #[persist = "editor_size"]
+    pub editor_size: EditorSizeField,
 
     /// Swing of odd steps in percent (50 straight, 75 hard). Set by the host, read by audio.
     #[id = "swing"]
@@ -172,6 +178,7 @@ impl SeqParams {
             pattern,
             osc_out: OscSettingsField(osc_out),
             osc_in: OscInField(osc_in),
+            editor_size: EditorSizeField::default(),
             swing: stepped_param(
                 "Swing".to_owned(),
                 (MIN_SWING * 100.0) as f32,

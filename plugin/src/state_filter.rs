@@ -5,6 +5,7 @@
 use nice_plug::prelude::*;
 
 use crate::document::SongDoc;
+use crate::editor::size::EditorSize;
 use crate::osc_in::OscInSettings;
 use crate::osc_out::OscOutSettings;
 
@@ -14,6 +15,8 @@ pub const PATTERN_FIELD: &str = "pattern";
 pub const OSC_OUT_FIELD: &str = "osc_out";
 /// Key of the OSC input settings among the persisted fields.
 pub const OSC_IN_FIELD: &str = "osc_in";
+/// Key of the editor window size among the persisted fields.
+pub const EDITOR_SIZE_FIELD: &str = "editor_size";
 
 /// Replaces unusable persisted fields with their defaults.
 pub fn repair_fields(state: &mut PluginState) {
@@ -33,6 +36,7 @@ pub fn repair_fields(state: &mut PluginState) {
     // Older state has no OSC settings: the current ones stay. Unreadable ones become defaults.
     repair_settings::<OscOutSettings>(state, OSC_OUT_FIELD, "OSC output");
     repair_settings::<OscInSettings>(state, OSC_IN_FIELD, "OSC input");
+    repair_settings::<EditorSize>(state, EDITOR_SIZE_FIELD, "editor window");
 }
 
 /// Replaces the settings under `field` with the defaults if they cannot be read.

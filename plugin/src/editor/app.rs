@@ -1,0 +1,74 @@
+//! The editor as nice-plug-egui runs it: keeps the host's context, draws the editor every frame,
+//! asks for the next frame, and remembers the window size.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use nice_plug::context::gui::GuiContext;
+use nice_plug_egui::baseview::{HandlerError, WindowSize};
+use nice_plug_egui::{Frame, NiceEguiApp};
+
+use super::model::EditorModel;
+use super::size::{EditorSize, EditorSizeCell};
+use super::standalone;
+use super::state::EditorState;
+use super::theme;
+use super::view::draw_editor;
+
+/// How often the editor redraws while the transport is stopped, to keep the OSC counters fresh.
+pub const IDLE_REPAINT: Duration = Duration::from_millis(100);
+
+/// The editor app: its model, its state and where the window size is saved.
+pub struct EditorApp {
+    /// The plugin's parts. Used on the GUI thread.
+    model: EditorModel,
+    /// What the editor remembers between frames. GUI thread only.
+    state: EditorState,
+    /// The saved window size. Written here (GUI thread) on resize, read when the window opens.
+    size: Arc<EditorSizeCell>,
+}
+
+impl EditorApp {
+    /// An app over `model`, saving its window size into `size`.
+    pub fn new(model: EditorModel, size: Arc<EditorSizeCell>) -> EditorApp {
+        EditorApp {
+            model,
+            state: EditorState::default(),
+            size,
+        }
+    }
+}
+
+impl NiceEguiApp for EditorApp {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        nice_gui_ctx: GuiContext,
+        _frame: &mut Frame,
+    ) -> Result<(), HandlerError> {
+        self.model.attach(nice_gui_ctx);
+        theme::apply(&egui_ctx);
+        standalone::take_over_close_signals();
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut Frame) {
+        draw_editor(ui, &self.model, &mut self.state);
+        // Screen rate while the playheads move; a few times a second otherwise.
+        if self.model.live.transport().playing || self.state.gesture.is_some() {
+            ui.ctx().request_repaint();
+        } else {
+            ui.ctx().request_repaint_after(IDLE_REPAINT);
+        }
+        if standalone::close_requested() {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    fn resized(&mut self, new_size: WindowSize) {
+        self.size.set(EditorSize {
+            width: new_size.logical.width as f32,
+            height: new_size.logical.height as f32,
+        });
+    }
+}

@@ -1,0 +1,404 @@
+//! Track headers: the compact header left of each grid row (name, mute, solo, length and rate),
+//! and the full header of the selected track under the grid (name, length, rate, MIDI note and
+//! channel, gate, Euclid pulses, steps and rotation, OSC address, and the pattern as text).
+
+use egui::{ComboBox, DragValue, Rect, RichText, Sense, Slider, Ui};
+
+use super::controls::{param_toggle, param_widget, settled_widget};
+use super::model::EditorModel;
+use super::note::{note_name, parse_note};
+use super::pattern_text;
+use super::state::EditorState;
+use super::text_field::{field_error, text_field, FieldError, FieldLook};
+use super::theme;
+use crate::document::{PatternDoc, TrackDoc};
+use crate::engine::pattern::{RateFeel, StepRate, DIVISIONS, MAX_STEPS};
+
+/// Longest track name.
+pub const MAX_NAME_CHARS: usize = 32;
+
+/// The compact header of track `track` in `rect`: colour, name (click to select, right click
+/// for copy and paste), mute, solo, and the track's length and rate.
+pub fn row_header(
+    ui: &mut Ui,
+    rect: Rect,
+    model: &EditorModel,
+    state: &mut EditorState,
+    doc: &PatternDoc,
+    track: usize,
+) {
+    let controls = &model.params.tracks[track];
+    let pattern = &doc.tracks[track].pattern;
+    let mut header = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    let ui = &mut header;
+    ui.spacing_mut().item_spacing.x = 4.0;
+    let (swatch, _) = ui.allocate_exact_size(egui::vec2(4.0, rect.height() - 4.0), Sense::hover());
+    ui.painter()
+        .rect_filled(swatch, 1.0, theme::track_colour(track));
+
+    let selected = state.selected_track == track;
+    let name = doc.tracks[track].name.clone();
+    let name_button = egui::Button::selectable(selected, truncate(&name, 14))
+        .min_size(egui::vec2(112.0, rect.height() - 4.0));
+    let response = ui
+        .add(name_button)
+        .accessible_name(format!("Select track {}", track + 1))
+        .on_hover_text(format!(
+            "{name}: click to edit this track below; right click to copy or paste"
+        ));
+    if response.clicked() {
+        state.select_track(track);
+    }
+    response.context_menu(|ui| track_menu(ui, model, state, track));
+
+    param_toggle(
+        ui,
+        model,
+        &controls.mute,
+        "M",
+        &format!("Mute track {}", track + 1),
+        theme::MUTE_ON,
+    )
+    .on_hover_text("Mute (host parameter: automation records it)");
+    param_toggle(
+        ui,
+        model,
+        &controls.solo,
+        "S",
+        &format!("Solo track {}", track + 1),
+        theme::SOLO_ON,
+    )
+    .on_hover_text("Solo (host parameter: automation records it)");
+
+    let summary = if pattern.euclid {
+        let performance = model.performance();
+        let controls = &performance.tracks[track];
+        format!(
+            "E{}/{} {}",
+            controls.euclid_pulses.min(pattern.length),
+            pattern.length,
+            pattern.rate.label()
+        )
+    } else {
+        format!("{} · {}", pattern.length, pattern.rate.label())
+    };
+    ui.label(RichText::new(summary).small().color(theme::DIM_TEXT));
+}
+
+/// Copy, paste and clear for a track (the name's context menu).
+fn track_menu(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, track: usize) {
+    if ui.button("Copy track").clicked() {
+        copy_track(model, state, track);
+        ui.close();
+    }
+    if ui
+        .add_enabled(state.clipboard.is_some(), egui::Button::new("Paste track"))
+        .clicked()
+    {
+        paste_track(model, state, track);
+        ui.close();
+    }
+    if ui.button("Clear steps").clicked() {
+        let slot = state.edit_slot;
+        model.store.edit_slot(slot, |doc| {
+            let pattern = &mut doc.tracks[track].pattern;
+            pattern.steps = [crate::engine::pattern::Step::REST; MAX_STEPS];
+            pattern.euclid = false;
+        });
+        ui.close();
+    }
+}
+
+/// Copies track `track` of the edited slot into the editor's clipboard.
+pub fn copy_track(model: &EditorModel, state: &mut EditorState, track: usize) {
+    let copied: TrackDoc = model.store.slot(state.edit_slot).tracks[track].clone();
+    state.notice = Some(format!("Copied {}", copied.name));
+    state.clipboard = Some(copied);
+}
+
+/// Pastes the clipboard (name and pattern) over track `track` of the edited slot.
+pub fn paste_track(model: &EditorModel, state: &mut EditorState, track: usize) {
+    if let Some(copied) = state.clipboard.clone() {
+        state.notice = Some(format!("Pasted {} onto track {}", copied.name, track + 1));
+        model
+            .store
+            .edit_slot(state.edit_slot, |doc| doc.tracks[track] = copied);
+    }
+}
+
+/// The full header of the selected track.
+pub fn track_inspector(
+    ui: &mut Ui,
+    model: &EditorModel,
+    state: &mut EditorState,
+    doc: &PatternDoc,
+) {
+    let track = state.selected_track;
+    let slot = state.edit_slot;
+    let key = (slot, track);
+    let pattern = doc.tracks[track].pattern;
+    let euclid = model.euclid_controls()[track];
+    let controls = &model.params.tracks[track];
+    let edit = |change: &dyn Fn(&mut PatternDoc)| model.store.edit_slot(slot, |doc| change(doc));
+    let length = i32::from(pattern.length);
+
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("Track {}", track + 1))
+                .strong()
+                .color(theme::track_colour(track)),
+        );
+        let name_look = FieldLook {
+            accessible_name: "Track name",
+            hint: "name",
+            width: 130.0,
+            monospace: false,
+        };
+        let name = doc.tracks[track].name.clone();
+        let typed = text_field(ui, &mut state.name_text, key, &name, &name_look, check_name);
+        if let Some(typed) = typed {
+            let typed = typed.trim().to_owned();
+            edit(&|doc| doc.tracks[track].name = typed.clone());
+        }
+        ui.separator();
+
+        ui.label("Length");
+        let (_, new_length) = settled_widget(ui, "Track length", pattern.length, |ui, value| {
+            ui.add(DragValue::new(value).range(1..=MAX_STEPS as u8).speed(0.2))
+        });
+        if let Some(new_length) = new_length {
+            edit(&|doc| doc.tracks[track].pattern.length = new_length);
+        }
+
+        ui.label("Rate");
+        let mut rate = pattern.rate;
+        ComboBox::from_id_salt(("chronus-rate", track))
+            .selected_text(rate.label())
+            .width(64.0)
+            .show_ui(ui, |ui| {
+                for choice in all_rates() {
+                    ui.selectable_value(&mut rate, choice, choice.label());
+                }
+            })
+            .response
+            .on_hover_text("Length of one step");
+        if rate != pattern.rate {
+            edit(&|doc| doc.tracks[track].pattern.rate = rate);
+        }
+
+        ui.label("Note");
+        let (_, note) = settled_widget(ui, "Track note", pattern.note, |ui, value| {
+            ui.add(
+                DragValue::new(value)
+                    .range(0..=127)
+                    .speed(0.2)
+                    .custom_formatter(|note, _| note_name(note as u8))
+                    .custom_parser(|text| parse_note(text).map(f64::from)),
+            )
+        });
+        if let Some(note) = note {
+            edit(&|doc| doc.tracks[track].pattern.note = note);
+        }
+
+        ui.label("Channel");
+        let (_, channel) = settled_widget(ui, "Track channel", pattern.channel + 1, |ui, value| {
+            ui.add(DragValue::new(value).range(1..=16).speed(0.1))
+        });
+        if let Some(channel) = channel {
+            edit(&|doc| doc.tracks[track].pattern.channel = channel - 1);
+        }
+
+        ui.label("Gate");
+        param_widget(
+            ui,
+            model,
+            &controls.gate,
+            &format!("Gate track {}", track + 1),
+            |ui, value| ui.add(Slider::new(value, 1.0..=100.0).suffix(" %").step_by(1.0)),
+        )
+        .on_hover_text("Note length in percent of a step (host parameter)");
+    });
+
+    ui.horizontal_wrapped(|ui| {
+        let mut is_euclid = pattern.euclid;
+        if ui
+            .checkbox(&mut is_euclid, "Euclid")
+            .accessible_name("Euclid mode")
+            .on_hover_text("Spread the pulses evenly over the track's steps")
+            .changed()
+        {
+            edit(&|doc| doc.tracks[track].pattern.euclid = is_euclid);
+        }
+        ui.label("Pulses");
+        param_widget(
+            ui,
+            model,
+            &controls.euclid_pulses,
+            &format!("Pulses track {}", track + 1),
+            |ui, value| ui.add(DragValue::new(value).range(0..=length).speed(0.2)),
+        )
+        .on_hover_text("Hits of the Euclid rhythm (host parameter)");
+        ui.label("Steps");
+        let (_, steps) = settled_widget(ui, "Euclid steps", pattern.length, |ui, value| {
+            ui.add(DragValue::new(value).range(1..=MAX_STEPS as u8).speed(0.2))
+        });
+        if let Some(steps) = steps {
+            edit(&|doc| doc.tracks[track].pattern.length = steps);
+        }
+        ui.label("Rotation");
+        param_widget(
+            ui,
+            model,
+            &controls.euclid_rotation,
+            &format!("Rotation track {}", track + 1),
+            |ui, value| ui.add(DragValue::new(value).range(0..=length - 1).speed(0.2)),
+        )
+        .on_hover_text("Turns the rhythm left by this many steps (host parameter)");
+        if ui
+            .button("Write into steps")
+            .on_hover_text("Write the Euclid rhythm into the steps to edit them one by one")
+            .clicked()
+        {
+            let (pulses, rotation) = euclid;
+            edit(&|doc| {
+                doc.stamp_euclid(track, pulses, rotation);
+                doc.tracks[track].pattern.euclid = false;
+            });
+        }
+        ui.separator();
+
+        ui.label("OSC");
+        let address = model.osc_out_settings().tracks[track].address.clone();
+        let address_look = FieldLook {
+            accessible_name: "OSC address",
+            hint: "no OSC",
+            width: 150.0,
+            monospace: true,
+        };
+        let typed = text_field(
+            ui,
+            &mut state.address_text,
+            key,
+            &address,
+            &address_look,
+            check_address,
+        );
+        if let Some(typed) = typed {
+            model.set_osc_address(track, &typed);
+        }
+    });
+    field_error(ui, &mut state.name_text, "Revert name");
+    field_error(ui, &mut state.address_text, "Revert OSC address");
+
+    ui.horizontal(|ui| {
+        ui.label("Pattern");
+        let text_look = FieldLook {
+            accessible_name: "Pattern text",
+            hint: "x...x...X...x_..",
+            width: (ui.available_width() - 8.0).max(200.0),
+            monospace: true,
+        };
+        let shown = pattern_text::shown_text(&pattern, euclid);
+        let check = |text: &str| pattern_text::read(text).map(|_| ());
+        let typed = text_field(ui, &mut state.pattern_text, key, &shown, &text_look, check);
+        if let Some(steps) = typed.and_then(|typed| pattern_text::read(&typed).ok()) {
+            edit(&|doc| pattern_text::apply(&mut doc.tracks[track].pattern, &steps, euclid));
+        }
+    });
+    field_error(ui, &mut state.pattern_text, "Revert pattern text");
+}
+
+/// Every step rate, shortest step last.
+fn all_rates() -> impl Iterator<Item = StepRate> {
+    DIVISIONS.iter().flat_map(|&division| {
+        [RateFeel::Straight, RateFeel::Dotted, RateFeel::Triplet]
+            .map(|feel| StepRate { division, feel })
+    })
+}
+
+/// A name must have a visible character and fit the header.
+fn check_name(text: &str) -> Result<(), FieldError> {
+    let length = text.trim().chars().count();
+    if length == 0 {
+        Err(FieldError::new("a track needs a name"))
+    } else if length > MAX_NAME_CHARS {
+        Err(FieldError::new(format!(
+            "names are at most {MAX_NAME_CHARS} characters"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// An OSC address starts with `/` and holds printable ASCII without spaces or the characters
+/// OSC reserves for patterns (`# * , ? [ ] { }`). Empty: the track sends nothing.
+pub fn check_address(text: &str) -> Result<(), FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(());
+    }
+    if !text.starts_with('/') {
+        return Err(FieldError {
+            message: "an OSC address starts with '/', e.g. /gate/voice1".to_owned(),
+            position: Some(0),
+        });
+    }
+    match text
+        .chars()
+        .position(|character| !character.is_ascii_graphic() || "#*,?[]{}".contains(character))
+    {
+        Some(position) => Err(FieldError {
+            message: format!(
+                "{:?} cannot be part of an OSC address",
+                text.chars().nth(position).unwrap_or(' ')
+            ),
+            position: Some(position),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `name` cut to `chars` characters with an ellipsis.
+fn truncate(name: &str, chars: usize) -> String {
+    if name.chars().count() <= chars {
+        name.to_owned()
+    } else {
+        let kept: String = name.chars().take(chars - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc_addresses_are_checked() {
+        assert!(check_address("/gate/voice1").is_ok());
+        assert!(check_address("").is_ok(), "empty: no OSC for this track");
+        assert_eq!(
+            check_address("gate").expect_err("no slash").position,
+            Some(0)
+        );
+        assert_eq!(
+            check_address("/gate voice").expect_err("space").position,
+            Some(5)
+        );
+        assert_eq!(
+            check_address("/gate/*").expect_err("pattern").position,
+            Some(6)
+        );
+    }
+
+    #[test]
+    fn names_and_notes() {
+        assert!(check_name("  ").is_err());
+        assert!(check_name(&"n".repeat(MAX_NAME_CHARS + 1)).is_err());
+        assert_eq!(truncate("Closed Hi-Hat Long", 8), "Closed …");
+        assert_eq!(all_rates().count(), 21);
+    }
+}
