@@ -57,6 +57,15 @@ impl PatternDoc {
         }
     }
 
+    /// Rolls new dice for step probability: a seed that differs from run to run.
+    pub fn reseed(&mut self) {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        let seed = (nanos ^ (nanos >> 32)) as u32;
+        self.seed = if seed == self.seed { seed ^ 1 } else { seed };
+    }
+
     /// What the audio thread plays for this document.
     pub fn snapshot(&self) -> PatternSnapshot {
         PatternSnapshot {

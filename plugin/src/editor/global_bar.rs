@@ -81,6 +81,17 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         {
             model.store.redo();
         }
+        let slot = state.edit_slot;
+        if ui
+            .button("Reseed")
+            .on_hover_text(
+                "New dice for step probability in this slot. The same seed plays the same \
+                 steps at the same song position every time, so a bounce equals playback",
+            )
+            .clicked()
+        {
+            model.store.edit_slot(slot, |doc| doc.reseed());
+        }
         ui.separator();
         let track = state.selected_track;
         if ui

@@ -316,21 +316,16 @@ fn clear(remote: &mut Remote, args: &mut Args) -> Outcome {
 /// `[seed]`: a new probability seed for the slot; without an argument one from the clock.
 fn reseed(remote: &mut Remote, args: &mut Args) -> Outcome {
     let seed = if args.remaining() > 0 {
-        args.int("seed", 0, i64::from(u32::MAX))? as u32
+        Some(args.int("seed", 0, i64::from(u32::MAX))? as u32)
     } else {
-        fresh_seed()
+        None
     };
     args.finish()?;
-    remote.edit(|doc| doc.seed = seed);
+    remote.edit(|doc| match seed {
+        Some(seed) => doc.seed = seed,
+        None => doc.reseed(),
+    });
     Ok(())
-}
-
-/// A seed that differs from run to run.
-pub fn fresh_seed() -> u32 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos());
-    (nanos ^ (nanos >> 32)) as u32
 }
 
 fn history(remote: &mut Remote, args: &mut Args, undo: bool) -> Outcome {

@@ -34,6 +34,17 @@ fn undo_and_redo_buttons_and_keys_walk_the_history() {
 }
 
 #[test]
+fn reseed_rolls_new_dice_for_the_edited_slot_as_one_undo_step() {
+    let mut fixture = Fixture::new();
+    let before = fixture.store.slot(0).seed;
+    fixture.click("Reseed");
+    assert_ne!(fixture.store.slot(0).seed, before);
+    assert_eq!(fixture.store.history_depth(), (1, 0));
+    fixture.click("Undo");
+    assert_eq!(fixture.store.slot(0).seed, before);
+}
+
+#[test]
 fn a_copied_track_pastes_onto_another() {
     let mut fixture = Fixture::new();
     fixture.click("Select track 3");
