@@ -380,7 +380,7 @@ impl Plugin for ChronusSeq {
             },
         );
         let slot = self.engine.playing_slot();
-        let song = self.pattern.read();
+        let song = pattern;
         self.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,

@@ -33,7 +33,8 @@ impl SlotOverride {
     }
 
     /// The quantize for a change from `playing` to `requested`: the override if it is for
-    /// `requested`, else `instance`. An override for the slot already playing is used up.
+    /// `requested`, else `instance`. An override is used up once its slot plays, and dropped
+    /// when another slot is asked for.
     /// Audio thread only; wait-free.
     pub fn quantize_for(
         &self,
@@ -53,6 +54,12 @@ impl SlotOverride {
             return instance;
         }
         if slot != requested {
+            if requested != playing {
+                // Another slot was asked for since: this override is stale.
+                let _ =
+                    self.packed
+                        .compare_exchange(packed, NONE, Ordering::AcqRel, Ordering::Relaxed);
+            }
             return instance;
         }
         match packed & 0b11 {
@@ -75,8 +82,15 @@ mod tests {
         cell.set(3, SlotQuantize::NextBar);
         assert_eq!(cell.quantize_for(0, 0, instance), instance, "not asked yet");
         assert_eq!(cell.quantize_for(0, 3, instance), SlotQuantize::NextBar);
-        assert_eq!(cell.quantize_for(0, 5, instance), instance, "another slot");
         assert_eq!(cell.quantize_for(3, 3, instance), instance, "slot 4 plays");
         assert_eq!(cell.quantize_for(0, 3, instance), instance, "used up");
+
+        cell.set(3, SlotQuantize::NextBar);
+        assert_eq!(cell.quantize_for(0, 5, instance), instance, "another slot");
+        assert_eq!(
+            cell.quantize_for(0, 3, instance),
+            instance,
+            "dropped as stale"
+        );
     }
 }

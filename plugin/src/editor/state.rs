@@ -74,9 +74,13 @@ impl EditorState {
         self.selected_track = track.min(MAX_TRACKS - 1);
     }
 
-    /// Follows the slot playing, if asked to: called once per frame with the playing slot.
+    /// Follows the slot playing, if asked to: called once per frame with the playing slot. While
+    /// a text field holds typed text the edited slot stays, so the text is not lost.
     pub fn follow(&mut self, playing_slot: usize) {
-        if self.follow_playing {
+        let typing = [&self.pattern_text, &self.name_text, &self.address_text]
+            .iter()
+            .any(|field| field.is_typed());
+        if self.follow_playing && !typing {
             self.edit_slot = playing_slot.min(SLOT_COUNT - 1);
         }
     }

@@ -54,6 +54,11 @@ impl TextFieldState {
         self.shown_value = None;
     }
 
+    /// Whether the field holds typed text not yet applied or abandoned.
+    pub fn is_typed(&self) -> bool {
+        self.typed
+    }
+
     /// Brings the text up to date with `value` unless something is being typed.
     fn sync(&mut self, key: (usize, usize), value: &str) {
         if self.key != Some(key) {

@@ -136,7 +136,7 @@ impl Engine {
     }
 
     /// Asks the next [`Engine::process`] call to end every sounding note at its first sample and
-    /// to resynchronise from the host position. Used on reset, bypass and state changes.
+    /// to resynchronise from the host position. Used on reset and when bypass ends.
     pub fn request_release_all(&mut self) {
         self.release_all_requested = true;
     }

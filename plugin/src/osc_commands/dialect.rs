@@ -87,9 +87,19 @@ fn free_track(doc: &PatternDoc) -> Option<usize> {
     })
 }
 
-fn existing_track(remote: &Remote, args: &Args, id: &str) -> Result<usize, CommandError> {
-    track_named(&remote.store.slot(remote.target_slot()), id)
-        .ok_or_else(|| args.error(format!("no track {id:?}; add it with /seq/add first")))
+/// Edits the track named `id` in the slot being edited, looked up and changed under one lock.
+fn edit_named_track(
+    remote: &Remote,
+    args: &Args,
+    id: &str,
+    edit: impl FnOnce(&mut PatternDoc, usize),
+) -> Outcome {
+    let missing = args.error(format!("no track {id:?}; add it with /seq/add first"));
+    remote.store.edit_slot(remote.target_slot(), |doc| {
+        let track = track_named(doc, id).ok_or(missing)?;
+        edit(doc, track);
+        Ok(())
+    })
 }
 
 /// Gives the hits of `track` the notes of `cycle` in turn.
@@ -149,12 +159,11 @@ fn add(remote: &mut Remote, args: &mut Args) -> Outcome {
         position += 1;
     }
 
-    let slot = remote.target_slot();
-    let doc = remote.store.slot(slot);
-    let track = track_named(&doc, &id)
-        .or_else(|| free_track(&doc))
-        .ok_or_else(|| args.error("all 16 tracks are in use; /seq/remove one first"))?;
-    remote.edit(|doc| {
+    let full = args.error("all 16 tracks are in use; /seq/remove one first");
+    let track = remote.store.edit_slot(remote.target_slot(), |doc| {
+        let track = track_named(doc, &id)
+            .or_else(|| free_track(doc))
+            .ok_or(full)?;
         doc.tracks[track].name = id.clone();
         write_steps(doc, track, &steps);
         if let Some(note) = base_note {
@@ -163,7 +172,8 @@ fn add(remote: &mut Remote, args: &mut Args) -> Outcome {
         if let Some(cycle) = &notes {
             apply_notes(doc, track, cycle);
         }
-    });
+        Ok(track)
+    })?;
     remote.osc_out.update(|settings| {
         let target = &mut settings.tracks[track];
         target.address = format!("/gate/{voice}");
@@ -201,15 +211,13 @@ fn update_pattern(remote: &mut Remote, args: &mut Args) -> Outcome {
     let id = args.text("track id")?;
     let steps = chronus_pattern(args)?;
     args.finish()?;
-    let track = existing_track(remote, args, &id)?;
-    remote.edit(|doc| {
+    edit_named_track(remote, args, &id, |doc, track| {
         let cycle = current_cycle(doc, track);
         write_steps(doc, track, &steps);
         if !cycle.is_empty() {
             apply_notes(doc, track, &cycle);
         }
-    });
-    Ok(())
+    })
 }
 
 /// `/seq/update/notes track_id notes`: the hits take the notes in turn from the first.
@@ -218,21 +226,19 @@ fn update_notes(remote: &mut Remote, args: &mut Args) -> Outcome {
     let notes = args.text("notes")?;
     args.finish()?;
     let cycle = parse_note_list(&notes).map_err(|error| args.error(error))?;
-    let track = existing_track(remote, args, &id)?;
-    remote.edit(|doc| apply_notes(doc, track, &cycle));
-    Ok(())
+    edit_named_track(remote, args, &id, |doc, track| {
+        apply_notes(doc, track, &cycle)
+    })
 }
 
 /// `/seq/remove track_id`: the track goes back to an unused one (no hits, default name).
 fn remove(remote: &mut Remote, args: &mut Args) -> Outcome {
     let id = args.text("track id")?;
     args.finish()?;
-    let track = existing_track(remote, args, &id)?;
-    remote.edit(|doc| {
+    edit_named_track(remote, args, &id, |doc, track| {
         doc.tracks[track].name = format!("Track {}", track + 1);
         doc.tracks[track].pattern.steps = [Step::REST; MAX_STEPS];
-    });
-    Ok(())
+    })
 }
 
 /// `/seq/clear`: every track of the slot loses its hits; names and settings stay.

@@ -241,11 +241,7 @@ fn euclid_arguments(args: &mut Args) -> Result<(usize, u8, u8, u8), CommandError
 /// parameters (so the DAW sees and can automate them).
 fn euclid(remote: &mut Remote, args: &mut Args) -> Outcome {
     let (track, pulses, steps, rotation) = euclid_arguments(args)?;
-    remote.edit(|doc| {
-        let pattern = &mut doc.tracks[track].pattern;
-        pattern.length = steps;
-        pattern.euclid = true;
-    });
+    // Pulses and rotation first, so the track never plays Euclid mode with the old ones.
     let controls = &remote.params.tracks[track];
     remote
         .gateway
@@ -253,6 +249,11 @@ fn euclid(remote: &mut Remote, args: &mut Args) -> Outcome {
     remote
         .gateway
         .set(&controls.euclid_rotation, i32::from(rotation));
+    remote.edit(|doc| {
+        let pattern = &mut doc.tracks[track].pattern;
+        pattern.length = steps;
+        pattern.euclid = true;
+    });
     Ok(())
 }
 

@@ -87,6 +87,17 @@ fn invalid_text_shows_its_error_and_keeps_the_text() {
     // Editing elsewhere does not throw the text away…
     fixture.click("Track 9 step 1");
     assert_eq!(shown(&fixture, "Pattern text"), "x.x?x");
+    // …nor does the DAW moving to another slot while the editor follows the playing slot.
+    let song = fixture.store.doc().snapshot();
+    fixture.live.publish(crate::live_state::BlockView {
+        playing: true,
+        tempo: Some(120.0),
+        position: Some(0.0),
+        bar: (4.0, 0.0),
+        slot: (2, &song.slots()[2]),
+    });
+    fixture.run();
+    assert_eq!(shown(&fixture, "Pattern text"), "x.x?x");
 
     // …fixing it applies it, and the error goes.
     type_into(&mut fixture, "Pattern text", "x.x.x");
