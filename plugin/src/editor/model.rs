@@ -40,9 +40,6 @@ pub struct EditorModel {
     /// OSC input status, if the plugin has an OSC input. Written by the OSC-in thread, read by
     /// the GUI thread.
     pub osc_in: Option<Arc<OscInStatus>>,
-    /// The host's editor context, for parameter gestures that last several frames (drags). Set
-    /// and used by the GUI thread.
-    context: Option<GuiContext>,
 }
 
 impl EditorModel {
@@ -62,50 +59,39 @@ impl EditorModel {
             live,
             osc_out,
             osc_in,
-            context: None,
         }
     }
 
-    /// Uses the host's editor context from now on, for the editor's drags and for every
-    /// gateway change (OSC commands included).
+    /// Uses the host's editor context from now on, for the editor's changes and, where the
+    /// plugin API allows it, OSC commands' changes.
     pub fn attach(&mut self, context: GuiContext) {
-        self.gateway.attach(context.clone());
-        self.context = Some(context);
+        self.gateway.attach(context);
     }
 
     /// Sets `param` to `value` as one recorded gesture (a click or a typed value).
     pub fn set<P: Param>(&self, param: &P, value: P::Plain) -> Route {
-        self.gateway.set(param, value)
+        self.gateway.set_from_gui(param, value)
     }
 
     /// Switches a boolean parameter as one recorded gesture.
     pub fn toggle(&self, param: &BoolParam) -> Route {
-        self.gateway.set(param, !param.value())
+        self.gateway.set_from_gui(param, !param.value())
     }
 
     /// Starts a gesture on `param` (a drag began). Without a host context nothing is sent;
     /// [`Self::drag_to`] then stores values directly.
     pub fn begin_drag<P: Param>(&self, param: &P) {
-        if let Some(context) = &self.context {
-            context.param_setter().begin_set_parameter(param);
-        }
+        self.gateway.begin_drag(param);
     }
 
     /// Sends a value of a gesture begun with [`Self::begin_drag`].
     pub fn drag_to<P: Param>(&self, param: &P, value: P::Plain) {
-        match &self.context {
-            Some(context) => context.param_setter().set_parameter(param, value),
-            None => {
-                self.gateway.set(param, value);
-            }
-        }
+        self.gateway.drag_to(param, value);
     }
 
     /// Ends a gesture begun with [`Self::begin_drag`].
     pub fn end_drag<P: Param>(&self, param: &P) {
-        if let Some(context) = &self.context {
-            context.param_setter().end_set_parameter(param);
-        }
+        self.gateway.end_drag(param);
     }
 
     /// The parameter values as the audio thread takes them now.
