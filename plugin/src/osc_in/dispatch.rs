@@ -11,7 +11,9 @@ use rosc::{encoder, OscMessage, OscPacket, OscType};
 
 use super::decode::decode;
 use super::handler::CommandHandler;
-use super::rate::ErrorBudget;
+#[cfg(test)]
+use super::rate::COMMAND_BURST;
+use super::rate::{TokenBucket, COMMANDS_PER_SECOND};
 use super::status::OscInStatus;
 
 /// Address of error replies. Arguments: the offending address (`""` when the packet did not
@@ -42,7 +44,9 @@ pub struct Dispatcher {
     /// Shared counters, written here.
     status: Arc<OscInStatus>,
     /// Limits `/seq/error` replies.
-    errors: ErrorBudget,
+    errors: TokenBucket,
+    /// Limits the commands carried out.
+    commands: TokenBucket,
     /// Reply encoding scratch space.
     bytes: Vec<u8>,
 }
@@ -57,7 +61,8 @@ impl Dispatcher {
         Dispatcher {
             handler,
             status,
-            errors: ErrorBudget::new(now),
+            errors: TokenBucket::error_replies(now),
+            commands: TokenBucket::commands(now),
             bytes: Vec::with_capacity(256),
         }
     }
@@ -83,6 +88,18 @@ impl Dispatcher {
         };
         let mut failed = 0;
         for message in &messages {
+            if !self.commands.try_take(now) {
+                failed += 1;
+                self.status
+                    .commands_rate_limited
+                    .fetch_add(1, Ordering::Relaxed);
+                let reason = format!(
+                    "too many commands: at most {COMMANDS_PER_SECOND} a second; this one was not \
+                     carried out"
+                );
+                self.reply_error(&message.addr, &reason, now, &mut send);
+                continue;
+            }
             self.status.set_last_command(&message.addr);
             match self.handler.handle(message) {
                 Ok(replies) => {
@@ -154,6 +171,7 @@ mod tests {
     use crate::osc_in::decode::tests::{bundle, encode, message};
     use crate::osc_in::decode::MAX_DATAGRAM;
     use crate::osc_in::handler::CommandError;
+    use crate::osc_in::rate::COMMAND_BURST;
     use proptest::prelude::*;
     use rosc::decoder;
     use std::sync::atomic::AtomicUsize;
@@ -219,7 +237,9 @@ mod tests {
 
         fn errors_add_up(&self) -> bool {
             self.count(|s| &s.error_replies_sent) + self.count(|s| &s.error_replies_suppressed)
-                == self.count(|s| &s.decode_errors) + self.count(|s| &s.handler_errors)
+                == self.count(|s| &s.decode_errors)
+                    + self.count(|s| &s.handler_errors)
+                    + self.count(|s| &s.commands_rate_limited)
         }
     }
 
@@ -326,6 +346,30 @@ mod tests {
         // Handler replies are not limited.
         let ok = encode(&message("/a", vec![]));
         assert!((0..50).all(|_| rig.run(&ok).1.len() == 1));
+    }
+
+    #[test]
+    fn a_flood_of_commands_is_limited_and_answered() {
+        let mut rig = Rig::new();
+        let ok = encode(&message("/a", vec![]));
+        let extra = 300;
+        let total = COMMAND_BURST as usize + extra;
+        let replies: Vec<OscMessage> = (0..total).flat_map(|_| rig.run(&ok).1).collect();
+        assert_eq!(rig.calls.load(Ordering::Relaxed), COMMAND_BURST as usize);
+        assert_eq!(rig.count(|s| &s.commands_rate_limited), extra as u64);
+        let refusals: Vec<&OscMessage> =
+            replies.iter().filter(|r| r.addr == ERROR_ADDRESS).collect();
+        assert_eq!(
+            refusals.len(),
+            20,
+            "error replies stay within their own budget"
+        );
+        assert_eq!(strings(refusals[0])[0], "/a");
+        assert!(strings(refusals[0])[1].starts_with("too many commands"));
+        assert!(rig.errors_add_up());
+        // A second later the budget has refilled.
+        rig.now += Duration::from_secs(1);
+        assert_eq!(rig.run(&ok).1[0].addr, "/ok");
     }
 
     #[test]

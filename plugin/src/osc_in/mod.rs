@@ -20,6 +20,9 @@
 //!   address, and an `Err` is answered with `/seq/error <address> <reason>` ([`ERROR_ADDRESS`]).
 //! - Error replies are rate-limited by a token bucket ([`ERROR_REPLY_BURST`] at once,
 //!   [`ERROR_REPLIES_PER_SECOND`] after that); the ones over the limit are counted, not sent.
+//! - Commands are rate-limited too ([`COMMAND_BURST`] at once, [`COMMANDS_PER_SECOND`] after
+//!   that): a message over the limit is not handed to the handler; it is counted and answered
+//!   like a refused command.
 //!
 //! Everything is counted in [`OscInStatus`], with the last command address and last error text.
 //! Nothing here prints or panics, whatever arrives — the caller decides what to log.
@@ -41,7 +44,7 @@ pub use bind::BIND_ATTEMPTS;
 pub use decode::{MAX_ARRAY_DEPTH, MAX_BUNDLE_DEPTH, MAX_DATAGRAM};
 pub use dispatch::{Dispatcher, Outcome, ERROR_ADDRESS};
 pub use handler::{CommandError, CommandHandler};
-pub use rate::{ERROR_REPLIES_PER_SECOND, ERROR_REPLY_BURST};
+pub use rate::{COMMANDS_PER_SECOND, COMMAND_BURST, ERROR_REPLIES_PER_SECOND, ERROR_REPLY_BURST};
 pub use server::{start, OscInServer, READ_TIMEOUT, THREAD_NAME};
 pub use settings::{is_reserved, OscInSettings, DEFAULT_PORT, RESERVED_PORTS};
 pub use status::OscInStatus;

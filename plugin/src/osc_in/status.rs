@@ -24,8 +24,12 @@ pub struct OscInStatus {
     /// send is also counted in [`Self::reply_send_errors`]). Written by the server thread, read
     /// by anyone.
     pub error_replies_sent: AtomicU64,
+    /// Messages not carried out because commands came faster than the command budget allows.
+    /// Written by the server thread, read by anyone.
+    pub commands_rate_limited: AtomicU64,
     /// `/seq/error` replies not sent because of the rate limit. Always
-    /// `error_replies_sent + error_replies_suppressed == decode_errors + handler_errors`.
+    /// `error_replies_sent + error_replies_suppressed
+    ///  == decode_errors + handler_errors + commands_rate_limited`.
     /// Written by the server thread, read by anyone.
     pub error_replies_suppressed: AtomicU64,
     /// Replies of any kind the socket refused to send. Written by the server thread, read by
