@@ -11,8 +11,6 @@ use rosc::{encoder, OscMessage, OscPacket, OscType};
 
 use super::decode::decode;
 use super::handler::CommandHandler;
-#[cfg(test)]
-use super::rate::COMMAND_BURST;
 use super::rate::{TokenBucket, COMMANDS_PER_SECOND};
 use super::status::OscInStatus;
 
