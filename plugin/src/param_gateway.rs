@@ -154,40 +154,22 @@ mod tests {
     use nice_plug::prelude::{GuiContextInner, ParamPtr, PluginApi, PluginState};
     use std::sync::Arc;
 
-    /// Records what a host would receive.
-    #[derive(Default)]
+    /// A host of one plugin API, recording what it receives.
     struct RecordingHost {
-        calls: Mutex<Vec<String>>,
-    }
-
-    impl GuiContextInner for RecordingHost {
-        fn plugin_api(&self) -> PluginApi {
-            PluginApi::Clap
-        }
-        unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {
-            self.calls.lock().expect("lock").push("begin".to_owned());
-        }
-        unsafe fn raw_set_parameter_normalized(&self, _param: ParamPtr, normalized: f32) {
-            let call = format!("set {normalized}");
-            self.calls.lock().expect("lock").push(call);
-        }
-        unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {
-            self.calls.lock().expect("lock").push("end".to_owned());
-        }
-        fn get_state(&self) -> PluginState {
-            unimplemented!("not used by the gateway")
-        }
-        fn set_state(&self, _state: PluginState) {}
-        fn request_restart(&self) {}
-    }
-
-    /// A host of the given plugin API, recording calls.
-    struct ApiHost {
         api: PluginApi,
         calls: Mutex<Vec<String>>,
     }
 
-    impl GuiContextInner for ApiHost {
+    impl RecordingHost {
+        fn new(api: PluginApi) -> Arc<RecordingHost> {
+            Arc::new(RecordingHost {
+                api,
+                calls: Mutex::default(),
+            })
+        }
+    }
+
+    impl GuiContextInner for RecordingHost {
         fn plugin_api(&self) -> PluginApi {
             self.api
         }
@@ -211,10 +193,7 @@ mod tests {
     #[test]
     fn under_vst3_other_threads_store_directly_and_the_gui_goes_through_the_host() {
         let gateway = ParamGateway::default();
-        let host = Arc::new(ApiHost {
-            api: PluginApi::Vst3,
-            calls: Mutex::default(),
-        });
+        let host = RecordingHost::new(PluginApi::Vst3);
         gateway.attach(GuiContext::new(host.clone()));
         let solo = BoolParam::new("Solo", false);
         assert_eq!(gateway.set(&solo, true), Route::PluginOnly);
@@ -227,10 +206,7 @@ mod tests {
     #[test]
     fn a_change_from_another_thread_never_interleaves_with_a_drag() {
         let gateway = ParamGateway::default();
-        let host = Arc::new(ApiHost {
-            api: PluginApi::Clap,
-            calls: Mutex::default(),
-        });
+        let host = RecordingHost::new(PluginApi::Clap);
         gateway.attach(GuiContext::new(host.clone()));
         let gate = FloatParam::new(
             "Gate",
@@ -281,7 +257,7 @@ mod tests {
         assert_eq!(gateway.set(&mute, true), Route::PluginOnly);
         assert!(mute.value(), "stored in the parameter");
 
-        let host = Arc::new(RecordingHost::default());
+        let host = RecordingHost::new(PluginApi::Clap);
         gateway.attach(GuiContext::new(host.clone()));
         assert!(gateway.reaches_host());
         assert_eq!(gateway.set(&mute, false), Route::Host);

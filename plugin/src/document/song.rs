@@ -33,6 +33,13 @@ impl SongDoc {
         Arc::make_mut(&mut self.slots[index.min(SLOT_COUNT - 1)])
     }
 
+    /// Makes slot `to` a copy of slot `from` (0-based, clamped like [`SongDoc::slot`]). The two
+    /// share their pattern until one of them is edited.
+    pub fn copy_slot(&mut self, from: usize, to: usize) {
+        let last = SLOT_COUNT - 1;
+        self.slots[to.min(last)] = Arc::clone(&self.slots[from.min(last)]);
+    }
+
     /// Every slot, slot 1 first.
     pub fn slots(&self) -> impl Iterator<Item = &PatternDoc> {
         self.slots.iter().map(|slot| &**slot)
@@ -70,5 +77,17 @@ mod tests {
         );
         assert!(song.snapshot().slots()[3].tracks[0].steps[0].on);
         assert_eq!(song.slot(99), song.slot(SLOT_COUNT - 1));
+
+        song.copy_slot(3, 7);
+        assert!(
+            Arc::ptr_eq(&song.slots[3], &song.slots[7]),
+            "shared until edited"
+        );
+        song.slot_mut(7).seed = 9;
+        assert_eq!(
+            song.slot(3).seed,
+            before.slot(3).seed,
+            "editing the copy leaves the original"
+        );
     }
 }

@@ -13,7 +13,7 @@
 use rosc::{OscMessage, OscType};
 
 use super::args::Args;
-use super::native::{parse_quantize, write_steps};
+use super::native::{clear_steps, parse_quantize, write_steps};
 use super::notes::{hz_to_midi, parse_note_list};
 use super::{ok, Remote};
 use crate::document::pattern_string::{ACCENT_VELOCITY, HIT_VELOCITY};
@@ -244,11 +244,7 @@ fn remove(remote: &mut Remote, args: &mut Args) -> Outcome {
 /// `/seq/clear`: every track of the slot loses its hits; names and settings stay.
 fn clear(remote: &mut Remote, args: &mut Args) -> Outcome {
     args.finish()?;
-    remote.edit(|doc| {
-        for track in &mut doc.tracks {
-            track.pattern.steps = [Step::REST; MAX_STEPS];
-        }
-    });
+    clear_steps(remote, None);
     Ok(())
 }
 
@@ -280,10 +276,7 @@ fn save(remote: &mut Remote, args: &mut Args) -> Outcome {
         args.text("name")?;
     }
     let from = remote.target_slot();
-    remote.store.edit(|song| {
-        let copy = song.slot(from).clone();
-        *song.slot_mut(to) = copy;
-    });
+    remote.store.edit(|song| song.copy_slot(from, to));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use super::args::Args;
 use super::{ok, Remote};
 use crate::document::{pattern_string, PatternDoc};
 use crate::engine::pattern::{
-    Step, StepRate, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
+    Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
 };
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_in::CommandError;
@@ -50,8 +50,12 @@ pub fn handle(
         }),
         "/chronus/track/length" => track_length(remote, &mut args),
         "/chronus/track/rate" => track_rate(remote, &mut args),
-        "/chronus/track/note" => track_number(remote, &mut args, "note", 0, 127),
-        "/chronus/track/channel" => track_number(remote, &mut args, "channel", 1, 16),
+        "/chronus/track/note" => {
+            track_number(remote, &mut args, ("note", 0, 127), |p, v| p.note = v)
+        }
+        "/chronus/track/channel" => track_number(remote, &mut args, ("channel", 1, 16), |p, v| {
+            p.channel = v - 1
+        }),
         "/chronus/track/name" => track_name(remote, &mut args),
         "/chronus/euclid" => euclid(remote, &mut args),
         "/chronus/euclid/off" => euclid_off(remote, &mut args),
@@ -191,19 +195,17 @@ fn track_rate(remote: &mut Remote, args: &mut Args) -> Outcome {
     Ok(())
 }
 
-fn track_number(remote: &mut Remote, args: &mut Args, name: &str, low: i64, high: i64) -> Outcome {
+/// `track value`: a whole-number track setting `(name, low, high)`, written by `set`.
+fn track_number(
+    remote: &mut Remote,
+    args: &mut Args,
+    (name, low, high): (&str, i64, i64),
+    set: impl FnOnce(&mut TrackPattern, u8),
+) -> Outcome {
     let track = args.index("track", MAX_TRACKS)?;
     let value = args.int(name, low, high)? as u8;
     args.finish()?;
-    let is_channel = name == "channel";
-    remote.edit(|doc| {
-        let pattern = &mut doc.tracks[track].pattern;
-        if is_channel {
-            pattern.channel = value - 1;
-        } else {
-            pattern.note = value;
-        }
-    });
+    remote.edit(|doc| set(&mut doc.tracks[track].pattern, value));
     Ok(())
 }
 
@@ -288,10 +290,7 @@ fn copy_slot(remote: &mut Remote, args: &mut Args) -> Outcome {
     let from = args.index("from slot", SLOT_COUNT)?;
     let to = args.index("to slot", SLOT_COUNT)?;
     args.finish()?;
-    remote.store.edit(|song| {
-        let copy = song.slot(from).clone();
-        *song.slot_mut(to) = copy;
-    });
+    remote.store.edit(|song| song.copy_slot(from, to));
     Ok(())
 }
 
@@ -304,14 +303,19 @@ fn clear(remote: &mut Remote, args: &mut Args) -> Outcome {
         None
     };
     args.finish()?;
+    clear_steps(remote, track);
+    Ok(())
+}
+
+/// Clears the steps of track `only`, or of every track, in the slot being edited.
+pub fn clear_steps(remote: &Remote, only: Option<usize>) {
     remote.edit(|doc| {
         for (index, track_doc) in doc.tracks.iter_mut().enumerate() {
-            if track.is_none_or(|only| only == index) {
+            if only.is_none_or(|only| only == index) {
                 track_doc.pattern.steps = [Step::REST; MAX_STEPS];
             }
         }
     });
-    Ok(())
 }
 
 /// `[seed]`: a new probability seed for the slot; without an argument one from the clock.
@@ -379,6 +383,15 @@ fn select_slot(remote: &mut Remote, args: &mut Args) -> Outcome {
     args.finish()?;
     remote.gateway.set(&remote.params.slot, slot);
     Ok(())
+}
+
+/// The name [`parse_quantize`] reads back: `now`, `step` or `bar`.
+pub fn quantize_name(quantize: SlotQuantize) -> &'static str {
+    match quantize {
+        SlotQuantize::Now => "now",
+        SlotQuantize::NextStep => "step",
+        SlotQuantize::NextBar => "bar",
+    }
 }
 
 /// Reads a quantize name: `now`, `step` or `bar`.

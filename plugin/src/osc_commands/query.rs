@@ -4,11 +4,11 @@
 use rosc::{OscMessage, OscType};
 
 use super::args::Args;
+use super::native::quantize_name;
 use super::Remote;
 use crate::document::pattern_string;
 use crate::engine::pattern::SLOT_COUNT;
 use crate::osc_in::CommandError;
-use crate::params::QuantizeChoice;
 
 fn int(value: impl TryInto<i32>) -> OscType {
     OscType::Int(value.try_into().unwrap_or(i32::MAX))
@@ -28,11 +28,7 @@ pub fn state(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Co
     args.finish()?;
     let doc = remote.store.slot(slot);
     let params = &remote.params;
-    let quantize = match params.slot_quantize.value() {
-        QuantizeChoice::Now => "now",
-        QuantizeChoice::NextStep => "step",
-        QuantizeChoice::NextBar => "bar",
-    };
+    let quantize = quantize_name(params.slot_quantize.value().into());
     let mut replies = vec![OscMessage {
         addr: "/chronus/state/slot".to_owned(),
         args: vec![
