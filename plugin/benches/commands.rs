@@ -24,7 +24,7 @@ fn message(address: &str, args: Vec<OscType>) -> OscMessage {
 
 fn command_benches(c: &mut Criterion) {
     let plugin = ChronusSeq::default();
-    let mut handler = plugin.osc_input().handler().expect("a handler");
+    let mut handler = plugin.command_handler();
     let patterns = ["x.x.X..x".repeat(8), "X...x...".repeat(8)];
     let mut round = 0usize;
     c.bench_function("/chronus/pattern: one track of 64 steps", |b| {

@@ -6,6 +6,7 @@
 
 pub mod clap_position;
 pub mod document;
+pub mod edit;
 pub mod editor;
 pub mod engine;
 pub mod gate_clock;
@@ -18,12 +19,13 @@ pub mod osc_out;
 pub mod osc_output;
 pub mod param_gateway;
 pub mod params;
+pub mod parts;
 pub mod slot_override;
 pub mod startup;
 mod state_filter;
+pub mod versioned_cell;
 
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use nice_plug::midi::{Channel, Key, VoiceID};
@@ -31,33 +33,26 @@ use nice_plug::prelude::*;
 use triple_buffer::Output;
 
 use clap_position::{ClapPositionRepair, Reported};
-use document::store::PatternStore;
+use edit::{EditLayer, PatternStore};
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
 use engine::pattern::SongSnapshot;
 use engine::slot_switch::BarGrid;
 use engine::transport::BlockTransport;
 use engine::Engine;
 use live_state::{BlockView, LiveState};
-use osc_commands::{Remote, SeqCommands};
-use osc_in::{OscInSettings, OscInStatus};
-use osc_input::OscInput;
-use osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
+use osc_commands::SeqCommands;
+use osc_in::OscInStatus;
+use osc_input::OscInService;
+use osc_out::{OscOutSettings, OscOutStatus};
 use osc_output::OscOutput;
 use param_gateway::ParamGateway;
 use params::SeqParams;
-use slot_override::SlotOverride;
-
-/// Counters shared with the editor and diagnostics.
-#[derive(Default)]
-pub struct SharedCounters {
-    /// Note events the host's output queue refused. Written by audio, read by anyone.
-    pub host_events_refused: AtomicU64,
-}
+use parts::Parts;
 
 /// The plugin instance.
 pub struct ChronusSeq {
-    /// Host parameters and the pattern document. Shared with the host and editor threads.
-    params: Arc<SeqParams>,
+    /// Everything shared with the other threads, built once in `default`.
+    parts: Parts,
     /// Newest published pattern. Audio thread only.
     pattern: Output<SongSnapshot>,
     /// The sequencer. Audio thread only (created on the main thread in `activate`).
@@ -66,22 +61,17 @@ pub struct ChronusSeq {
     clap_position: ClapPositionRepair,
     /// OSC gates to the modular: sidecar started in `activate`, fed by the audio thread.
     osc: OscOutput,
+    /// OSC commands: server started on the first activation, stopped when the plugin is
+    /// dropped. Main thread only.
+    osc_in: OscInService,
     /// Bypass state of the previous block. Audio thread only.
     was_bypassed: bool,
-    /// Diagnostics. Written by audio, read by anyone.
-    counters: Arc<SharedCounters>,
-    /// Transport, playing slot and playheads. Written by audio, read by the editor and OSC-in.
-    live: Arc<LiveState>,
-    /// Parameter changes made by the editor and OSC commands. Used by the GUI and OSC-in threads.
-    gateway: Arc<ParamGateway>,
-    /// One-time quantize of the next slot change. Written by OSC-in, read by audio.
-    slot_override: Arc<SlotOverride>,
 }
 
 impl Default for ChronusSeq {
     fn default() -> Self {
         let startup = startup::get();
-        let doc = startup
+        let song = startup
             .and_then(|config| config.pattern.clone())
             .unwrap_or_default();
         let mut osc_settings = OscOutSettings::default();
@@ -89,86 +79,64 @@ impl Default for ChronusSeq {
             osc_settings.host = host;
             osc_settings.port = port;
         }
-        let osc_settings = Arc::new(SettingsCell::new(osc_settings));
-        let osc_in = Arc::new(OscInput::new(OscInSettings::default()));
-        let (store, pattern) = PatternStore::new(doc);
-        let params = Arc::new(SeqParams::new(
-            store,
-            Arc::clone(&osc_settings),
-            Arc::clone(&osc_in),
-        ));
-        let gateway: Arc<ParamGateway> = Arc::default();
-        let live: Arc<LiveState> = Arc::default();
-        let slot_override: Arc<SlotOverride> = Arc::default();
-        let weak_params = Arc::downgrade(&params);
-        let parts = (
-            Arc::clone(&gateway),
-            Arc::clone(&live),
-            Arc::clone(&osc_settings),
-            Arc::clone(&slot_override),
-        );
-        osc_in.set_handler_factory(Box::new(move || {
-            let params = weak_params.upgrade()?;
-            let (gateway, live, osc_out, slot_override) = parts.clone();
-            Some(SeqCommands::new(Remote {
-                store: params.pattern.clone(),
-                params,
-                gateway,
-                live,
-                osc_out,
-                slot_override,
-                edit_slot: None,
-            }))
-        }));
+        let (parts, pattern) = Parts::new(song, osc_settings);
         ChronusSeq {
-            params,
+            osc: OscOutput::new(
+                Arc::clone(parts.edits.osc_out()),
+                Arc::clone(&parts.osc_out_status),
+            ),
+            osc_in: OscInService::new(
+                Arc::clone(&parts.osc_in_settings),
+                Arc::clone(&parts.osc_in_status),
+            ),
+            parts,
             pattern,
             engine: Engine::new(44_100.0),
             clap_position: ClapPositionRepair::default(),
-            osc: OscOutput::new(osc_settings),
             was_bypassed: false,
-            counters: Arc::default(),
-            live,
-            gateway,
-            slot_override,
         }
     }
 }
 
 impl ChronusSeq {
-    /// The pattern document handle, for editors and remote control.
+    /// The pattern document (for reading; changes go through [`Self::edits`]).
     pub fn pattern_store(&self) -> PatternStore {
-        self.params.pattern.clone()
+        self.parts.store().clone()
+    }
+
+    /// The one way to change the document, parameters and OSC targets.
+    pub fn edits(&self) -> EditLayer {
+        self.parts.edits.clone()
     }
 
     /// What the audio thread plays now: transport, slot, playheads.
     pub fn live_state(&self) -> Arc<LiveState> {
-        Arc::clone(&self.live)
+        Arc::clone(&self.parts.live)
     }
 
     /// The host parameters.
     pub fn seq_params(&self) -> Arc<SeqParams> {
-        Arc::clone(&self.params)
+        Arc::clone(self.parts.params())
     }
 
     /// The path for parameter changes made by the editor and OSC commands.
     pub fn param_gateway(&self) -> Arc<ParamGateway> {
-        Arc::clone(&self.gateway)
+        Arc::clone(self.parts.edits.gateway())
     }
 
-    /// The OSC input: settings, status, server.
-    pub fn osc_input(&self) -> Arc<OscInput> {
-        Arc::clone(&self.params.osc_in.0)
+    /// A command handler acting on this instance, as the OSC input server runs it.
+    pub fn command_handler(&self) -> SeqCommands {
+        self.parts.command_handler()
     }
 
     /// OSC input counters, bound port and last command, for the editor.
     pub fn osc_in_status(&self) -> Arc<OscInStatus> {
-        self.params.osc_in.0.status()
+        Arc::clone(&self.parts.osc_in_status)
     }
 
     /// OSC output counters and last error, for the editor.
     pub fn osc_status(&self) -> Arc<OscOutStatus> {
-        self.osc.status()
+        Arc::clone(&self.parts.osc_out_status)
     }
 
     /// The transport of this sub-block as the engine takes it.
@@ -282,14 +250,12 @@ impl Plugin for ChronusSeq {
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
-        self.params.clone()
+        Arc::clone(self.parts.params()) as Arc<dyn Params>
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
         editor::create_editor(editor::EditorModel::new(
-            self.pattern_store(),
-            self.seq_params(),
-            self.param_gateway(),
+            self.edits(),
             self.live_state(),
             self.osc_status(),
             Some(self.osc_in_status()),
@@ -319,7 +285,8 @@ impl Plugin for ChronusSeq {
         if let Err(error) = self.osc.start(sample_rate, max_buffer) {
             nice_log!("Chronus Seq runs without OSC output: {error}");
         }
-        if let Err(error) = self.params.osc_in.0.ensure_running() {
+        let parts = self.parts.clone();
+        if let Err(error) = self.osc_in.start(Box::new(move || parts.command_handler())) {
             nice_log!("Chronus Seq runs without OSC input: {error}");
         }
         true
@@ -342,7 +309,7 @@ impl Plugin for ChronusSeq {
     ) -> ProcessStatus {
         let sample_rate = f64::from(context.transport().sample_rate);
         let mut transport = self.block_transport(buffer, context, sample_rate);
-        let bypassed = self.params.bypass.value();
+        let bypassed = self.parts.params().bypass.value();
         if bypassed {
             transport.playing = false;
         } else if self.was_bypassed {
@@ -353,17 +320,16 @@ impl Plugin for ChronusSeq {
         let gate_timing = self.osc.begin_piece(
             first_channel_address(buffer),
             buffer.samples(),
-            self.params.osc_enabled.value(),
-            self.params.osc_delay_ms.value(),
+            self.parts.params().osc_enabled.value(),
+            self.parts.params().osc_delay_ms.value(),
         );
-        let mut performance = self.params.performance();
-        performance.slot_quantize = self.slot_override.quantize_for(
+        let mut performance = self.parts.params().performance();
+        performance.slot_quantize = self.parts.slot_override.quantize_for(
             self.engine.playing_slot(),
             usize::from(performance.slot),
             performance.slot_quantize,
         );
         let pattern = self.pattern.read();
-        let counters = &self.counters;
         let osc = &mut self.osc;
         self.engine.process_song(
             buffer.samples(),
@@ -371,9 +337,8 @@ impl Plugin for ChronusSeq {
             pattern,
             &performance,
             &mut |event| {
-                if context.try_send_event(host_event(&event)).is_err() {
-                    counters.host_events_refused.fetch_add(1, Ordering::Relaxed);
-                }
+                // A full host queue drops the event: nothing on the audio thread may wait.
+                let _ = context.try_send_event(host_event(&event));
                 if let Some(timing) = gate_timing {
                     osc.send(timing, &event);
                 }
@@ -381,7 +346,7 @@ impl Plugin for ChronusSeq {
         );
         let slot = self.engine.playing_slot();
         let song = pattern;
-        self.live.publish(BlockView {
+        self.parts.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,
             position: transport
@@ -397,13 +362,6 @@ impl Plugin for ChronusSeq {
         });
         // Keep being called while silent: the sequencer makes notes, not sound.
         ProcessStatus::KeepAlive
-    }
-}
-
-impl Drop for ChronusSeq {
-    fn drop(&mut self) {
-        // The server's handler holds the parameters; stopping it ends that hold.
-        self.params.osc_in.0.stop();
     }
 }
 

@@ -1,138 +1,200 @@
-//! The plugin side of the OSC input: its persisted settings, its status, and the server that
-//! runs from the first activation until the plugin is dropped (deactivation keeps it, so a
-//! collaborator can edit patterns while the host has the plugin switched off).
+//! The plugin side of the OSC input: a supervisor thread that runs the server from the first
+//! activation until the plugin is dropped (deactivation keeps it, so a collaborator can edit
+//! patterns while the host has the plugin switched off) and rebinds it whenever the saved
+//! settings change. Restoring state only stores new settings in their cell, whatever thread
+//! it happens on; binding and stopping sockets happens here, on the supervisor's own thread.
 
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-
-use nice_plug::params::persist::PersistentField;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use crate::osc_commands::SeqCommands;
 use crate::osc_in::{self, OscInServer, OscInSettings, OscInStatus};
+use crate::versioned_cell::VersionedCell;
 
-/// Makes the command handler for a new server.
-pub type HandlerFactory = Box<dyn Fn() -> Option<SeqCommands> + Send + Sync>;
+/// Name of the supervisor thread.
+pub const SUPERVISOR_THREAD_NAME: &str = "chronus-seq-osc-in-watch";
 
-/// Settings, status and the running server of one instance's OSC input.
-pub struct OscInput {
-    /// What to bind. Written by state loads and the editor (main/GUI thread), read on restart.
-    settings: Mutex<OscInSettings>,
+/// How often the supervisor looks for new settings.
+pub const SETTINGS_POLL: Duration = Duration::from_millis(100);
+
+/// Makes a command handler for a newly started server.
+pub type HandlerFactory = Box<dyn Fn() -> SeqCommands + Send>;
+
+/// Stop request shared with the supervisor thread.
+#[derive(Default)]
+struct StopSignal {
+    /// Whether the supervisor should stop. Written by the owner's thread (main), read by the
+    /// supervisor.
+    stop: Mutex<bool>,
+    /// Wakes the supervisor at once on a stop request.
+    wake: Condvar,
+}
+
+/// The running supervisor.
+struct Supervisor {
+    /// Stop request. Shared with the supervisor thread.
+    signal: Arc<StopSignal>,
+    /// The supervisor thread; joined on stop.
+    thread: JoinHandle<()>,
+}
+
+/// One instance's OSC input: owned by the plugin instance, started and stopped by it.
+pub struct OscInService {
+    /// What to bind. Written by state loads and the editor, read by the supervisor thread.
+    settings: Arc<VersionedCell<OscInSettings>>,
     /// Bound port, counters, last command and error. Written by the server thread, read by
     /// anyone.
     status: Arc<OscInStatus>,
-    /// The running server. Started and stopped on the main thread (activate, settings changes,
-    /// drop).
-    server: Mutex<Option<OscInServer>>,
-    /// Builds the handler once the plugin is assembled. Set once on the main thread.
-    handler_factory: OnceLock<HandlerFactory>,
+    /// The supervisor while running. Started and stopped on the main thread.
+    supervisor: Option<Supervisor>,
+    /// How often the supervisor looks for new settings.
+    poll: Duration,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+impl OscInService {
+    /// An input listening as `settings` says, not running yet.
+    pub fn new(settings: Arc<VersionedCell<OscInSettings>>, status: Arc<OscInStatus>) -> Self {
+        OscInService::with_poll(settings, status, SETTINGS_POLL)
+    }
 
-impl OscInput {
-    /// An input with `settings`, not running yet.
-    pub fn new(settings: OscInSettings) -> OscInput {
-        OscInput {
-            settings: Mutex::new(settings),
-            status: Arc::new(OscInStatus::new()),
-            server: Mutex::new(None),
-            handler_factory: OnceLock::new(),
+    /// Like [`Self::new`], looking for new settings every `poll` (and when [`Self::wake`] is
+    /// called).
+    pub fn with_poll(
+        settings: Arc<VersionedCell<OscInSettings>>,
+        status: Arc<OscInStatus>,
+        poll: Duration,
+    ) -> Self {
+        OscInService {
+            settings,
+            status,
+            supervisor: None,
+            poll,
         }
     }
 
-    /// Gives the input the way to build its command handler. Only the first call counts.
-    pub fn set_handler_factory(&self, factory: HandlerFactory) {
-        let _ = self.handler_factory.set(factory);
+    /// Makes the supervisor look at the settings now instead of at its next poll.
+    pub fn wake(&self) {
+        if let Some(supervisor) = &self.supervisor {
+            supervisor.signal.wake.notify_all();
+        }
     }
 
-    /// A command handler acting on this instance, as the server runs it; `None` once the plugin
-    /// is being dropped.
-    pub fn handler(&self) -> Option<SeqCommands> {
-        self.handler_factory.get().and_then(|factory| factory())
-    }
-
-    /// The settings in use.
-    pub fn settings(&self) -> OscInSettings {
-        lock(&self.settings).clone()
-    }
-
-    /// Counters, bound port and last command.
-    pub fn status(&self) -> Arc<OscInStatus> {
-        Arc::clone(&self.status)
-    }
-
-    /// The port the server listens on, if it runs.
-    pub fn bound_port(&self) -> Option<u16> {
-        lock(&self.server).as_ref().map(OscInServer::local_port)
-    }
-
-    /// Starts the server if it is not running. Returns the error text if it could not start.
-    pub fn ensure_running(&self) -> Result<(), String> {
-        let mut server = lock(&self.server);
-        if server.as_ref().is_some_and(OscInServer::is_running) {
+    /// Starts the input if it is not running: binds at once on this thread (so the port is
+    /// known when this returns), then leaves the server to the supervisor thread. Returns the
+    /// bind error, if any; the supervisor still runs and retries when the settings change.
+    /// Main thread; allocates.
+    pub fn start(&mut self, handlers: HandlerFactory) -> Result<(), String> {
+        if self.supervisor.is_some() {
             return Ok(());
         }
-        *server = None;
-        let settings = self.settings();
-        if !settings.enabled {
-            return Ok(());
-        }
-        let handler = self.handler().ok_or("the plugin is being dropped")?;
-        let started = osc_in::start(&settings, Box::new(handler), self.status())
-            .map_err(|error| error.to_string())?;
-        let port = started.local_port();
-        if port != settings.port {
-            nice_plug::nice_log!(
-                "Chronus Seq OSC input: port {} is taken; listening on {}:{port}",
-                settings.port,
-                settings.host
-            );
-        }
-        *server = Some(started);
-        Ok(())
+        let version = self.settings.version();
+        let settings = self.settings.get();
+        let (server, result) = match serve(&settings, &handlers, &self.status) {
+            Ok(server) => (server, Ok(())),
+            Err(error) => (None, Err(error)),
+        };
+        let signal = Arc::new(StopSignal::default());
+        let thread = {
+            let signal = Arc::clone(&signal);
+            let cell = Arc::clone(&self.settings);
+            let status = Arc::clone(&self.status);
+            let watch = Watch {
+                cell,
+                status,
+                poll: self.poll,
+            };
+            thread::Builder::new()
+                .name(SUPERVISOR_THREAD_NAME.to_owned())
+                .spawn(move || supervise(&signal, &watch, &handlers, server, version))
+                .map_err(|error| format!("cannot start the OSC input thread: {error}"))?
+        };
+        self.supervisor = Some(Supervisor { signal, thread });
+        result
     }
 
-    /// Uses `settings` from now on: a running server restarts with them.
-    pub fn apply(&self, settings: OscInSettings) -> Result<(), String> {
-        if settings.enabled {
-            settings.validate()?;
+    /// Stops the supervisor and the server; the port is free when this returns. Main thread.
+    pub fn stop(&mut self) {
+        if let Some(supervisor) = self.supervisor.take() {
+            *supervisor
+                .signal
+                .stop
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = true;
+            supervisor.signal.wake.notify_all();
+            let _ = supervisor.thread.join();
         }
-        let was_running = self.stop();
-        *lock(&self.settings) = settings;
-        if was_running {
-            self.ensure_running()?;
-        }
-        Ok(())
-    }
-
-    /// Stops and joins the server. Returns whether one ran.
-    pub fn stop(&self) -> bool {
-        let server = lock(&self.server).take();
-        let ran = server.is_some();
-        if let Some(server) = server {
-            server.stop();
-        }
-        ran
     }
 }
 
-/// The OSC input as a persisted field: its settings are saved with the project.
-pub struct OscInField(pub Arc<OscInput>);
-
-impl<'a> PersistentField<'a, OscInSettings> for OscInField {
-    fn set(&self, new_value: OscInSettings) {
-        if let Err(error) = self.0.apply(new_value) {
-            nice_plug::nice_log!("Chronus Seq OSC input: {error}");
-        }
+impl Drop for OscInService {
+    fn drop(&mut self) {
+        self.stop();
     }
+}
 
-    fn map<F, R>(&self, f: F) -> R
-    where
-        F: Fn(&OscInSettings) -> R,
-    {
-        f(&self.0.settings())
+/// Starts a server for `settings`, or none when the input is switched off.
+fn serve(
+    settings: &OscInSettings,
+    handlers: &HandlerFactory,
+    status: &Arc<OscInStatus>,
+) -> Result<Option<OscInServer>, String> {
+    if !settings.enabled {
+        return Ok(None);
+    }
+    let server = osc_in::start(settings, Box::new(handlers()), Arc::clone(status))
+        .map_err(|error| error.to_string())?;
+    let port = server.local_port();
+    if port != settings.port {
+        nice_plug::nice_log!(
+            "Chronus Seq OSC input: port {} is taken; listening on {}:{port}",
+            settings.port,
+            settings.host
+        );
+    }
+    Ok(Some(server))
+}
+
+/// What the supervisor watches and reports to.
+struct Watch {
+    /// The settings. Written by state loads and the editor.
+    cell: Arc<VersionedCell<OscInSettings>>,
+    /// The server's status.
+    status: Arc<OscInStatus>,
+    /// How often to look at the settings.
+    poll: Duration,
+}
+
+/// The supervisor: keeps `server` running as the watched settings say until told to stop.
+fn supervise(
+    signal: &StopSignal,
+    watch: &Watch,
+    handlers: &HandlerFactory,
+    mut server: Option<OscInServer>,
+    mut version: u64,
+) {
+    let Watch { cell, status, poll } = watch;
+    let mut stop = signal.stop.lock().unwrap_or_else(PoisonError::into_inner);
+    while !*stop {
+        let current = cell.version();
+        if current != version {
+            version = current;
+            if let Some(old) = server.take() {
+                old.stop();
+            }
+            server = serve(&cell.get(), handlers, status).unwrap_or_else(|error| {
+                nice_plug::nice_log!("Chronus Seq OSC input: {error}");
+                None
+            });
+        }
+        stop = signal
+            .wake
+            .wait_timeout(stop, *poll)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+    drop(stop);
+    if let Some(server) = server {
+        server.stop();
     }
 }

@@ -41,11 +41,11 @@ pub struct PieceTiming {
 }
 
 impl OscOutput {
-    /// Output to the target in `settings`, not yet running.
-    pub fn new(settings: Arc<SettingsCell>) -> Self {
+    /// Output to the target in `settings`, counted in `status`, not yet running.
+    pub fn new(settings: Arc<SettingsCell>, status: Arc<OscOutStatus>) -> Self {
         OscOutput {
             settings,
-            status: Arc::new(OscOutStatus::new()),
+            status,
             running: None,
             was_enabled: false,
         }

@@ -5,15 +5,19 @@ use std::sync::Arc;
 use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
-use crate::document::store::PatternStore;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::edit::PatternStore;
 use crate::editor::size::EditorSizeField;
 use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::performance::{
     Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
 };
 use crate::engine::slot_switch::SlotQuantize;
-use crate::osc_input::{OscInField, OscInput};
-use crate::osc_out::{OscOutSettings, SettingsCell};
+use crate::osc_in::OscInSettings;
+use crate::osc_out::OscOutSettings;
+use crate::versioned_cell::VersionedCell;
 
 /// Every host parameter plus the persisted pattern document.
 #[derive(Params)]
@@ -23,15 +27,16 @@ pub struct SeqParams {
     #[persist = "pattern"]
     pub pattern: PatternStore,
 
-    /// Where and how OSC gates are sent, saved with the project. Written by state loads and the
-    /// editor, read by the OSC sidecar thread.
+    /// Where and how OSC gates are sent, saved with the project. Written by state loads, the
+    /// editor and OSC commands (through the edit layer), read by the OSC sidecar thread.
     #[persist = "osc_out"]
-    pub osc_out: OscSettingsField,
+    pub osc_out: PersistedCell<OscOutSettings>,
 
-    /// Where the OSC input listens, saved with the project. Written by state loads and the
-    /// editor, read when the server (re)starts.
+    /// Where the OSC input listens, saved with the project. Written by state loads (any thread,
+    /// the audio thread included: a plain data change), read by the OSC input's supervisor
+    /// thread, which rebinds when the version changes.
     #[persist = "osc_in"]
-    pub osc_in: OscInField,
+    pub osc_in: PersistedCell<OscInSettings>,
 
     /// The editor window's size in logical points, saved with the project. Written by the GUI
     /// thread when the window is resized and by state loads; read when the editor opens.
@@ -172,12 +177,16 @@ impl TrackParams {
 }
 
 impl SeqParams {
-    /// Parameters at their defaults around `pattern` and the OSC settings.
-    pub fn new(pattern: PatternStore, osc_out: Arc<SettingsCell>, osc_in: Arc<OscInput>) -> Self {
+    /// Parameters at their defaults around the saved parts: `pattern` and the OSC settings.
+    pub fn new(
+        pattern: PatternStore,
+        osc_out: Arc<VersionedCell<OscOutSettings>>,
+        osc_in: Arc<VersionedCell<OscInSettings>>,
+    ) -> Self {
         SeqParams {
             pattern,
-            osc_out: OscSettingsField(osc_out),
-            osc_in: OscInField(osc_in),
+            osc_out: PersistedCell(osc_out),
+            osc_in: PersistedCell(osc_in),
             editor_size: EditorSizeField::default(),
             swing: stepped_param(
                 "Swing".to_owned(),
@@ -222,17 +231,22 @@ impl SeqParams {
     }
 }
 
-/// The OSC settings as a persisted field.
-pub struct OscSettingsField(pub Arc<SettingsCell>);
+/// A [`VersionedCell`] saved with the project. Restoring state only stores the value (a plain
+/// data change, safe on any thread); whoever uses the value notices the new version.
+#[derive(Debug, Default)]
+pub struct PersistedCell<T>(pub Arc<VersionedCell<T>>);
 
-impl<'a> PersistentField<'a, OscOutSettings> for OscSettingsField {
-    fn set(&self, new_value: OscOutSettings) {
+impl<'a, T> PersistentField<'a, T> for PersistedCell<T>
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync,
+{
+    fn set(&self, new_value: T) {
         self.0.set(new_value);
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
-        F: Fn(&OscOutSettings) -> R,
+        F: Fn(&T) -> R,
     {
         f(&self.0.get())
     }

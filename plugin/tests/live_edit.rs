@@ -3,9 +3,10 @@
 
 mod support;
 
-use chronus_seq::document::store::PatternStore;
 use chronus_seq::document::{PatternDoc, SongDoc};
-use chronus_seq::engine::pattern::Step;
+use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
+use chronus_seq::osc_out::OscOutSettings;
+use chronus_seq::parts::Parts;
 use chronus_seq::ChronusSeq;
 use support::{activate, play_block, BLOCK, RATE};
 
@@ -13,16 +14,23 @@ use support::{activate, play_block, BLOCK, RATE};
 fn an_edit_published_before_a_block_is_heard_in_that_block() {
     let mut plugin = ChronusSeq::default();
     assert!(activate(&mut plugin, RATE, BLOCK as u32));
-    let store = plugin.pattern_store();
-    store.edit_slot(0, |doc| {
-        doc.tracks
-            .iter_mut()
-            .for_each(|t| t.pattern.steps = [Step::REST; 64])
-    });
+    let edits = plugin.edits();
+    edits
+        .apply(Origin::Osc, 0, Edit::ClearSteps(None))
+        .expect("clear");
     assert_eq!(play_block(&mut plugin, 0.0), vec![]);
 
     // Step 4 (beat 1.0) of track 6, note 37 by default, published before the block holding it.
-    store.edit_slot(0, |doc| doc.tracks[5].pattern.steps[4] = Step::hit(90));
+    let hit = |change| Edit::SetStep {
+        track: TrackRef::Index(5),
+        step: 4,
+        change,
+    };
+    let step = Edit::Batch(vec![
+        hit(StepChange::On(true)),
+        hit(StepChange::Velocity(90)),
+    ]);
+    edits.apply(Origin::Osc, 0, step).expect("a valid step");
     let beat = 1.0 - 100.0 / 24_000.0;
     assert_eq!(play_block(&mut plugin, beat), vec![(100, 37)]);
 }
@@ -37,16 +45,23 @@ fn a_reader_never_sees_half_an_edit() {
     for track in &mut start.tracks {
         track.pattern.length = 9;
     }
-    let (store, mut reader) = PatternStore::new(SongDoc::new(start));
+    let (parts, mut reader) = Parts::new(SongDoc::new(start.clone()), OscOutSettings::default());
     let editor = std::thread::spawn(move || {
         for round in 0..5_000 {
             let on = round % 2 == 0;
-            store.edit_slot(0, |doc| {
-                for track in &mut doc.tracks {
-                    track.pattern.steps[0] = if on { Step::hit(100) } else { Step::REST };
-                    track.pattern.length = if on { 16 } else { 7 };
-                }
-            });
+            let mut pattern = start.clone();
+            for track in &mut pattern.tracks {
+                track.pattern.steps[0].on = on;
+                track.pattern.length = if on { 16 } else { 7 };
+            }
+            let put = Edit::PutSlot {
+                slot: 0,
+                pattern: Box::new(pattern),
+            };
+            parts
+                .edits
+                .apply(Origin::Osc, 0, put)
+                .expect("a whole slot");
         }
     });
     let mut seen = [0usize; 3];

@@ -128,7 +128,7 @@ proptest! {
     fn refused_commands_change_nothing(messages in prop::collection::vec(message(), 1..6)) {
         let plugin = ChronusSeq::default();
         let params = plugin.seq_params();
-        let mut handler = plugin.osc_input().handler().expect("a handler");
+        let mut handler = plugin.command_handler();
         for message in &messages {
             let doc = plugin.pattern_store().doc();
             let values = parameter_values(&params);
@@ -174,7 +174,7 @@ proptest! {
     #[test]
     fn arbitrary_datagrams_never_panic(datagrams in prop::collection::vec(datagram(), 1..4)) {
         let plugin = ChronusSeq::default();
-        let handler = plugin.osc_input().handler().expect("a handler");
+        let handler = plugin.command_handler();
         let status = Arc::new(OscInStatus::new());
         let now = Instant::now();
         let mut dispatcher = Dispatcher::new(Box::new(handler), Arc::clone(&status), now);

@@ -7,7 +7,7 @@
 mod support;
 
 use chronus_seq::document::PatternDoc;
-use chronus_seq::engine::pattern::Step;
+use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -109,7 +109,7 @@ fn process_never_allocates() {
     };
     let mut context = TestProcessContext::new(RATE, 65_536);
     let (mut note_ons, mut note_offs) = (0, 0);
-    let store = plugin.pattern_store();
+    let edits = plugin.edits();
     let params = plugin.seq_params();
     let gateway = plugin.param_gateway();
     let slot2 = PatternDoc::default();
@@ -118,11 +118,26 @@ fn process_never_allocates() {
     for (index, block) in script().into_iter().enumerate() {
         // Between blocks, as the editor or OSC input would: edits and slot changes.
         match index {
-            50 => store.edit_slot(1, |doc| *doc = slot2.clone()),
+            50 => edits
+                .apply(
+                    Origin::Osc,
+                    1,
+                    Edit::PutSlot {
+                        slot: 1,
+                        pattern: Box::new(slot2.clone()),
+                    },
+                )
+                .expect("a valid slot"),
             60 => {
                 gateway.set(&params.slot, 2);
             }
-            120 => store.edit_slot(1, |doc| doc.tracks[3].pattern.steps[1] = Step::hit(90)),
+            120 => {
+                let hit = Edit::Batch(vec![
+                    set_step(3, 1, StepChange::On(true)),
+                    set_step(3, 1, StepChange::Velocity(90)),
+                ]);
+                edits.apply(Origin::Osc, 1, hit).expect("a valid step");
+            }
             195 => {
                 gateway.set(&params.slot_quantize, QuantizeChoice::Now);
                 gateway.set(&params.slot, 1);
@@ -186,4 +201,13 @@ fn the_allocation_guard_is_armed() {
         !status.success(),
         "allocating under assert_no_alloc must abort"
     );
+}
+
+/// One value of one step, as an edit.
+fn set_step(track: usize, step: usize, change: StepChange) -> Edit {
+    Edit::SetStep {
+        track: TrackRef::Index(track),
+        step,
+        change,
+    }
 }

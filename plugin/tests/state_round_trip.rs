@@ -238,7 +238,7 @@ fn the_state_filter_replaces_unusable_patterns_with_the_default() {
 fn persisted_fields_round_trip_through_the_plugin_params() {
     let plugin = ChronusSeq::default();
     let params = plugin.params();
-    plugin.pattern_store().edit(|doc| *doc = busy_song());
+    plugin.edits().load(busy_song());
     let saved = params.serialize_fields();
     let other = ChronusSeq::default();
     other.params().deserialize_fields(&saved);

@@ -4,11 +4,9 @@ pub mod history;
 pub mod pattern_string;
 pub mod song;
 pub mod state_json;
-pub mod store;
 
 pub use song::SongDoc;
 
-use crate::engine::euclid::{euclid_hit, euclid_mask};
 use crate::engine::pattern::{PatternSnapshot, TrackPattern, MAX_TRACKS};
 
 /// One track as the musician edits it: its name and what it plays.
@@ -36,24 +34,9 @@ impl PatternDoc {
         PatternDoc {
             seed: snapshot.seed,
             tracks: std::array::from_fn(|index| TrackDoc {
-                name: format!("Track {}", index + 1),
+                name: crate::edit::values::default_track_name(index),
                 pattern: snapshot.tracks[index],
             }),
-        }
-    }
-
-    /// Writes the Euclid rhythm E(`pulses`, track length) turned left by `rotation` into the
-    /// steps of track `track_index` as plain hits and rests (velocities kept, ties cleared), so
-    /// it can be edited step by step.
-    pub fn stamp_euclid(&mut self, track_index: usize, pulses: u8, rotation: u8) {
-        let pattern = &mut self.tracks[track_index].pattern;
-        let mask = euclid_mask(pulses, pattern.length, rotation);
-        for (index, step) in pattern.steps[..usize::from(pattern.length)]
-            .iter_mut()
-            .enumerate()
-        {
-            step.on = euclid_hit(mask, index);
-            step.tie = false;
         }
     }
 
@@ -92,24 +75,5 @@ impl Default for PatternDoc {
             track.pattern.steps[..parsed.len()].copy_from_slice(&parsed);
         }
         doc
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_euclid_fill_stamps_into_the_grid() {
-        let mut doc = PatternDoc::empty();
-        doc.tracks[4].pattern.length = 8;
-        doc.tracks[4].pattern.steps[1] = crate::engine::pattern::Step::TIE;
-        doc.stamp_euclid(4, 5, 0);
-        let on: String = doc.tracks[4].pattern.steps[..8]
-            .iter()
-            .map(|step| if step.on { 'x' } else { '.' })
-            .collect();
-        assert_eq!(on, "x.xx.xx.", "E(5,8)");
-        assert!(!doc.tracks[4].pattern.steps[1].tie);
     }
 }

@@ -10,6 +10,7 @@ use super::status::{osc_in_status, osc_out_status, OscInView, OscOutView};
 use super::theme;
 use super::track_header::{copy_track, paste_track};
 use crate::document::SongDoc;
+use crate::edit::Edit;
 use crate::engine::pattern::SLOT_COUNT;
 use crate::engine::performance::{MAX_SWING, MIN_SWING};
 use crate::live_state::TransportView;
@@ -32,7 +33,7 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         param_widget(
             ui,
             model,
-            &model.params.slot_quantize,
+            &model.params().slot_quantize,
             "Slot quantize",
             |ui, value| {
                 ui.horizontal(|ui| {
@@ -55,7 +56,7 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
 
         ui.label("Swing");
         let swing_range = (MIN_SWING * 100.0) as f32..=(MAX_SWING * 100.0) as f32;
-        param_widget(ui, model, &model.params.swing, "Swing", |ui, value| {
+        param_widget(ui, model, &model.params().swing, "Swing", |ui, value| {
             ui.add(
                 Slider::new(value, swing_range)
                     .suffix(" %")
@@ -66,20 +67,20 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         .on_hover_text("Delays every second step; 50 % is straight (host parameter)");
         ui.separator();
 
-        let (undos, redos) = model.store.history_depth();
+        let (undos, redos) = model.store().history_depth();
         if ui
             .add_enabled(undos > 0, egui::Button::new("Undo"))
             .on_hover_text(format!("Undo the last pattern edit ({undos} left), Ctrl+Z"))
             .clicked()
         {
-            model.store.undo();
+            model.undo();
         }
         if ui
             .add_enabled(redos > 0, egui::Button::new("Redo"))
             .on_hover_text(format!("Redo ({redos} left), Ctrl+Shift+Z"))
             .clicked()
         {
-            model.store.redo();
+            model.redo();
         }
         let slot = state.edit_slot;
         if ui
@@ -90,7 +91,7 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
             )
             .clicked()
         {
-            model.store.edit_slot(slot, |doc| doc.reseed());
+            let _ = model.apply(slot, Edit::Reseed(None));
         }
         ui.separator();
         let track = state.selected_track;
@@ -120,7 +121,7 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         let out = OscOutView::read(
             &model.osc_out_settings(),
             &model.osc_out,
-            model.params.osc_enabled.value(),
+            model.params().osc_enabled.value(),
         );
         osc_out_status(ui, &out);
         ui.separator();
@@ -178,7 +179,7 @@ pub fn position_text(transport: &TransportView) -> String {
 fn slots(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, song: &SongDoc) {
     ui.label("Slot");
     let playing = model.live.playing_slot();
-    let param = &model.params.slot;
+    let param = &model.params().slot;
     param_widget(ui, model, param, "Pattern slot", |ui, value| {
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 2.0;

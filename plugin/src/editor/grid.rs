@@ -13,7 +13,7 @@ use egui::{
 };
 
 use super::cell::{paint_cell, CellLook};
-use super::gesture::{shows_hit, Cell, EuclidControls, GridGesture};
+use super::gesture::{shows_hit, Cell, GridGesture};
 use super::model::EditorModel;
 use super::state::{EditorState, Zoom};
 use super::theme;
@@ -291,7 +291,7 @@ pub fn handle_input(
                     GridGesture::paint_from(cell, shown_hit(cell))
                 };
                 gesture.visit(cell, height);
-                commit(model, state.edit_slot, &gesture, &euclid);
+                commit(model, state.edit_slot, &gesture);
             }
             CellEvent::DragStart {
                 cell,
@@ -348,16 +348,15 @@ pub fn handle_input(
     if !down {
         let slot = *slot;
         if let Some((_, gesture)) = state.gesture.take() {
-            commit(model, slot, &gesture, &euclid);
+            commit(model, slot, &gesture);
         }
     }
 }
 
 /// Stores a finished gesture as one edit of slot `slot`.
-fn commit(model: &EditorModel, slot: usize, gesture: &GridGesture, euclid: &EuclidControls) {
-    model
-        .store
-        .edit_slot(slot, |doc| gesture.apply(doc, euclid));
+fn commit(model: &EditorModel, slot: usize, gesture: &GridGesture) {
+    // The cells come from the grid, so the edit layer has no reason to refuse them.
+    let _ = model.apply(slot, gesture.to_edit());
 }
 
 /// The step numbers above the grid (every fourth step), aligned with the cells.

@@ -19,7 +19,6 @@ pub mod gesture;
 mod global_bar;
 pub mod grid;
 pub mod model;
-mod note;
 pub mod pattern_text;
 mod shortcuts;
 pub mod size;

@@ -25,8 +25,8 @@ pub fn handle_shortcuts(ui: &Ui, model: &EditorModel) {
         (redo, undo)
     });
     if redo {
-        model.store.redo();
+        model.redo();
     } else if undo {
-        model.store.undo();
+        model.undo();
     }
 }

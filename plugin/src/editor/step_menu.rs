@@ -6,7 +6,8 @@ use egui::{DragValue, Slider, Ui};
 use super::controls::settled_widget;
 use super::gesture::Cell;
 use super::model::EditorModel;
-use super::note::note_name;
+use crate::edit::notes::note_name;
+use crate::edit::{Edit, StepChange, TrackRef};
 use crate::engine::pattern::{Step, MAX_NUDGE_PERCENT, MAX_RATCHET};
 
 /// Probability presets offered as buttons.
@@ -22,10 +23,16 @@ pub fn step_menu(
     step: Step,
     track_note: u8,
 ) {
-    let edit = |change: &dyn Fn(&mut Step)| {
-        model.store.edit_slot(slot, |doc| {
-            change(&mut doc.tracks[cell.track].pattern.steps[cell.step]);
-        });
+    let edit = |change: StepChange| {
+        // Values come from bounded widgets, so the edit layer has no reason to refuse them.
+        let _ = model.apply(
+            slot,
+            Edit::SetStep {
+                track: TrackRef::Index(cell.track),
+                step: cell.step,
+                change,
+            },
+        );
     };
     ui.set_min_width(240.0);
     ui.strong(format!("Track {} · step {}", cell.track + 1, cell.step + 1));
@@ -37,10 +44,7 @@ pub fn step_menu(
         .accessible_name("Step plays")
         .changed()
     {
-        edit(&|step| {
-            step.on = on;
-            step.tie &= !on;
-        });
+        edit(StepChange::On(on));
     }
 
     egui::Grid::new(("step-menu", cell.track, cell.step))
@@ -52,7 +56,7 @@ pub fn step_menu(
                 ui.add(Slider::new(value, 1..=127))
             });
             if let Some(velocity) = velocity {
-                edit(&|step| step.velocity = velocity);
+                edit(StepChange::Velocity(velocity));
             }
             ui.end_row();
 
@@ -63,7 +67,7 @@ pub fn step_menu(
                         ui.add(Slider::new(value, 0..=100).suffix(" %"))
                     });
                 if let Some(probability) = probability {
-                    edit(&|step| step.probability = probability);
+                    edit(StepChange::Probability(probability));
                 }
                 ui.horizontal(|ui| {
                     for preset in PROBABILITY_PRESETS {
@@ -73,7 +77,7 @@ pub fn step_menu(
                             .accessible_name(format!("Probability {preset} %"))
                             .clicked()
                         {
-                            edit(&|step| step.probability = preset);
+                            edit(StepChange::Probability(preset));
                         }
                     }
                 });
@@ -90,7 +94,7 @@ pub fn step_menu(
                         .on_hover_text(format!("{ratchet} hits in this step"))
                         .clicked()
                     {
-                        edit(&|step| step.ratchet = ratchet);
+                        edit(StepChange::Ratchet(ratchet));
                     }
                 }
             });
@@ -103,7 +107,7 @@ pub fn step_menu(
                     ui.add(Slider::new(value, range).suffix(" %"))
                 });
                 if let Some(nudge) = nudge {
-                    edit(&|step| step.nudge = nudge);
+                    edit(StepChange::Nudge(nudge));
                 }
                 if ui
                     .small_button("0")
@@ -111,7 +115,7 @@ pub fn step_menu(
                     .on_hover_text("Back on the grid")
                     .clicked()
                 {
-                    edit(&|step| step.nudge = 0);
+                    edit(StepChange::Nudge(0));
                 }
             });
             ui.end_row();
@@ -125,7 +129,7 @@ pub fn step_menu(
                     .on_hover_text("Play this note instead of the track's")
                     .changed()
                 {
-                    edit(&|step| step.note = own.then_some(track_note));
+                    edit(StepChange::Note(own.then_some(track_note)));
                 }
                 if let Some(note) = step.note {
                     let (_, changed) = settled_widget(ui, "Step note", note, |ui, value| {
@@ -136,7 +140,7 @@ pub fn step_menu(
                         )
                     });
                     if let Some(note) = changed {
-                        edit(&|step| step.note = Some(note));
+                        edit(StepChange::Note(Some(note)));
                     }
                 }
             });
@@ -150,10 +154,7 @@ pub fn step_menu(
         .on_hover_text("Hold the previous note one step longer instead of playing")
         .changed()
     {
-        edit(&|step| {
-            step.tie = tie;
-            step.on &= !tie;
-        });
+        edit(StepChange::Tie(tie));
     }
     ui.separator();
     if ui
@@ -161,7 +162,7 @@ pub fn step_menu(
         .on_hover_text("A rest with full probability, one hit, on the grid")
         .clicked()
     {
-        edit(&|step| *step = Step::REST);
+        edit(StepChange::Reset);
         ui.close();
     }
 }

@@ -12,24 +12,8 @@ use egui::{Color32, FontId, Galley, Key, Response, TextBuffer, TextEdit, Ui};
 
 use super::theme;
 
-/// Why typed text cannot be applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// What is wrong, for the musician.
-    pub message: String,
-    /// The character (0-based, counted in characters) to mark, if one is to blame.
-    pub position: Option<usize>,
-}
-
-impl FieldError {
-    /// A problem with no particular character to blame.
-    pub fn new(message: impl Into<String>) -> FieldError {
-        FieldError {
-            message: message.into(),
-            position: None,
-        }
-    }
-}
+/// Why typed text cannot be applied: the edit layer's refusal, shown under the field.
+pub use crate::edit::EditError as FieldError;
 
 /// The field's memory between frames.
 #[derive(Debug, Default)]
@@ -140,7 +124,7 @@ pub fn text_field(
 /// Shows the error of a field (if any) under it, with a button that abandons the typed text.
 pub fn field_error(ui: &mut Ui, state: &mut TextFieldState, revert_label: &str) {
     if let Some(error) = &state.error {
-        let message = error.message.clone();
+        let message = error.reason.clone();
         ui.horizontal(|ui| {
             ui.colored_label(theme::BAD, message);
             if ui

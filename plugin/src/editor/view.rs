@@ -21,7 +21,7 @@ pub fn draw_editor(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
     if state.gesture.is_none() {
         state.follow(model.live.playing_slot());
     }
-    let song = model.store.doc();
+    let song = model.store().doc();
 
     Panel::top("chronus-global-bar").show(ui, |ui| {
         ui.add_space(4.0);
@@ -45,12 +45,12 @@ pub fn draw_editor(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
 fn tracks(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, doc: &PatternDoc) {
     let euclid = model.euclid_controls();
     let audible = model.performance().audible_tracks();
-    let mut shown = doc.clone();
-    if let Some((slot, gesture)) = &state.gesture {
-        if *slot == state.edit_slot {
-            gesture.apply(&mut shown, &euclid);
-        }
-    }
+    let preview = state
+        .gesture
+        .as_ref()
+        .filter(|(slot, _)| *slot == state.edit_slot)
+        .and_then(|(_, gesture)| model.edits.preview(doc, &gesture.to_edit()).ok());
+    let shown = preview.unwrap_or_else(|| doc.clone());
     let longest = shown
         .tracks
         .iter()

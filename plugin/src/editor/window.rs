@@ -53,7 +53,7 @@ pub fn create_editor(model: EditorModel) -> Option<ChronusEditor> {
             .call_once(|| nice_log!("Chronus Seq has no editor: no display (DISPLAY is not set)"));
         return None;
     }
-    let size = Arc::clone(&model.params.editor_size.0);
+    let size = Arc::clone(&model.params().editor_size.0);
     Some(ChronusEditor {
         app: Arc::new(Mutex::new(EditorApp::new(model, Arc::clone(&size)))),
         size,

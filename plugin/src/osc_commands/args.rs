@@ -2,6 +2,8 @@
 //! why. Numbers may arrive as any OSC number type (python-osc sends Python ints as `i` and floats
 //! as `f`); a whole number must be whole.
 
+use std::ops::RangeInclusive;
+
 use rosc::{OscMessage, OscType};
 
 use crate::osc_in::CommandError;
@@ -24,6 +26,11 @@ impl<'a> Args<'a> {
     /// An error about this message.
     pub fn error(&self, reason: impl Into<String>) -> CommandError {
         CommandError::new(self.message.addr.clone(), reason)
+    }
+
+    /// A refusal by the edit layer, as an error about this message.
+    pub fn refused(&self, error: crate::edit::EditError) -> CommandError {
+        self.error(error.reason)
     }
 
     /// Number of arguments not read yet.
@@ -92,6 +99,11 @@ impl<'a> Args<'a> {
             )));
         }
         Ok(value)
+    }
+
+    /// A whole number in `range` (one of the ranges in `edit::values`).
+    pub fn ranged(&mut self, name: &str, range: &RangeInclusive<i64>) -> Result<i64, CommandError> {
+        self.int(name, *range.start(), *range.end())
     }
 
     /// A 1-based index in `1..=count`, returned 0-based.

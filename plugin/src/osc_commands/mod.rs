@@ -1,45 +1,31 @@
 //! The commands the OSC input carries out: the native set under `/chronus/` and the Music
-//! Chronus sequencer dialect under `/seq/` and `/pattern/`. Commands check every argument before
-//! they change anything, and a change is one document edit (one snapshot for the audio thread,
-//! one undo step) or one host-parameter gesture. `docs/OSC.md` is the reference.
+//! Chronus sequencer dialect under `/seq/` and `/pattern/`. Commands only translate: each reads
+//! its arguments into one edit of the edit layer (`crate::edit`), which checks it and applies it
+//! whole (one snapshot for the audio thread, one undo step) or refuses it with a reason.
+//! `docs/OSC.md` is the reference.
 
 mod args;
 mod dialect;
 mod native;
-mod notes;
 mod query;
 
 use std::sync::Arc;
 
 use rosc::{OscMessage, OscType};
 
-use crate::document::store::PatternStore;
-use crate::document::PatternDoc;
+use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler};
-use crate::osc_out::SettingsCell;
-use crate::param_gateway::ParamGateway;
-use crate::params::SeqParams;
-use crate::slot_override::SlotOverride;
 
 pub use args::MAX_STRING_BYTES;
-pub use native::{parse_quantize, MAX_NAME_CHARS};
-pub use notes::parse_note;
+pub use native::parse_quantize;
 
 /// Everything a command may read or change.
 pub struct Remote {
-    /// The pattern document.
-    pub store: PatternStore,
-    /// Host parameters, read directly and changed through `gateway`.
-    pub params: Arc<SeqParams>,
-    /// The path for parameter changes, so the DAW sees them.
-    pub gateway: Arc<ParamGateway>,
+    /// The one way to change the document, parameters and OSC targets.
+    pub edits: EditLayer,
     /// What plays now, for replies.
     pub live: Arc<LiveState>,
-    /// Where gates go, per track.
-    pub osc_out: Arc<SettingsCell>,
-    /// One-time quantize for `/pattern/load`.
-    pub slot_override: Arc<SlotOverride>,
     /// The slot edits go to; `None` follows the Pattern Slot parameter. OSC-in thread only.
     pub edit_slot: Option<usize>,
 }
@@ -48,14 +34,14 @@ impl Remote {
     /// The slot edits go to now, 0-based.
     pub fn target_slot(&self) -> usize {
         self.edit_slot.unwrap_or_else(|| {
-            let selected = self.params.slot.value() - 1;
+            let selected = self.edits.params().slot.value() - 1;
             selected.clamp(0, crate::engine::pattern::SLOT_COUNT as i32 - 1) as usize
         })
     }
 
-    /// Edits the target slot as one undoable change.
-    pub fn edit<R>(&self, edit: impl FnOnce(&mut PatternDoc) -> R) -> R {
-        self.store.edit_slot(self.target_slot(), edit)
+    /// Carries out `edit` on the target slot.
+    pub fn apply(&self, edit: Edit) -> Result<(), EditError> {
+        self.edits.apply(Origin::Osc, self.target_slot(), edit)
     }
 }
 

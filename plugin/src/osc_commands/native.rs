@@ -1,18 +1,20 @@
 //! The native command set under `/chronus/`: every edit of the document and every performance
-//! control, numbered as musicians count (tracks, steps and slots from 1). `docs/OSC.md` lists
-//! them with their arguments and replies.
+//! control, numbered as musicians count (tracks, steps and slots from 1). Each command reads its
+//! arguments into one [`Edit`] and hands it to the edit layer. `docs/OSC.md` lists them with
+//! their arguments and replies.
 
 use rosc::{OscMessage, OscType};
 
 use super::args::Args;
 use super::{ok, Remote};
-use crate::document::{pattern_string, PatternDoc};
-use crate::engine::pattern::{
-    Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
+use crate::edit::notes::read_note;
+use crate::edit::values::{
+    self, PatternSteps, TrackName, CHANNEL, LENGTH, NUDGE, PROBABILITY, RATCHET, VELOCITY,
 };
+use crate::edit::{Edit, StepChange, TrackChange, TrackRef};
+use crate::engine::pattern::{StepRate, MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_in::CommandError;
-use crate::params::QuantizeChoice;
 
 /// Handles `/chronus/...`; `None` for an address it does not know.
 pub fn handle(
@@ -21,58 +23,74 @@ pub fn handle(
 ) -> Option<Result<Vec<OscMessage>, CommandError>> {
     let mut args = Args::new(message);
     let address = message.addr.as_str();
-    let result = match address {
-        "/chronus/pattern" => set_pattern(remote, &mut args),
-        "/chronus/replace" => replace(remote, &mut args),
-        "/chronus/step/on" => step_on(remote, &mut args),
-        "/chronus/step/velocity" => step_value(remote, &mut args, "velocity", 1, 127, |s, v| {
-            s.velocity = v as u8
+    let edit = match address {
+        "/chronus/pattern" => set_pattern(&mut args),
+        "/chronus/replace" => replace(&mut args),
+        "/chronus/step/on" => step(&mut args, |args| Ok(StepChange::On(args.flag("on")?))),
+        "/chronus/step/velocity" => step(&mut args, |args| {
+            Ok(StepChange::Velocity(
+                args.ranged("velocity", &VELOCITY)? as u8
+            ))
         }),
-        "/chronus/step/probability" => {
-            step_value(remote, &mut args, "probability", 0, 100, |s, v| {
-                s.probability = v as u8
-            })
-        }
-        "/chronus/step/ratchet" => {
-            let high = i64::from(MAX_RATCHET);
-            step_value(remote, &mut args, "ratchet", 1, high, |s, v| {
-                s.ratchet = v as u8
-            })
-        }
-        "/chronus/step/nudge" => {
-            let limit = i64::from(MAX_NUDGE_PERCENT);
-            step_value(remote, &mut args, "nudge", -limit, limit, |s, v| {
-                s.nudge = v as i8
-            })
-        }
-        "/chronus/step/note" => step_value(remote, &mut args, "note", -1, 127, |s, v| {
-            s.note = u8::try_from(v).ok()
+        "/chronus/step/probability" => step(&mut args, |args| {
+            Ok(StepChange::Probability(
+                args.ranged("probability", &PROBABILITY)? as u8,
+            ))
         }),
-        "/chronus/track/length" => track_length(remote, &mut args),
-        "/chronus/track/rate" => track_rate(remote, &mut args),
-        "/chronus/track/note" => {
-            track_number(remote, &mut args, ("note", 0, 127), |p, v| p.note = v)
-        }
-        "/chronus/track/channel" => track_number(remote, &mut args, ("channel", 1, 16), |p, v| {
-            p.channel = v - 1
+        "/chronus/step/ratchet" => step(&mut args, |args| {
+            Ok(StepChange::Ratchet(args.ranged("ratchet", &RATCHET)? as u8))
         }),
-        "/chronus/track/name" => track_name(remote, &mut args),
-        "/chronus/euclid" => euclid(remote, &mut args),
-        "/chronus/euclid/off" => euclid_off(remote, &mut args),
-        "/chronus/euclid/stamp" => euclid_stamp(remote, &mut args),
-        "/chronus/copy" => copy_track(remote, &mut args),
-        "/chronus/copy/slot" => copy_slot(remote, &mut args),
-        "/chronus/clear" => clear(remote, &mut args),
-        "/chronus/reseed" => reseed(remote, &mut args),
-        "/chronus/undo" => history(remote, &mut args, true),
-        "/chronus/redo" => history(remote, &mut args, false),
-        "/chronus/mute" => mute_or_solo(remote, &mut args, true),
-        "/chronus/solo" => mute_or_solo(remote, &mut args, false),
-        "/chronus/gate" => gate(remote, &mut args),
-        "/chronus/swing" => swing(remote, &mut args),
-        "/chronus/slot" => select_slot(remote, &mut args),
-        "/chronus/quantize" => quantize(remote, &mut args),
-        "/chronus/edit_slot" => edit_slot(remote, &mut args),
+        "/chronus/step/nudge" => step(&mut args, |args| {
+            Ok(StepChange::Nudge(args.ranged("nudge", &NUDGE)? as i8))
+        }),
+        "/chronus/step/note" => step(&mut args, |args| {
+            let text = args.text("note")?;
+            if text.trim() == "-1" {
+                return Ok(StepChange::Note(None));
+            }
+            Ok(StepChange::Note(Some(note_argument(args, &text)?)))
+        }),
+        "/chronus/track/length" => track(&mut args, |args| {
+            Ok(TrackChange::Length(args.ranged("length", &LENGTH)? as u8))
+        }),
+        "/chronus/track/rate" => track(&mut args, |args| {
+            let text = args.string("rate")?;
+            let rate = StepRate::parse(text).ok_or_else(|| {
+                args.error(format!(
+                    "unknown rate {text:?}; use 1/1 … 1/64, with d (dotted) or t (triplet)"
+                ))
+            })?;
+            Ok(TrackChange::Rate(rate))
+        }),
+        "/chronus/track/note" => track(&mut args, |args| {
+            let text = args.text("note")?;
+            Ok(TrackChange::Note(note_argument(args, &text)?))
+        }),
+        "/chronus/track/channel" => track(&mut args, |args| {
+            Ok(TrackChange::Channel(
+                args.ranged("channel", &CHANNEL)? as u8 - 1,
+            ))
+        }),
+        "/chronus/track/name" => track(&mut args, |args| {
+            let name = TrackName::parse(args.string("name")?).map_err(|e| args.refused(e))?;
+            Ok(TrackChange::Name(name))
+        }),
+        "/chronus/euclid" => euclid(&mut args, false),
+        "/chronus/euclid/stamp" => euclid(&mut args, true),
+        "/chronus/euclid/off" => track(&mut args, |_| Ok(TrackChange::EuclidMode(false))),
+        "/chronus/copy" => copy_track(&mut args),
+        "/chronus/copy/slot" => copy_slot(&mut args),
+        "/chronus/clear" => clear(&mut args),
+        "/chronus/reseed" => reseed(&mut args),
+        "/chronus/undo" => args.finish().map(|()| Edit::Undo),
+        "/chronus/redo" => args.finish().map(|()| Edit::Redo),
+        "/chronus/mute" => mute_or_solo(&mut args, true),
+        "/chronus/solo" => mute_or_solo(&mut args, false),
+        "/chronus/gate" => gate(&mut args),
+        "/chronus/swing" => swing(&mut args),
+        "/chronus/slot" => select_slot(&mut args),
+        "/chronus/quantize" => quantize(&mut args),
+        "/chronus/edit_slot" => return Some(edit_slot(remote, &mut args).map(|()| ok(address))),
         "/chronus/query" => return Some(super::query::state(remote, &mut args)),
         "/chronus/ping" => {
             return Some(args.finish().map(|()| {
@@ -84,42 +102,38 @@ pub fn handle(
         }
         _ => return None,
     };
-    Some(result.map(|()| ok(address)))
+    Some(
+        edit.and_then(|edit| remote.apply(edit).map_err(|error| args.refused(error)))
+            .map(|()| ok(address)),
+    )
 }
 
-type Outcome = Result<(), CommandError>;
+type Read = Result<Edit, CommandError>;
 
-/// Reads a pattern string argument into steps (1–64 of them).
-fn pattern_argument(args: &mut Args, name: &str) -> Result<Vec<Step>, CommandError> {
+/// A note argument in the one note grammar: a MIDI number, a name (`C4`, `Eb3`) or Hz (`220.0`).
+fn note_argument(args: &Args, text: &str) -> Result<u8, CommandError> {
+    read_note(text).map_err(|error| args.refused(error))
+}
+
+/// Reads a pattern string argument into steps.
+fn pattern_argument(args: &mut Args, name: &str) -> Result<PatternSteps, CommandError> {
     let text = args.string(name)?;
-    let steps = pattern_string::parse(text).map_err(|error| args.error(error.to_string()))?;
-    if steps.is_empty() {
-        return Err(args.error(format!("{name} has no steps")));
-    }
-    Ok(steps)
+    PatternSteps::parse(text).map_err(|error| args.refused(error))
 }
 
-/// Writes `steps` into a track: its length becomes theirs and Euclid mode ends, so the track
-/// plays exactly what was written.
-pub fn write_steps(doc: &mut PatternDoc, track: usize, steps: &[Step]) {
-    let pattern = &mut doc.tracks[track].pattern;
-    pattern.steps = [Step::REST; MAX_STEPS];
-    pattern.steps[..steps.len()].copy_from_slice(steps);
-    pattern.length = steps.len() as u8;
-    pattern.euclid = false;
-}
-
-fn set_pattern(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn set_pattern(args: &mut Args) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
     let steps = pattern_argument(args, "pattern")?;
     args.finish()?;
-    remote.edit(|doc| write_steps(doc, track, &steps));
-    Ok(())
+    Ok(Edit::WriteSteps {
+        track: TrackRef::Index(track),
+        steps,
+    })
 }
 
 /// `track pattern [track pattern …]`: every pair is checked before anything changes, and all
 /// change in one edit (one snapshot, one undo step).
-fn replace(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn replace(args: &mut Args) -> Read {
     if args.remaining() == 0 || !args.remaining().is_multiple_of(2) {
         return Err(args.error("expected pairs of track and pattern"));
     }
@@ -127,262 +141,139 @@ fn replace(remote: &mut Remote, args: &mut Args) -> Outcome {
     while args.remaining() > 0 {
         let track = args.index("track", MAX_TRACKS)?;
         let steps = pattern_argument(args, "pattern")?;
-        if writes.iter().any(|(seen, _)| *seen == track) {
-            return Err(args.error(format!("track {} appears twice", track + 1)));
-        }
         writes.push((track, steps));
     }
-    remote.edit(|doc| {
-        for (track, steps) in &writes {
-            write_steps(doc, *track, steps);
-        }
-    });
-    Ok(())
+    Ok(Edit::WriteTracks(writes))
 }
 
-fn track_and_step(args: &mut Args) -> Result<(usize, usize), CommandError> {
-    Ok((
-        args.index("track", MAX_TRACKS)?,
-        args.index("step", MAX_STEPS)?,
-    ))
-}
-
-fn step_on(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let (track, step) = track_and_step(args)?;
-    let on = args.flag("on")?;
-    args.finish()?;
-    remote.edit(|doc| {
-        let step = &mut doc.tracks[track].pattern.steps[step];
-        step.on = on;
-        step.tie = false;
-    });
-    Ok(())
-}
-
-fn step_value(
-    remote: &mut Remote,
+/// `track step value`: one value of one step, read by `value`.
+fn step(
     args: &mut Args,
-    name: &str,
-    low: i64,
-    high: i64,
-    set: impl FnOnce(&mut Step, i64),
-) -> Outcome {
-    let (track, step) = track_and_step(args)?;
-    let value = args.int(name, low, high)?;
-    args.finish()?;
-    remote.edit(|doc| set(&mut doc.tracks[track].pattern.steps[step], value));
-    Ok(())
-}
-
-fn track_length(remote: &mut Remote, args: &mut Args) -> Outcome {
+    value: impl FnOnce(&mut Args) -> Result<StepChange, CommandError>,
+) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
-    let length = args.int("length", 1, MAX_STEPS as i64)? as u8;
+    let step = args.index("step", MAX_STEPS)?;
+    let change = value(args)?;
     args.finish()?;
-    remote.edit(|doc| doc.tracks[track].pattern.length = length);
-    Ok(())
+    Ok(Edit::SetStep {
+        track: TrackRef::Index(track),
+        step,
+        change,
+    })
 }
 
-fn track_rate(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let track = args.index("track", MAX_TRACKS)?;
-    let text = args.string("rate")?;
-    let rate = StepRate::parse(text).ok_or_else(|| {
-        args.error(format!(
-            "unknown rate {text:?}; use 1/1 … 1/64, with d (dotted) or t (triplet)"
-        ))
-    })?;
-    args.finish()?;
-    remote.edit(|doc| doc.tracks[track].pattern.rate = rate);
-    Ok(())
-}
-
-/// `track value`: a whole-number track setting `(name, low, high)`, written by `set`.
-fn track_number(
-    remote: &mut Remote,
+/// `track value`: one setting of one track, read by `value`.
+fn track(
     args: &mut Args,
-    (name, low, high): (&str, i64, i64),
-    set: impl FnOnce(&mut TrackPattern, u8),
-) -> Outcome {
+    value: impl FnOnce(&mut Args) -> Result<TrackChange, CommandError>,
+) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
-    let value = args.int(name, low, high)? as u8;
+    let change = value(args)?;
     args.finish()?;
-    remote.edit(|doc| set(&mut doc.tracks[track].pattern, value));
-    Ok(())
+    Ok(Edit::SetTrack {
+        track: TrackRef::Index(track),
+        change,
+    })
 }
 
-/// Longest track name, in characters.
-pub const MAX_NAME_CHARS: usize = 64;
-
-fn track_name(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let track = args.index("track", MAX_TRACKS)?;
-    let name = args.string("name")?.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(args.error(format!("a name has 1–{MAX_NAME_CHARS} characters")));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(args.error("a name cannot hold control characters"));
-    }
-    args.finish()?;
-    remote.edit(|doc| doc.tracks[track].name = name.to_owned());
-    Ok(())
-}
-
-/// `track pulses steps rotation`, read and checked together.
-fn euclid_arguments(args: &mut Args) -> Result<(usize, u8, u8, u8), CommandError> {
+/// `track pulses steps rotation`: Euclid mode on, or (`stamp`) the rhythm written into the
+/// steps.
+fn euclid(args: &mut Args, stamp: bool) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
     let pulses = args.int("pulses", 0, MAX_STEPS as i64)? as u8;
-    let steps = args.int("steps", 1, MAX_STEPS as i64)? as u8;
+    let steps = args.ranged("steps", &LENGTH)? as u8;
     let rotation = args.int("rotation", 0, MAX_STEPS as i64 - 1)? as u8;
     args.finish()?;
-    if pulses > steps {
-        return Err(args.error(format!("{pulses} pulses do not fit in {steps} steps")));
-    }
-    Ok((track, pulses, steps, rotation))
+    Ok(if stamp {
+        Edit::StampEuclid {
+            track,
+            pulses,
+            steps,
+            rotation,
+        }
+    } else {
+        Edit::Euclid {
+            track,
+            pulses,
+            steps,
+            rotation,
+        }
+    })
 }
 
-/// Euclid mode on: the track's length becomes `steps`, pulses and rotation go to the host
-/// parameters (so the DAW sees and can automate them).
-fn euclid(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let (track, pulses, steps, rotation) = euclid_arguments(args)?;
-    // Pulses and rotation first, so the track never plays Euclid mode with the old ones.
-    let controls = &remote.params.tracks[track];
-    remote
-        .gateway
-        .set(&controls.euclid_pulses, i32::from(pulses));
-    remote
-        .gateway
-        .set(&controls.euclid_rotation, i32::from(rotation));
-    remote.edit(|doc| {
-        let pattern = &mut doc.tracks[track].pattern;
-        pattern.length = steps;
-        pattern.euclid = true;
-    });
-    Ok(())
-}
-
-fn euclid_off(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let track = args.index("track", MAX_TRACKS)?;
-    args.finish()?;
-    remote.edit(|doc| doc.tracks[track].pattern.euclid = false);
-    Ok(())
-}
-
-/// Writes a Euclid fill into the grid as plain steps (Euclid mode off).
-fn euclid_stamp(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let (track, pulses, steps, rotation) = euclid_arguments(args)?;
-    remote.edit(|doc| {
-        let pattern = &mut doc.tracks[track].pattern;
-        pattern.length = steps;
-        pattern.euclid = false;
-        doc.stamp_euclid(track, pulses, rotation);
-    });
-    Ok(())
-}
-
-fn copy_track(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn copy_track(args: &mut Args) -> Read {
     let from = args.index("from track", MAX_TRACKS)?;
     let to = args.index("to track", MAX_TRACKS)?;
     args.finish()?;
-    remote.edit(|doc| doc.tracks[to] = doc.tracks[from].clone());
-    Ok(())
+    Ok(Edit::CopyTrack { from, to })
 }
 
-fn copy_slot(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn copy_slot(args: &mut Args) -> Read {
     let from = args.index("from slot", SLOT_COUNT)?;
     let to = args.index("to slot", SLOT_COUNT)?;
     args.finish()?;
-    remote.store.edit(|song| song.copy_slot(from, to));
-    Ok(())
+    Ok(Edit::CopySlot { from, to })
 }
 
 /// `[track]`: clears one track's steps, or with no argument every track of the slot (names,
-/// notes and rates stay).
-fn clear(remote: &mut Remote, args: &mut Args) -> Outcome {
+/// notes and rates stay; Euclid mode ends).
+fn clear(args: &mut Args) -> Read {
     let track = if args.remaining() > 0 {
-        Some(args.index("track", MAX_TRACKS)?)
+        Some(TrackRef::Index(args.index("track", MAX_TRACKS)?))
     } else {
         None
     };
     args.finish()?;
-    clear_steps(remote, track);
-    Ok(())
-}
-
-/// Clears the steps of track `only`, or of every track, in the slot being edited.
-pub fn clear_steps(remote: &Remote, only: Option<usize>) {
-    remote.edit(|doc| {
-        for (index, track_doc) in doc.tracks.iter_mut().enumerate() {
-            if only.is_none_or(|only| only == index) {
-                track_doc.pattern.steps = [Step::REST; MAX_STEPS];
-            }
-        }
-    });
+    Ok(Edit::ClearSteps(track))
 }
 
 /// `[seed]`: a new probability seed for the slot; without an argument one from the clock.
-fn reseed(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn reseed(args: &mut Args) -> Read {
     let seed = if args.remaining() > 0 {
         Some(args.int("seed", 0, i64::from(u32::MAX))? as u32)
     } else {
         None
     };
     args.finish()?;
-    remote.edit(|doc| match seed {
-        Some(seed) => doc.seed = seed,
-        None => doc.reseed(),
-    });
-    Ok(())
+    Ok(Edit::Reseed(seed))
 }
 
-fn history(remote: &mut Remote, args: &mut Args, undo: bool) -> Outcome {
-    args.finish()?;
-    let done = if undo {
-        remote.store.undo()
-    } else {
-        remote.store.redo()
-    };
-    if done {
-        Ok(())
-    } else {
-        Err(args.error(if undo {
-            "nothing to undo"
-        } else {
-            "nothing to redo"
-        }))
-    }
-}
-
-fn mute_or_solo(remote: &mut Remote, args: &mut Args, mute: bool) -> Outcome {
+fn mute_or_solo(args: &mut Args, mute: bool) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
     let on = args.flag(if mute { "mute" } else { "solo" })?;
     args.finish()?;
-    let controls = &remote.params.tracks[track];
-    let param = if mute { &controls.mute } else { &controls.solo };
-    remote.gateway.set(param, on);
-    Ok(())
+    Ok(if mute {
+        Edit::Mute { track, on }
+    } else {
+        Edit::Solo { track, on }
+    })
 }
 
-fn gate(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn gate(args: &mut Args) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
-    let percent = args.float("gate percent", 1.0, 100.0)? as f32;
+    let range = values::GATE_PERCENT;
+    let percent = args.float("gate percent", *range.start(), *range.end())? as f32;
     args.finish()?;
-    remote
-        .gateway
-        .set(&remote.params.tracks[track].gate, percent);
-    Ok(())
+    Ok(Edit::Gate {
+        track: TrackRef::Index(track),
+        percent,
+    })
 }
 
-fn swing(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let percent = args.float("swing percent", 50.0, 75.0)? as f32;
+fn swing(args: &mut Args) -> Read {
+    let range = values::SWING_PERCENT;
+    let percent = args.float("swing percent", *range.start(), *range.end())? as f32;
     args.finish()?;
-    remote.gateway.set(&remote.params.swing, percent);
-    Ok(())
+    Ok(Edit::Swing(percent))
 }
 
-fn select_slot(remote: &mut Remote, args: &mut Args) -> Outcome {
-    let slot = args.int("slot", 1, SLOT_COUNT as i64)? as i32;
+fn select_slot(args: &mut Args) -> Read {
+    let slot = args.index("slot", SLOT_COUNT)?;
     args.finish()?;
-    remote.gateway.set(&remote.params.slot, slot);
-    Ok(())
+    Ok(Edit::PlaySlot {
+        slot,
+        quantize: None,
+    })
 }
 
 /// The name [`parse_quantize`] reads back: `now`, `step` or `bar`.
@@ -404,18 +295,17 @@ pub fn parse_quantize(text: &str) -> Option<SlotQuantize> {
     }
 }
 
-fn quantize(remote: &mut Remote, args: &mut Args) -> Outcome {
+fn quantize(args: &mut Args) -> Read {
     let text = args.string("quantize")?;
     let quantize = parse_quantize(text)
         .ok_or_else(|| args.error(format!("unknown quantize {text:?}; use now, step or bar")))?;
     args.finish()?;
-    let choice = QuantizeChoice::from(quantize);
-    remote.gateway.set(&remote.params.slot_quantize, choice);
-    Ok(())
+    Ok(Edit::SlotQuantize(quantize))
 }
 
 /// `slot`: later edits go to this slot; 0 makes them follow the Pattern Slot parameter again.
-fn edit_slot(remote: &mut Remote, args: &mut Args) -> Outcome {
+/// This is the client's own choice, not a change of the document.
+fn edit_slot(remote: &mut Remote, args: &mut Args) -> Result<(), CommandError> {
     let slot = args.int("slot", 0, SLOT_COUNT as i64)? as usize;
     args.finish()?;
     remote.edit_slot = slot.checked_sub(1);

@@ -26,8 +26,8 @@ pub fn state(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Co
         remote.target_slot()
     };
     args.finish()?;
-    let doc = remote.store.slot(slot);
-    let params = &remote.params;
+    let doc = remote.edits.store().slot(slot);
+    let params = remote.edits.params();
     let quantize = quantize_name(params.slot_quantize.value().into());
     let mut replies = vec![OscMessage {
         addr: "/chronus/state/slot".to_owned(),
@@ -40,7 +40,7 @@ pub fn state(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Co
             OscType::Long(i64::from(doc.seed)),
         ],
     }];
-    let targets = remote.osc_out.get();
+    let targets = remote.edits.osc_out().get();
     for (index, track) in doc.tracks.iter().enumerate() {
         let pattern = &track.pattern;
         let controls = &params.tracks[index];

@@ -1,10 +1,10 @@
 //! OSC packets for gate opens and closes, per profile. Everything here allocates (sidecar only).
 
-use rosc::address::verify_address;
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
 use super::clock::IMMEDIATELY;
 use super::settings::{OscOutSettings, Profile, TRACKS};
+use crate::edit::values::check_osc_address;
 
 /// Where one track's gates go, checked once per settings load.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,9 +55,9 @@ pub fn routes(settings: &OscOutSettings) -> [Route; TRACKS] {
         if target.address.is_empty() {
             return Route::Silent;
         }
-        if verify_address(&target.address).is_err() {
+        if let Err(error) = check_osc_address(&target.address) {
             return Route::Invalid(format!(
-                "track {}: invalid OSC address {:?}",
+                "track {}: invalid OSC address {:?}: {error}",
                 index + 1,
                 target.address
             ));
@@ -72,6 +72,15 @@ pub fn routes(settings: &OscOutSettings) -> [Route; TRACKS] {
             amp: modulation(target.send_amp, "amp"),
         })
     })
+}
+
+/// Why track `track`'s gates cannot be sent under `settings`, if they cannot (the reason the
+/// sidecar reports).
+pub fn route_problem(settings: &OscOutSettings, track: usize) -> Option<String> {
+    match routes(settings).into_iter().nth(track)? {
+        Route::Invalid(reason) => Some(reason),
+        Route::Silent | Route::Gate(_) => None,
+    }
 }
 
 /// Equal-tempered frequency of a MIDI note, A4 = note 69 = 440 Hz.

@@ -38,7 +38,7 @@ mod sidecar;
 mod status;
 
 pub use clock::ClockAnchor;
-pub use encode::midi_to_hz;
+pub use encode::{midi_to_hz, route_problem};
 pub use event::{GateEvent, GateKind};
 pub use sender::GateSender;
 pub use settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, TRACKS};

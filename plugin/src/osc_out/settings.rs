@@ -1,9 +1,6 @@
 //! Where and how gates are sent: the persisted settings and the cell that shares them with the
 //! sidecar.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Number of tracks with an OSC target.
@@ -131,51 +128,9 @@ where
     }))
 }
 
-/// The settings shared between the editor or state code (writers) and the sidecar (reader).
-#[derive(Debug, Default)]
-pub struct SettingsCell {
-    /// The current settings. Locked briefly by any non-real-time thread in [`Self::set`] and
-    /// [`Self::get`], and by the sidecar when the version changes. Never by the audio thread.
-    settings: Mutex<OscOutSettings>,
-    /// Bumped after every [`Self::set`]. Written by setters, polled by the sidecar each turn.
-    version: AtomicU64,
-}
-
-impl SettingsCell {
-    /// A cell holding `settings`.
-    pub fn new(settings: OscOutSettings) -> SettingsCell {
-        SettingsCell {
-            settings: Mutex::new(settings),
-            version: AtomicU64::new(0),
-        }
-    }
-
-    /// A copy of the current settings. Allocates; not for the audio thread.
-    pub fn get(&self) -> OscOutSettings {
-        self.settings
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Replaces the settings; the sidecar applies them within a millisecond or so. Not for the
-    /// audio thread.
-    pub fn set(&self, settings: OscOutSettings) {
-        *self.settings.lock().unwrap_or_else(PoisonError::into_inner) = settings;
-        self.version.fetch_add(1, Ordering::Release);
-    }
-
-    /// Edits the settings in place (one lock), then bumps the version.
-    pub fn update(&self, edit: impl FnOnce(&mut OscOutSettings)) {
-        edit(&mut self.settings.lock().unwrap_or_else(PoisonError::into_inner));
-        self.version.fetch_add(1, Ordering::Release);
-    }
-
-    /// How many times the settings were replaced.
-    pub fn version(&self) -> u64 {
-        self.version.load(Ordering::Acquire)
-    }
-}
+/// The settings shared between the editor, OSC commands and state loads (writers) and the
+/// sidecar (reader), which polls the version each turn and never waits on a writer for long.
+pub type SettingsCell = crate::versioned_cell::VersionedCell<OscOutSettings>;
 
 #[cfg(test)]
 mod tests {

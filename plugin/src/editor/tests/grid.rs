@@ -114,9 +114,7 @@ fn the_step_menu_sets_probability_ratchet_and_nudge() {
 #[test]
 fn playheads_show_where_each_track_plays() {
     let mut fixture = Fixture::new();
-    fixture
-        .store
-        .edit_slot(0, |doc| doc.tracks[1].pattern.length = 3);
+    fixture.edit(0, |doc| doc.tracks[1].pattern.length = 3);
     let song = fixture.store.doc().snapshot();
     fixture.live.publish(BlockView {
         playing: true,

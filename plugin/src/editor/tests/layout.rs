@@ -83,9 +83,7 @@ fn the_smallest_window_keeps_the_controls_and_scrolls_the_tracks() {
 #[test]
 fn a_long_track_fits_or_pages_through_its_steps() {
     let mut fixture = Fixture::new();
-    fixture
-        .store
-        .edit_slot(0, |doc| doc.tracks[0].pattern.length = 64);
+    fixture.edit(0, |doc| doc.tracks[0].pattern.length = 64);
     fixture.run();
     assert!(
         fixture.harness.query_by_label("Track 1 step 64").is_some(),
@@ -94,9 +92,7 @@ fn a_long_track_fits_or_pages_through_its_steps() {
 
     let small = vec2(MIN_SIZE.width, MIN_SIZE.height);
     let mut fixture = Fixture::with(small, 1.0);
-    fixture
-        .store
-        .edit_slot(0, |doc| doc.tracks[0].pattern.length = 64);
+    fixture.edit(0, |doc| doc.tracks[0].pattern.length = 64);
     fixture.run();
     assert!(
         fixture.harness.query_by_label("Track 1 step 64").is_none(),
@@ -150,9 +146,7 @@ fn a_resized_window_remembers_its_logical_size() {
     let plugin = crate::ChronusSeq::default();
     let params = plugin.seq_params();
     let model = crate::editor::EditorModel::new(
-        plugin.pattern_store(),
-        plugin.seq_params(),
-        plugin.param_gateway(),
+        plugin.edits(),
         plugin.live_state(),
         plugin.osc_status(),
         None,

@@ -6,6 +6,7 @@
 mod grid;
 mod host_params;
 mod layout;
+mod one_rule;
 mod support;
 mod text;
 mod undo;

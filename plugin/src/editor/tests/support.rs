@@ -9,7 +9,8 @@ use egui_kittest::Harness;
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::*;
 
-use crate::document::store::PatternStore;
+use crate::document::PatternDoc;
+use crate::edit::{Edit, EditLayer, Origin, PatternStore};
 use crate::editor::gesture::Cell;
 use crate::editor::grid::cell_name;
 use crate::editor::{draw_editor, EditorModel, EditorState};
@@ -127,6 +128,8 @@ pub struct Fixture {
     pub store: PatternStore,
     /// The plugin's parameters.
     pub params: Arc<SeqParams>,
+    /// The plugin's edit layer, for setting up a test's starting point.
+    pub edits: EditLayer,
     /// The plugin's live state (the tests play the audio thread's part).
     pub live: Arc<LiveState>,
     /// Keeps the plugin alive.
@@ -144,9 +147,7 @@ impl Fixture {
         let plugin = ChronusSeq::default();
         let host = Arc::new(RecordingHost::default());
         let mut model = EditorModel::new(
-            plugin.pattern_store(),
-            plugin.seq_params(),
-            plugin.param_gateway(),
+            plugin.edits(),
             plugin.live_state(),
             plugin.osc_status(),
             Some(plugin.osc_in_status()),
@@ -169,11 +170,27 @@ impl Fixture {
             host,
             store: plugin.pattern_store(),
             params: plugin.seq_params(),
+            edits: plugin.edits(),
             live: plugin.live_state(),
             _plugin: plugin,
         };
         fixture.harness.run();
         fixture
+    }
+
+    /// Sets up slot `slot` (0-based) as `change` makes it, as one edit (the whole slot put
+    /// back through the edit layer), and draws the result.
+    pub fn edit(&mut self, slot: usize, change: impl FnOnce(&mut PatternDoc)) {
+        let mut pattern = self.store.slot(slot);
+        change(&mut pattern);
+        let put = Edit::PutSlot {
+            slot,
+            pattern: Box::new(pattern),
+        };
+        self.edits
+            .apply(Origin::Editor, slot, put)
+            .expect("a valid starting point");
+        self.run();
     }
 
     /// Runs frames until the editor is idle.

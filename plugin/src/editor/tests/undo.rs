@@ -62,9 +62,7 @@ fn a_copied_track_pastes_onto_another() {
 #[test]
 fn the_editor_follows_the_playing_slot_until_another_is_chosen() {
     let mut fixture = Fixture::new();
-    fixture
-        .store
-        .edit_slot(3, |doc| doc.tracks[0].name = "Slot four".into());
+    fixture.edit(3, |doc| doc.tracks[0].name = "Slot four".into());
     let song = fixture.store.doc().snapshot();
     fixture.live.publish(crate::live_state::BlockView {
         playing: true,

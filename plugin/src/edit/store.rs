@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use nice_plug::params::persist::PersistentField;
 use triple_buffer::{triple_buffer, Input, Output};
 
-use super::history::History;
-use super::{PatternDoc, SongDoc};
+use crate::document::history::History;
+use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::SongSnapshot;
 
 struct Shared {
@@ -56,34 +56,32 @@ impl PatternStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies `edit` to the document, publishes the result and, if it changed anything, makes
-    /// it undoable. May allocate; never call it from the audio thread.
-    pub fn edit<R>(&self, edit: impl FnOnce(&mut SongDoc) -> R) -> R {
+    /// Runs `change` on the document as one transaction: if it returns `Ok` and changed
+    /// anything, the change is published and becomes one undo step; if it returns `Err`, the
+    /// document is left exactly as it was. May allocate; never call it from the audio thread.
+    pub(super) fn transact<R, E>(
+        &self,
+        change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
+    ) -> Result<R, E> {
         let mut shared = self.lock();
         let before = shared.doc.clone();
-        let result = edit(&mut shared.doc);
-        if shared.doc != before {
-            shared.history.record(before);
-            shared.publish();
-        }
-        result
-    }
-
-    /// Applies `edit` to slot `slot` (0-based), like [`PatternStore::edit`].
-    pub fn edit_slot<R>(&self, slot: usize, edit: impl FnOnce(&mut PatternDoc) -> R) -> R {
-        self.edit(|song| {
-            let before = song.slot(slot).clone();
-            let mut pattern = before.clone();
-            let result = edit(&mut pattern);
-            if pattern != before {
-                *song.slot_mut(slot) = pattern;
+        match change(&mut shared.doc) {
+            Ok(result) => {
+                if shared.doc != before {
+                    shared.history.record(before);
+                    shared.publish();
+                }
+                Ok(result)
             }
-            result
-        })
+            Err(error) => {
+                shared.doc = before;
+                Err(error)
+            }
+        }
     }
 
     /// Replaces the whole document (a project or preset load): published, history cleared.
-    pub fn replace(&self, doc: SongDoc) {
+    pub(super) fn replace(&self, doc: SongDoc) {
         let mut shared = self.lock();
         shared.doc = doc;
         shared.history.clear();
@@ -91,7 +89,7 @@ impl PatternStore {
     }
 
     /// Undoes the last edit and publishes the result. Returns whether there was one.
-    pub fn undo(&self) -> bool {
+    pub(super) fn undo(&self) -> bool {
         let mut shared = self.lock();
         let Shared { doc, history, .. } = &mut *shared;
         let undone = history.undo(doc);
@@ -102,7 +100,7 @@ impl PatternStore {
     }
 
     /// Redoes the last undone edit and publishes the result. Returns whether there was one.
-    pub fn redo(&self) -> bool {
+    pub(super) fn redo(&self) -> bool {
         let mut shared = self.lock();
         let Shared { doc, history, .. } = &mut *shared;
         let redone = history.redo(doc);
@@ -128,6 +126,8 @@ impl PatternStore {
     }
 }
 
+/// The pattern document as a persisted field: a state load is the one edit that replaces the
+/// whole document (published at once, history cleared).
 impl<'a> PersistentField<'a, SongDoc> for PatternStore {
     fn set(&self, new_value: SongDoc) {
         self.replace(new_value);
@@ -144,6 +144,17 @@ impl<'a> PersistentField<'a, SongDoc> for PatternStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl PatternStore {
+        /// Test shorthand: one infallible change of slot `slot`.
+        fn edit_slot(&self, slot: usize, change: impl FnOnce(&mut PatternDoc)) {
+            self.transact(|song| {
+                change(song.slot_mut(slot));
+                Ok::<(), ()>(())
+            })
+            .expect("infallible");
+        }
+    }
     use crate::document::history::HISTORY_LIMIT;
     use crate::engine::pattern::Step;
 
@@ -153,6 +164,18 @@ mod tests {
         store.edit_slot(0, |doc| doc.tracks[0].pattern.steps[0] = Step::hit(90));
         store.edit_slot(0, |doc| doc.tracks[0].pattern.steps[1] = Step::hit(91));
         store.edit_slot(0, |_| ());
+        assert_eq!(
+            store.transact(|song| {
+                song.slot_mut(0).seed = 77;
+                Err::<(), _>("refused")
+            }),
+            Err("refused")
+        );
+        assert_eq!(
+            store.slot(0).seed,
+            PatternDoc::empty().seed,
+            "a refused change leaves nothing"
+        );
         assert_eq!(
             store.history_depth(),
             (2, 0),

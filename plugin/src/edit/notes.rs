@@ -1,6 +1,8 @@
-//! Notes as Music Chronus writes them: names (`C4`, `D#4`, `Eb3`; C4 is MIDI 60), MIDI numbers
-//! (`60`, digits only) or frequencies in Hz (`220.0`, with a decimal point), turned into MIDI
-//! note numbers.
+//! The one note grammar, shared by the editor and OSC: names (`C4`, `D#4`, `Eb3`, `c#-1`; C4 is
+//! MIDI 60, as in Music Chronus), MIDI numbers (`60`, digits only, also the `C4 · 60` the editor
+//! shows) and frequencies in Hz (`220.0`: a decimal point makes Hz), turned into MIDI notes.
+
+use super::error::EditError;
 
 /// Semitones of the natural note names above C.
 const NATURALS: [(char, i32); 7] = [
@@ -13,20 +15,49 @@ const NATURALS: [(char, i32); 7] = [
     ('B', 11),
 ];
 
+/// Names of the twelve pitch classes as shown, sharps for black keys.
+const SHOWN_NAMES: [&str; 12] = [
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
+
+/// `C2 · 36` for MIDI note 36: how notes are shown. [`parse_note`] reads it back.
+pub fn note_name(note: u8) -> String {
+    let octave = i32::from(note) / 12 - 1;
+    format!(
+        "{}{} · {}",
+        SHOWN_NAMES[usize::from(note % 12)],
+        octave,
+        note
+    )
+}
+
 /// The MIDI note of one note: a name, a MIDI number or a frequency. `None` if it is none of them
 /// or falls outside MIDI notes 0–127.
 pub fn parse_note(text: &str) -> Option<u8> {
     let text = text.trim();
-    let first = text.chars().next()?;
-    if text.contains('.') {
+    // The editor shows `C2 · 36`: the number at the end decides.
+    let last = text.split_whitespace().last().unwrap_or(text);
+    let midi = if last.chars().all(|c| c.is_ascii_digit()) && !last.is_empty() {
+        last.parse::<i64>().ok()?
+    } else if text.contains('.') {
         return hz_to_midi(text.parse().ok()?);
-    }
-    let midi = if first.is_ascii_alphabetic() {
-        note_name(text)?
+    } else if text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        i64::from(name_to_midi(text)?)
     } else {
-        text.parse().ok()?
+        return None;
     };
     u8::try_from(midi).ok().filter(|note| *note <= 127)
+}
+
+/// Like [`parse_note`], with the reason when it is not a note.
+pub fn read_note(text: &str) -> Result<u8, EditError> {
+    parse_note(text).ok_or_else(|| {
+        EditError::new(format!(
+            "{:?} is not a note name like C4 or D#3, a MIDI number 0–127 or a frequency in Hz \
+             within MIDI range",
+            text.trim()
+        ))
+    })
 }
 
 /// The nearest MIDI note to a frequency in Hz (A4 = 440 Hz = 69), if within 0–127.
@@ -39,7 +70,7 @@ pub fn hz_to_midi(hz: f64) -> Option<u8> {
 }
 
 /// `C4` = 60: letter, optional `#` or `b` (any number of them), octave (may be negative).
-fn note_name(text: &str) -> Option<i32> {
+fn name_to_midi(text: &str) -> Option<i32> {
     let mut chars = text.chars();
     let letter = chars.next()?.to_ascii_uppercase();
     let (_, mut semitone) = NATURALS.iter().find(|(name, _)| *name == letter)?;
@@ -52,26 +83,26 @@ fn note_name(text: &str) -> Option<i32> {
     Some((octave + 1) * 12 + semitone)
 }
 
-/// A comma-separated note list (`C4,D#4,220`): every note, or the position and text of the first
-/// that is not one.
-pub fn parse_note_list(text: &str) -> Result<Vec<u8>, String> {
+/// A comma-separated note list (`C4,D#4,220.0`): every note, or the position and text of the
+/// first that is not one.
+pub fn parse_note_list(text: &str) -> Result<Vec<u8>, EditError> {
     let mut notes = Vec::new();
     for (index, item) in text.split(',').enumerate() {
         if item.trim().is_empty() {
             continue;
         }
         let note = parse_note(item).ok_or_else(|| {
-            format!(
+            EditError::new(format!(
                 "note {} ({:?}) is not a note name like C4 or D#3, a MIDI number 0–127 or a \
                  frequency in Hz within MIDI range",
                 index + 1,
                 item.trim()
-            )
+            ))
         })?;
         notes.push(note);
     }
     if notes.is_empty() {
-        return Err("the note list is empty".to_owned());
+        return Err(EditError::new("the note list is empty"));
     }
     Ok(notes)
 }
@@ -87,15 +118,18 @@ mod tests {
         assert_eq!(parse_note("A4"), Some(69));
         assert_eq!(parse_note("D#4"), Some(63));
         assert_eq!(parse_note("Eb3"), Some(51));
+        assert_eq!(parse_note("eb3"), Some(51));
         assert_eq!(parse_note("C-1"), Some(0));
         assert_eq!(parse_note("G9"), Some(127));
         assert_eq!(parse_note("G#9"), None);
         assert_eq!(parse_note("60"), Some(60));
+        assert_eq!(parse_note("200"), None);
         assert_eq!(parse_note("440"), None, "digits are a MIDI number");
         assert_eq!(parse_note("440.0"), Some(69), "a decimal point makes Hz");
         assert_eq!(parse_note("220.0"), Some(57));
         assert_eq!(parse_note("60.0"), Some(35), "60 Hz");
         assert_eq!(parse_note("H4"), None);
+        assert_eq!(parse_note("H2"), None);
         assert_eq!(parse_note("C"), None);
         assert_eq!(parse_note("-5"), None);
         assert_eq!(parse_note("nan"), None);
@@ -103,10 +137,21 @@ mod tests {
     }
 
     #[test]
+    fn shown_names_read_back() {
+        assert_eq!(note_name(36), "C2 · 36");
+        assert_eq!(note_name(61), "C#4 · 61");
+        assert_eq!(note_name(0), "C-1 · 0");
+        for note in 0..=127 {
+            assert_eq!(parse_note(&note_name(note)), Some(note));
+        }
+    }
+
+    #[test]
     fn lists_name_the_bad_item() {
         assert_eq!(parse_note_list("C4, E4,G4"), Ok(vec![60, 64, 67]));
         let error = parse_note_list("C4,Q9").unwrap_err();
-        assert!(error.contains("note 2 (\"Q9\")"), "{error}");
+        assert!(error.reason.contains("note 2 (\"Q9\")"), "{error}");
         assert!(parse_note_list(" , ").is_err());
+        assert!(read_note("Q").is_err());
     }
 }
