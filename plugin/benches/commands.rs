@@ -61,5 +61,10 @@ fn command_benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, command_benches);
-criterion_main!(benches);
+// The macros generate undocumented functions.
+#[allow(missing_docs)]
+mod harness {
+    use super::*;
+    criterion_group!(benches, command_benches);
+}
+criterion_main!(harness::benches);

@@ -87,5 +87,10 @@ fn engine_benches(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, engine_benches);
-criterion_main!(benches);
+// The macros generate undocumented functions.
+#[allow(missing_docs)]
+mod harness {
+    use super::*;
+    criterion_group!(benches, engine_benches);
+}
+criterion_main!(harness::benches);

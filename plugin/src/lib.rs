@@ -4,26 +4,26 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
-pub mod clap_position;
+mod clap_position;
 pub mod document;
 pub mod edit;
 pub mod editor;
 pub mod engine;
-pub mod gate_clock;
-pub mod host_buffer;
-pub mod live_state;
-pub mod osc_commands;
+mod gate_clock;
+mod host_buffer;
+mod live_state;
+mod osc_commands;
 pub mod osc_in;
 pub mod osc_input;
 pub mod osc_out;
-pub mod osc_output;
-pub mod param_gateway;
+mod osc_output;
+mod param_gateway;
 pub mod params;
 pub mod parts;
-pub mod slot_override;
+mod slot_override;
 pub mod startup;
 mod state_filter;
-pub mod versioned_cell;
+mod versioned_cell;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -362,6 +362,12 @@ impl Plugin for ChronusSeq {
         });
         // Keep being called while silent: the sequencer makes notes, not sound.
         ProcessStatus::KeepAlive
+    }
+}
+
+impl std::fmt::Debug for ChronusSeq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChronusSeq").finish_non_exhaustive()
     }
 }
 

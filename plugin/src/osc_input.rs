@@ -198,3 +198,9 @@ fn supervise(
         server.stop();
     }
 }
+
+impl std::fmt::Debug for OscInService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OscInService").finish_non_exhaustive()
+    }
+}

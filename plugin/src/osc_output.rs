@@ -51,11 +51,6 @@ impl OscOutput {
         }
     }
 
-    /// Counters and last error, for the editor.
-    pub fn status(&self) -> Arc<OscOutStatus> {
-        Arc::clone(&self.status)
-    }
-
     /// (Re)starts the sidecar for this activation. Main thread; allocates. Returns the error
     /// when the thread cannot be started; audio then runs without OSC output.
     pub fn start(&mut self, sample_rate: f64, max_buffer: usize) -> std::io::Result<()> {

@@ -148,6 +148,12 @@ impl ParamGateway {
     }
 }
 
+impl std::fmt::Debug for ParamGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamGateway").finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

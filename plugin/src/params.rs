@@ -78,11 +78,14 @@ pub struct SeqParams {
 /// When a slot change takes effect, as the host shows it.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuantizeChoice {
+    /// At once, on the next sample.
     #[id = "now"]
     Now,
+    /// On the next step of the grid.
     #[id = "step"]
     #[name = "Next Step"]
     NextStep,
+    /// On the next bar line (a loop wrap counts as one).
     #[id = "bar"]
     #[name = "Next Bar"]
     NextBar,
@@ -249,5 +252,17 @@ where
         F: Fn(&T) -> R,
     {
         f(&self.0.get())
+    }
+}
+
+impl std::fmt::Debug for SeqParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeqParams").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TrackParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrackParams").finish_non_exhaustive()
     }
 }

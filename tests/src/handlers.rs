@@ -156,3 +156,9 @@ impl HostStateImpl for HostMainThread<'_> {
         self.dirty_marks.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+impl std::fmt::Debug for TestHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestHost").finish_non_exhaustive()
+    }
+}

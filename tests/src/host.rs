@@ -474,3 +474,9 @@ impl Drop for PluginHost {
         self.deactivate();
     }
 }
+
+impl std::fmt::Debug for PluginHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginHost").finish_non_exhaustive()
+    }
+}

@@ -488,6 +488,12 @@ pub fn signed_ms(instant: Instant, reference: Instant) -> f64 {
     }
 }
 
+impl std::fmt::Debug for OscReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OscReceiver").finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

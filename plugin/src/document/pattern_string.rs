@@ -26,9 +26,17 @@ pub const LEVEL_VELOCITIES: [u8; 9] = [14, 28, 42, 56, 71, 85, 99, 113, 127];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PatternStringError {
     /// A character that is not a step, with its position (0-based, in characters of the text).
-    UnknownCharacter { position: usize, character: char },
+    UnknownCharacter {
+        /// Where it is, 0-based, in characters.
+        position: usize,
+        /// The character.
+        character: char,
+    },
     /// More steps than a track holds.
-    TooLong { steps: usize },
+    TooLong {
+        /// How many steps the text has.
+        steps: usize,
+    },
 }
 
 impl std::fmt::Display for PatternStringError {

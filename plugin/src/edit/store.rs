@@ -141,6 +141,12 @@ impl<'a> PersistentField<'a, SongDoc> for PatternStore {
     }
 }
 
+impl std::fmt::Debug for PatternStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatternStore").finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,3 +72,9 @@ impl NiceEguiApp for EditorApp {
         });
     }
 }
+
+impl std::fmt::Debug for EditorApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditorApp").finish_non_exhaustive()
+    }
+}

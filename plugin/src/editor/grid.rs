@@ -120,15 +120,22 @@ pub struct RowView<'a> {
 pub enum CellEvent {
     /// Clicked, at `height` (0 bottom … 1 top), with or without Shift.
     Click {
+        /// The cell.
         cell: Cell,
+        /// Pointer height in the row, 0 (bottom) to 1 (top).
         height: f32,
+        /// Whether Shift was held.
         shift: bool,
     },
     /// A drag began on it; `vertical` if it moved more up or down than sideways.
     DragStart {
+        /// The cell.
         cell: Cell,
+        /// Pointer height in the row, 0 (bottom) to 1 (top).
         height: f32,
+        /// Whether Shift was held.
         shift: bool,
+        /// Whether it moved more up or down than sideways.
         vertical: bool,
     },
 }
@@ -371,6 +378,12 @@ pub fn ruler(ui: &mut Ui, rect: Rect, window: &StepWindow) {
             egui::FontId::proportional(11.0),
             theme::DIM_TEXT,
         );
+    }
+}
+
+impl std::fmt::Debug for RowView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowView").finish_non_exhaustive()
     }
 }
 

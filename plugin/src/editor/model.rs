@@ -133,3 +133,9 @@ impl EditorModel {
         self.edits.osc_out().get()
     }
 }
+
+impl std::fmt::Debug for EditorModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EditorModel").finish_non_exhaustive()
+    }
+}

@@ -162,3 +162,9 @@ fn marked_layout(text: &str, marked: Option<usize>, font: FontId, ui: &Ui) -> La
     job.append(&text[end..], 0.0, normal);
     job
 }
+
+impl std::fmt::Debug for FieldLook<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldLook").finish_non_exhaustive()
+    }
+}

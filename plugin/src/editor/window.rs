@@ -178,3 +178,9 @@ impl NiceEguiApp for SharedApp {
         self.app().resized(new_size);
     }
 }
+
+impl std::fmt::Debug for ChronusEditor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChronusEditor").finish_non_exhaustive()
+    }
+}

@@ -4,7 +4,10 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteKind {
     /// A note starts with this MIDI velocity (1–127).
-    On { velocity: u8 },
+    On {
+        /// MIDI velocity, 1–127.
+        velocity: u8,
+    },
     /// A sounding note ends.
     Off,
 }
@@ -22,11 +25,4 @@ pub struct NoteEvent {
     pub key: u8,
     /// Note on or off.
     pub kind: NoteKind,
-}
-
-impl NoteEvent {
-    /// Whether this is a note-on.
-    pub fn is_on(&self) -> bool {
-        matches!(self.kind, NoteKind::On { .. })
-    }
 }

@@ -45,15 +45,6 @@ struct PendingOn {
     key: u8,
 }
 
-/// Counters the engine keeps for diagnostics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EngineCounters {
-    /// Hits dropped because one scan pass held more than it has room for (never expected).
-    pub dropped_hits: u64,
-    /// Blocks that did not continue the previous one (seeks, host loop wraps, restarts).
-    pub seeks: u64,
-}
-
 /// The performance controls and patterns of the block being played.
 struct Playing<'a> {
     performance: &'a Performance,
@@ -112,7 +103,6 @@ pub struct Engine {
     release_all_requested: bool,
     /// The slot whose pattern plays now.
     playing_slot: usize,
-    counters: EngineCounters,
 }
 
 impl Engine {
@@ -125,14 +115,7 @@ impl Engine {
             continuation: None,
             release_all_requested: false,
             playing_slot: 0,
-            counters: EngineCounters::default(),
         }
-    }
-
-    /// Changes the sample rate; the next block is treated as a seek.
-    pub fn set_sample_rate(&mut self, sample_rate: f64) {
-        self.sample_rate = sample_rate;
-        self.request_release_all();
     }
 
     /// Asks the next [`Engine::process`] call to end every sounding note at its first sample and
@@ -144,11 +127,6 @@ impl Engine {
     /// Number of notes sounding now.
     pub fn sounding_notes(&self) -> usize {
         self.sounding.len()
-    }
-
-    /// Diagnostics counters.
-    pub fn counters(&self) -> EngineCounters {
-        self.counters
     }
 
     /// The pattern slot playing now (0-based).
@@ -229,7 +207,6 @@ impl Engine {
                 previous.scanned_to
             }
             previous => {
-                self.counters.seeks += 1;
                 self.release(0, |_| true, emit);
                 if host_wrapped(previous, &block, continuity) {
                     // The host split its buffer at the loop end (or marked the wrap with a
@@ -360,7 +337,6 @@ impl Engine {
                 continue;
             }
             let pending = &mut self.pending_ons;
-            let dropped = &mut self.counters.dropped_hits;
             hits_in_window(
                 track_index,
                 track,
@@ -369,6 +345,8 @@ impl Engine {
                 after + BEAT_TOLERANCE,
                 up_to + BEAT_TOLERANCE,
                 |hit| {
+                    // The capacity holds the densest pattern's hits of one pass; a hit beyond it
+                    // (never expected) is left out rather than allocating.
                     if pending.len() < pending.capacity() {
                         let offset = place(hit.beat);
                         // A note lasts at least one sample from the sample it starts on (a hit
@@ -383,8 +361,6 @@ impl Engine {
                             velocity: hit.velocity,
                             key: hit.note.unwrap_or(track.note) & 0x7f,
                         });
-                    } else {
-                        *dropped += 1;
                     }
                 },
             );
@@ -521,4 +497,10 @@ fn next_wrap(segment: &Segment, block: &PlayableBlock) -> Option<(usize, f64)> {
         ((loop_end - BEAT_TOLERANCE - segment.first_beat) * segment.samples_per_beat).ceil();
     let wrap_sample = segment.first_sample as f64 + samples_to_end.max(1.0);
     (wrap_sample < segment.block_len as f64).then_some((wrap_sample as usize, loop_start))
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
 }

@@ -24,8 +24,11 @@ pub struct StepRate {
 /// How a note value is modified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RateFeel {
+    /// As written.
     Straight,
+    /// One and a half times as long.
     Dotted,
+    /// Two thirds as long.
     Triplet,
 }
 

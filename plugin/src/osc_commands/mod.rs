@@ -17,9 +17,6 @@ use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler};
 
-pub use args::MAX_STRING_BYTES;
-pub use native::parse_quantize;
-
 /// Everything a command may read or change.
 pub struct Remote {
     /// The one way to change the document, parameters and OSC targets.
@@ -78,5 +75,17 @@ impl CommandHandler for SeqCommands {
                 "unknown address; see docs/OSC.md for the commands",
             ))
         })
+    }
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SeqCommands {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeqCommands").finish_non_exhaustive()
     }
 }

@@ -58,9 +58,4 @@ impl GateEvent {
             due,
         }
     }
-
-    /// Whether this event opens a gate (the only kind the rate cap may drop).
-    pub fn is_open(&self) -> bool {
-        matches!(self.kind, GateKind::Open { .. })
-    }
 }

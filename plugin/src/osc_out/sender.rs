@@ -51,11 +51,6 @@ impl GateSender {
     pub fn capacity(&self) -> usize {
         self.producer.buffer().capacity()
     }
-
-    /// Free room in the queue right now (a lower bound: the sidecar may be draining it).
-    pub fn free_slots(&self) -> usize {
-        self.producer.slots()
-    }
 }
 
 #[cfg(test)]
