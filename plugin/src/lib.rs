@@ -18,9 +18,9 @@ pub mod osc_out;
 pub mod osc_output;
 pub mod param_gateway;
 pub mod params;
+pub mod saved_state;
 pub mod slot_override;
 pub mod startup;
-mod state_filter;
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -297,7 +297,7 @@ impl Plugin for ChronusSeq {
     }
 
     fn filter_state(state: &mut PluginState) {
-        state_filter::repair_fields(state);
+        saved_state::filter_state(state);
     }
 
     fn activate(

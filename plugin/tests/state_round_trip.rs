@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chronus_seq::document::state_json::{StateError, FORMAT, VERSION};
+use chronus_seq::saved_state::{StateError, FORMAT, VERSION};
 use chronus_seq::document::{PatternDoc, SongDoc};
 use chronus_seq::engine::pattern::{RateFeel, Step, StepRate};
 use chronus_seq::ChronusSeq;
