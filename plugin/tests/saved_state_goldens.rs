@@ -103,7 +103,13 @@ fn v1_tracks() -> Vec<TrackDoc> {
         &[0, 0, 10, 0, -10, 0, 25, 0, -25, 0, 50, 0],
         |s, v| s.nudge = v,
     );
-    let mut euclid = track("Euclid Perc", rate(16, RateFeel::Dotted), 10, 39, "x.......");
+    let mut euclid = track(
+        "Euclid Perc",
+        rate(16, RateFeel::Dotted),
+        10,
+        39,
+        "x.......",
+    );
     euclid.pattern.euclid = true;
     let mut bass = track("Bass", rate(8, RateFeel::Straight), 2, 40, "1_X.x");
     per_step(&mut bass, &[1, 100, 127, 100, 76], |s, v| s.velocity = v);
@@ -156,16 +162,24 @@ fn v2_full() -> SavedState {
     let mut song = SongDoc::new(pattern(4242, v1_tracks()));
     let kick = v1_tracks().remove(0);
     let mut bass = v1_tracks().remove(4);
-    per_step(&mut bass, &[Some(43), None, None, None, Some(28)], |s, v| {
-        s.note = v
-    });
+    per_step(
+        &mut bass,
+        &[Some(43), None, None, None, Some(28)],
+        |s, v| s.note = v,
+    );
     let quiet = track("Empty-ish", rate(32, RateFeel::Straight), 1, 36, "...");
     let mut lead = track("Lead", rate(4, RateFeel::Dotted), 3, 60, "x_x_X.4");
     lead.pattern.euclid = true;
     let notes = [None, None, Some(67), None, Some(72), None, Some(127)];
     per_step(&mut lead, &notes, |s, v| s.note = v);
     *song.slot_mut(2) = pattern(7, vec![kick, bass, quiet, lead]);
-    let last = track("Track 1", rate(16, RateFeel::Straight), 1, 36, "...X............");
+    let last = track(
+        "Track 1",
+        rate(16, RateFeel::Straight),
+        1,
+        36,
+        "...X............",
+    );
     *song.slot_mut(15) = pattern(u32::MAX, vec![last]);
     SavedState {
         pattern: song,
@@ -270,7 +284,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "v3-newer",
             loads: default_pattern(v2_full()),
-            repairs: vec![(Part::Pattern, "version 3 is newer than this build reads (2)")],
+            repairs: vec![(
+                Part::Pattern,
+                "version 3 is newer than this build reads (2)",
+            )],
         },
         Case {
             name: "foreign",
@@ -330,7 +347,10 @@ fn the_current_version_goldens_save_byte_identical() {
         assert_eq!(saved_state::write(&loaded), state.fields, "{name}");
         let mut filtered = state.clone();
         ChronusSeq::filter_state(&mut filtered);
-        assert_eq!(filtered.fields, state.fields, "{name}: current state passes untouched");
+        assert_eq!(
+            filtered.fields, state.fields,
+            "{name}: current state passes untouched"
+        );
         let plugin = ChronusSeq::default();
         plugin.params().deserialize_fields(&filtered.fields);
         let saved = plugin.params().serialize_fields();
@@ -345,9 +365,11 @@ fn the_version_1_golden_is_migrated_before_the_framework_reads_it() {
     let mut state = golden("v1-full");
     let before: BTreeMap<String, String> = state.fields.clone();
     ChronusSeq::filter_state(&mut state);
-    let pattern: serde_json::Value =
-        serde_json::from_str(&state.fields["pattern"]).expect("JSON");
-    assert_eq!(pattern["version"], 2, "the framework sees the current version");
+    let pattern: serde_json::Value = serde_json::from_str(&state.fields["pattern"]).expect("JSON");
+    assert_eq!(
+        pattern["version"], 2,
+        "the framework sees the current version"
+    );
     assert_eq!(state.fields["osc_out"], before["osc_out"]);
     assert!(serde_json::from_str::<SongDoc>(&state.fields["pattern"]).is_ok());
     assert!(

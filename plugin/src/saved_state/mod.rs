@@ -114,7 +114,10 @@ pub fn read(fields: &Fields) -> (SavedState, Vec<Repair>) {
 /// The persisted fields of `state` in the current version, as the plugin saves them.
 pub fn write(state: &SavedState) -> Fields {
     let mut fields = Fields::new();
-    fields.insert(Part::Pattern.key().to_owned(), pattern::encode(&state.pattern));
+    fields.insert(
+        Part::Pattern.key().to_owned(),
+        pattern::encode(&state.pattern),
+    );
     let mut put = |part: Part, text: Result<String, serde_json::Error>| {
         if let Ok(text) = text {
             fields.insert(part.key().to_owned(), text);

@@ -260,7 +260,13 @@ mod tests {
         assert!(error.to_string().contains("migration chain"), "{error}");
         assert_eq!(read_any_version(v1), Ok(SongDoc::new(PatternDoc::empty())));
         let current = encode(&SongDoc::default());
-        assert_eq!(serde_json::to_string(&SongDoc::default()).ok(), Some(current.clone()));
-        assert_eq!(serde_json::from_str::<SongDoc>(&current).ok(), Some(SongDoc::default()));
+        assert_eq!(
+            serde_json::to_string(&SongDoc::default()).ok(),
+            Some(current.clone())
+        );
+        assert_eq!(
+            serde_json::from_str::<SongDoc>(&current).ok(),
+            Some(SongDoc::default())
+        );
     }
 }
