@@ -118,6 +118,7 @@ pub fn write(state: &SavedState) -> Fields {
         Part::Pattern.key().to_owned(),
         pattern::encode(&state.pattern),
     );
+    // The settings are plain structs with string keys, which always serialize.
     let mut put = |part: Part, text: Result<String, serde_json::Error>| {
         if let Ok(text) = text {
             fields.insert(part.key().to_owned(), text);
@@ -140,5 +141,82 @@ pub fn filter_state(state: &mut PluginState) {
     let (_, repairs) = load(&mut state.fields);
     for repair in repairs {
         nice_log!("{repair}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(entries: &[(&str, &str)]) -> Fields {
+        entries
+            .iter()
+            .map(|(key, text)| ((*key).to_owned(), (*text).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn each_unreadable_part_is_one_log_line_and_the_others_load() {
+        let newer = r#"{"format":"chronus-seq/pattern","version":7,"slots":[]}"#;
+        let mut saved = fields(&[
+            ("pattern", newer),
+            ("osc_out", r#"{"port":"five"}"#),
+            ("osc_in", r#"{"port":6001}"#),
+        ]);
+        let (state, repairs) = load(&mut saved);
+        let lines: Vec<String> = repairs.iter().map(Repair::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "Chronus Seq loads the default pattern; the saved pattern is lost: pattern \
+                 state version 7 is newer than this build reads (2)",
+                "Chronus Seq loads the default OSC output settings; the saved OSC output \
+                 settings are lost: invalid type: string \"five\", expected u16 at line 1 \
+                 column 14",
+            ]
+        );
+        assert_eq!(state.pattern, SongDoc::default());
+        assert_eq!(state.osc_out, Some(OscOutSettings::default()));
+        let osc_in = state.osc_in.as_ref().map(|settings| settings.port);
+        assert_eq!(osc_in, Some(6001), "a readable part loads");
+        assert_eq!(state.editor_size, None, "a missing setting stays missing");
+        let osc_in_text = saved["osc_in"].clone();
+        assert_eq!(
+            osc_in_text, r#"{"port":6001}"#,
+            "a readable part is left as it is"
+        );
+    }
+
+    #[test]
+    fn a_state_without_a_pattern_gets_the_default_one() {
+        let (state, repairs) = read(&Fields::new());
+        assert_eq!(state.pattern, SongDoc::default());
+        assert_eq!(repairs.len(), 1);
+        assert_eq!(repairs[0].part, Part::Pattern);
+        assert_eq!(repairs[0].reason, "the saved state has no pattern");
+    }
+
+    #[test]
+    fn the_filter_turns_old_state_into_current_state() {
+        let v1 = r#"{"format":"chronus-seq/pattern","version":1,"seed":3,"tracks":[]}"#;
+        let mut state = PluginState {
+            version: "0.1.0".to_owned(),
+            params: Default::default(),
+            fields: fields(&[("pattern", v1)]),
+        };
+        filter_state(&mut state);
+        let pattern: serde_json::Value =
+            serde_json::from_str(&state.fields["pattern"]).expect("JSON");
+        assert_eq!(pattern["version"], VERSION);
+        assert_eq!(pattern["slots"][0]["seed"], 3);
+        let (loaded, repairs) = read(&state.fields);
+        assert!(repairs.is_empty());
+        let mut song = SongDoc::new(crate::document::PatternDoc::empty());
+        song.slot_mut(0).seed = 3;
+        assert_eq!(loaded.pattern, song);
+        assert_eq!(
+            Part::ALL.map(Part::key),
+            ["pattern", "osc_out", "osc_in", "editor_size"]
+        );
     }
 }
