@@ -147,6 +147,31 @@ fn osc_out() -> OscOutSettings {
     settings
 }
 
+/// What `v1-first.json` holds: saved by the first build, before velocity levels, ties, Euclid
+/// tracks and OSC settings existed (only `x`, `X` and `.`, other velocities in the column).
+fn v1_first() -> SavedState {
+    let kick = track(
+        "Kick",
+        rate(16, RateFeel::Straight),
+        10,
+        36,
+        "X...x...X...x...",
+    );
+    let mut snare = track("Snare", rate(8, RateFeel::Dotted), 10, 38, "..x...X.");
+    snare.pattern.steps[2].velocity = 14;
+    snare.pattern.steps[2].probability = 60;
+    let mut bass = track("Bass ♪", rate(16, RateFeel::Triplet), 2, 33, "xxx.xx");
+    per_step(&mut bass, &[1, 50, 99, 100, 120, 76], |s, v| s.velocity = v);
+    per_step(&mut bass, &[1, 2, 1, 1, 4, 1], |s, v| s.ratchet = v);
+    per_step(&mut bass, &[-50, 0, 20, 0, 0, 50], |s, v| s.nudge = v);
+    SavedState {
+        pattern: SongDoc::new(pattern(77, vec![kick, snare, bass])),
+        osc_out: None,
+        osc_in: None,
+        editor_size: None,
+    }
+}
+
 /// What `v1-full.json` holds: one pattern (in slot 1) and OSC output settings.
 fn v1_full() -> SavedState {
     SavedState {
@@ -242,6 +267,11 @@ fn cases() -> Vec<Case> {
         ..v2_full()
     };
     vec![
+        Case {
+            name: "v1-first",
+            loads: v1_first(),
+            repairs: vec![],
+        },
         Case {
             name: "v1-full",
             loads: v1_full(),
