@@ -20,9 +20,9 @@ mod osc_output;
 mod param_gateway;
 pub mod params;
 pub mod parts;
+pub mod saved_state;
 mod slot_override;
 pub mod startup;
-mod state_filter;
 mod versioned_cell;
 
 use std::num::NonZeroU32;
@@ -263,7 +263,7 @@ impl Plugin for ChronusSeq {
     }
 
     fn filter_state(state: &mut PluginState) {
-        state_filter::repair_fields(state);
+        saved_state::filter_state(state);
     }
 
     fn activate(

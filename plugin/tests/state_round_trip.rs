@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chronus_seq::document::state_json::{StateError, FORMAT, VERSION};
 use chronus_seq::document::{PatternDoc, SongDoc};
 use chronus_seq::engine::pattern::{RateFeel, Step, StepRate};
+use chronus_seq::saved_state::{StateError, FORMAT, VERSION};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
 
@@ -268,24 +268,47 @@ fn the_state_filter_replaces_unreadable_osc_settings_with_the_defaults() {
 
 mod fuzz {
     use super::*;
+    use chronus_seq::editor::size::EditorSize;
+    use chronus_seq::osc_in::OscInSettings;
+    use chronus_seq::osc_out::OscOutSettings;
     use proptest::prelude::*;
 
-    /// Any JSON-ish text: arbitrary characters, and mutations of real saved state.
+    /// `text` with `insert` put in at byte `at` (moved back to a character boundary).
+    fn inserted(text: &str, at: usize, insert: &str) -> String {
+        let at = (0..=at.min(text.len()))
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        format!("{}{}{}", &text[..at], insert, &text[at..])
+    }
+
+    /// A version-1 pattern document with every version-1 feature.
+    const VERSION_1: &str = r#"{"format":"chronus-seq/pattern","version":1,"seed":9,"tracks":[{"name":"Bass","length":5,"rate":"1/8t","channel":2,"note":40,"steps":"1_X.x","velocity":[1,100,127,100,76],"probability":[100,100,35,100,100],"ratchet":[1,1,8,1,1],"nudge":[0,0,-50,0,50],"euclid":true}]}"#;
+
+    /// Any JSON-ish text: arbitrary characters, and mutations of real saved state of every
+    /// version.
     fn state_text() -> impl Strategy<Value = String> {
         let saved = busy_song().to_json();
+        let default = SongDoc::default().to_json();
         prop_oneof![
             "\\PC{0,200}",
-            (0..saved.len(), "\\PC{0,8}").prop_map(move |(at, insert)| {
-                let at = (0..=at)
-                    .rev()
-                    .find(|i| saved.is_char_boundary(*i))
-                    .unwrap_or(0);
-                format!("{}{}{}", &saved[..at], insert, &saved[at..])
-            }),
-            (0..SongDoc::default().to_json().len()).prop_map(|cut| {
-                let saved = SongDoc::default().to_json();
-                saved[..cut].to_owned()
-            }),
+            (0..saved.len(), "\\PC{0,8}")
+                .prop_map(move |(at, insert)| inserted(&saved, at, &insert)),
+            (0..default.len()).prop_map(move |cut| default[..cut].to_owned()),
+            (0..VERSION_1.len(), "\\PC{0,8}")
+                .prop_map(|(at, insert)| inserted(VERSION_1, at, &insert)),
+        ]
+    }
+
+    /// Text for a settings field: arbitrary characters, and mutations of real settings.
+    fn settings_text() -> impl Strategy<Value = String> {
+        let osc_out = serde_json::to_string(&OscOutSettings::default()).expect("serializes");
+        prop_oneof![
+            "\\PC{0,40}",
+            Just(r#"{"host":"0.0.0.0","port":9001,"enabled":false}"#.to_owned()),
+            Just(r#"{"width":1500.5,"height":900.0}"#.to_owned()),
+            (0..osc_out.len(), "\\PC{0,6}")
+                .prop_map(move |(at, insert)| inserted(&osc_out, at, &insert)),
         ]
     }
 
@@ -301,12 +324,29 @@ mod fuzz {
             }
         }
 
-        /// The state filter always leaves a loadable pattern behind.
+        /// Whatever the fields hold, the state filter leaves only current-version text that the
+        /// framework's reader of each field reads, and a pattern.
         #[test]
-        fn the_filter_always_leaves_a_loadable_pattern(text in state_text()) {
-            let mut state = plugin_state(Some(&text));
+        fn the_filter_leaves_only_readable_current_parts(
+            pattern in state_text(),
+            osc_out in settings_text(),
+            osc_in in settings_text(),
+            editor_size in settings_text(),
+        ) {
+            let mut state = plugin_state(Some(&pattern));
+            state.fields.insert("osc_out".to_owned(), osc_out);
+            state.fields.insert("osc_in".to_owned(), osc_in);
+            state.fields.insert("editor_size".to_owned(), editor_size);
             ChronusSeq::filter_state(&mut state);
-            prop_assert!(SongDoc::from_json(&state.fields["pattern"]).is_ok());
+            let fields = &state.fields;
+            prop_assert_eq!(fields.len(), 4);
+            let pattern: serde_json::Value =
+                serde_json::from_str(&fields["pattern"]).expect("the pattern is JSON");
+            prop_assert_eq!(&pattern["version"], VERSION);
+            prop_assert!(serde_json::from_str::<SongDoc>(&fields["pattern"]).is_ok());
+            prop_assert!(serde_json::from_str::<OscOutSettings>(&fields["osc_out"]).is_ok());
+            prop_assert!(serde_json::from_str::<OscInSettings>(&fields["osc_in"]).is_ok());
+            prop_assert!(serde_json::from_str::<EditorSize>(&fields["editor_size"]).is_ok());
         }
     }
 }

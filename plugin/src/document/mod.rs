@@ -3,7 +3,6 @@
 pub mod history;
 pub mod pattern_string;
 pub mod song;
-pub mod state_json;
 
 pub use song::SongDoc;
 

@@ -1,0 +1,68 @@
+//! The pattern document of every format version, field for field as written. These shapes are
+//! frozen: a format change adds a new shape and a step in [`super::migrate`], it never edits an
+//! old one, so old projects keep loading.
+
+use serde::{Deserialize, Serialize};
+
+/// Version 1: one pattern.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternV1 {
+    pub format: String,
+    pub version: u32,
+    pub seed: u32,
+    pub tracks: Vec<Track>,
+}
+
+/// Version 2: the slots that are not empty, in slot order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternV2 {
+    pub format: String,
+    pub version: u32,
+    pub slots: Vec<SlotV2>,
+}
+
+/// One pattern slot in version 2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlotV2 {
+    /// 1–16, as musicians count.
+    pub slot: u8,
+    pub seed: u32,
+    pub tracks: Vec<Track>,
+}
+
+/// One track, the same in versions 1 and 2 (version 1 was never written with `notes`, which
+/// came with version 2, but reads it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Track {
+    pub name: String,
+    pub length: u8,
+    pub rate: String,
+    /// 1–16, as musicians count.
+    pub channel: u8,
+    pub note: u8,
+    /// The steps as a pattern string, `length` characters.
+    pub steps: String,
+    /// Per-step MIDI velocity, only when a step differs from what its character implies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub velocity: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratchet: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nudge: Option<Vec<i8>>,
+    /// Per-step MIDI note, `null` where the step plays the track's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Option<u8>>>,
+    /// Euclid mode: hits from the Euclid pulses and rotation parameters.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub euclid: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
