@@ -1,5 +1,5 @@
 //! Property tests of [`Engine`] over random host transport scripts, checked against an
-//! independent reference written straight from the timing model (DESIGN.md §4).
+//! independent reference written straight from the timing model (docs/TIMING.md).
 //!
 //! The reference (`Reference` below) knows nothing of the engine's internals: it enumerates the
 //! steps of each track from beat arithmetic and places every event on the first sample of the

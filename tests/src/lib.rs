@@ -3,7 +3,7 @@
 //! A small but real CLAP host built on `clack-host`: it builds the debug plugin bundle, loads the
 //! `.clap`, instantiates `org.chronus-seq.chronus-seq`, activates it, drives its transport block by
 //! block the way Reaper or Bitwig would, and returns the plugin's note events at absolute sample
-//! positions, so tests can assert the timing rule of DESIGN.md §4 exactly.
+//! positions, so tests can assert the timing rule of docs/TIMING.md exactly.
 //!
 //! ```no_run
 //! use chronus_seq_host_tests::{PluginHost, SplitMode, TransportScript};

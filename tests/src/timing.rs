@@ -1,6 +1,6 @@
 //! The timing rule the plugin implements, for computing expected sample positions.
 //!
-//! DESIGN.md §4: step `k` of a track with step length `L` beats starts at beat `k·L`. In a block
+//! docs/TIMING.md: step `k` of a track with step length `L` beats starts at beat `k·L`. In a block
 //! that starts at beat `b0` with tempo `T` and sample rate `S`, the event lands on the first sample
 //! whose beat position is at or after the event's beat:
 //! `offset = ceil((t − b0) · 60·S/T − ε)`. Blocks are half-open `[b0, b1)`.
@@ -20,7 +20,7 @@ pub fn samples_per_beat(tempo: f64, sample_rate: f64) -> f64 {
 }
 
 /// The offset inside a block starting at beat `block_start_beat` of an event at beat `beat`
-/// (negative if the event lies before the block). The rule of DESIGN.md §4.
+/// (negative if the event lies before the block). The rule of docs/TIMING.md.
 pub fn offset_in_block(beat: f64, block_start_beat: f64, tempo: f64, sample_rate: f64) -> i64 {
     ((beat - block_start_beat) * samples_per_beat(tempo, sample_rate) - SAMPLE_EPSILON).ceil()
         as i64

@@ -65,7 +65,7 @@ fn loads_lists_params_and_activates_at_common_rates() {
         .expect("processing after reactivation");
 }
 
-/// One stereo input and one stereo output (DESIGN.md §5), and at least one note output port.
+/// One stereo input and one stereo output (docs/HOSTS.md), and at least one note output port.
 #[test]
 fn has_one_stereo_in_out_pair_and_a_note_output() {
     let mut host = load();

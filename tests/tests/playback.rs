@@ -1,5 +1,5 @@
 //! Straight playback of the default pattern: exact samples at any block size, pre-roll, tempo
-//! change, stop. Timing rule: DESIGN.md §4 (see `chronus_seq_host_tests::timing`).
+//! change, stop. Timing rule: docs/TIMING.md (see `chronus_seq_host_tests::timing`).
 
 use chronus_seq_host_tests::expect::default_pattern_notes;
 use chronus_seq_host_tests::{
