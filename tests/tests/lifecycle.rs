@@ -111,7 +111,7 @@ fn passes_audio_through() {
     }
 }
 
-/// Every parameter's text round-trips: value → text → value → the same text (DESIGN.md §5, the
+/// Every parameter's text round-trips: value → text → value → the same text (docs/HOSTS.md, the
 /// CLAP validator's conversion test).
 #[test]
 fn parameter_text_round_trips() {

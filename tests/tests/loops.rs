@@ -1,4 +1,4 @@
-//! Loop playback the three ways hosts report a loop wrap (DESIGN.md §2 and §5): every step of
+//! Loop playback the three ways hosts report a loop wrap (docs/TIMING.md, docs/HOSTS.md): every step of
 //! every pass exactly once at its sample — nothing missed or doubled at the seam. Most cases run
 //! at 48 kHz / 120 BPM, where the loops are whole numbers of samples; one runs a loop that is
 //! not, so every wrap lands a fraction of a sample past the loop start.
@@ -217,7 +217,7 @@ fn reaper_split_loop_with_parts_at_buffer_start() {
 }
 
 /// (d) Bitwig: no split; a transport event at the wrap sample inside the block gives the loop
-/// start. nice-plug 0.4.2 offsets the position after a mid-block transport event (DESIGN.md §2);
+/// start. nice-plug 0.4.2 offsets the position after a mid-block transport event (docs/TIMING.md);
 /// the plugin has to work around it, and this asserts the musically correct result.
 #[test]
 fn bitwig_transport_event_loop_plays_every_step_of_every_pass_once() {
