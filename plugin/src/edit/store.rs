@@ -1,5 +1,6 @@
 //! The shared home of the pattern document, and the wait-free path from it to the audio thread.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use nice_plug::params::persist::PersistentField;
@@ -16,12 +17,15 @@ struct Shared {
     publisher: Input<SongSnapshot>,
     /// Versions for undo and redo. Under the same lock as `doc`.
     history: History,
+    /// Snapshots published so far. Written under the lock, read without it by anyone.
+    published: Arc<AtomicU64>,
 }
 
 impl Shared {
     fn publish(&mut self) {
         let snapshot = self.doc.snapshot();
         self.publisher.write(snapshot);
+        self.published.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -32,18 +36,23 @@ impl Shared {
 pub struct PatternStore {
     /// Locked only by non-real-time threads.
     shared: Arc<Mutex<Shared>>,
+    /// Snapshots published so far (edits, undo, redo, loads). Read by anyone without the lock.
+    published: Arc<AtomicU64>,
 }
 
 impl PatternStore {
     /// A store holding `doc`, and the reader the audio thread keeps.
     pub fn new(doc: SongDoc) -> (PatternStore, Output<SongSnapshot>) {
         let (publisher, reader) = triple_buffer(&doc.snapshot());
+        let published = Arc::new(AtomicU64::new(0));
         let store = PatternStore {
             shared: Arc::new(Mutex::new(Shared {
                 doc,
                 publisher,
                 history: History::default(),
+                published: Arc::clone(&published),
             })),
+            published,
         };
         (store, reader)
     }
@@ -108,6 +117,12 @@ impl PatternStore {
             shared.publish();
         }
         redone
+    }
+
+    /// How many times the document changed (edits, undo, redo, loads): a cheap way to notice
+    /// a change without the lock.
+    pub fn edit_count(&self) -> u64 {
+        self.published.load(Ordering::Acquire)
     }
 
     /// Number of edits that can be undone and redone.

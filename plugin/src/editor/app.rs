@@ -2,21 +2,19 @@
 //! asks for the next frame, and remembers the window size.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::baseview::{HandlerError, WindowSize};
 use nice_plug_egui::{Frame, NiceEguiApp};
 
 use super::model::EditorModel;
+use super::refresh;
 use super::size::{EditorSize, EditorSizeCell};
 use super::standalone;
 use super::state::EditorState;
 use super::theme;
 use super::view::draw_editor;
 
-/// How often the editor redraws while the transport is stopped, to keep the OSC counters fresh.
-pub const IDLE_REPAINT: Duration = Duration::from_millis(100);
 
 /// The editor app: its model, its state and where the window size is saved.
 pub struct EditorApp {
@@ -54,11 +52,13 @@ impl NiceEguiApp for EditorApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut Frame) {
         draw_editor(ui, &self.model, &mut self.state);
-        // Screen rate while the playheads move; a few times a second otherwise.
-        if self.model.live.transport().playing || self.state.gesture.is_some() {
-            ui.ctx().request_repaint();
-        } else {
-            ui.ctx().request_repaint_after(IDLE_REPAINT);
+        // The next frame when a playhead moves; everything else wakes the window itself (see
+        // `refresh`).
+        let transport = self.model.live.transport();
+        let song = self.model.store().slot(self.model.live.playing_slot());
+        let tracks = song.tracks.iter().map(|track| &track.pattern);
+        if let Some(wait) = refresh::next_change(&transport, tracks) {
+            ui.ctx().request_repaint_after(wait);
         }
         if standalone::close_requested() {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);

@@ -20,6 +20,7 @@ mod global_bar;
 pub mod grid;
 pub mod model;
 pub mod pattern_text;
+pub mod refresh;
 mod shortcuts;
 pub mod size;
 pub mod standalone;

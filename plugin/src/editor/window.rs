@@ -22,6 +22,7 @@ use nice_plug_egui::{
 
 use super::app::EditorApp;
 use super::model::EditorModel;
+use super::refresh::{Sources, Watcher};
 use super::size::{EditorSizeCell, MAX_SIZE, MIN_SIZE};
 use super::standalone;
 
@@ -39,6 +40,11 @@ pub struct ChronusEditor {
     repaint: RepaintNotifier,
     /// The egui state of the window opened last, for its scale factor. Host main thread.
     last_window: Mutex<Option<Arc<EguiEditorState>>>,
+    /// What the watcher reads to know when to wake the window.
+    sources: Sources,
+    /// Wakes the window when the document, slot, transport or OSC status change; started with
+    /// the first window, stopped with the editor. Host main thread.
+    watcher: Mutex<Option<Watcher>>,
 }
 
 /// The editor over `model`, or `None` where no window can be shown (no X display on Linux, or
@@ -54,11 +60,19 @@ pub fn create_editor(model: EditorModel) -> Option<ChronusEditor> {
         return None;
     }
     let size = Arc::clone(&model.params().editor_size.0);
+    let sources = Sources {
+        store: model.store().clone(),
+        live: Arc::clone(&model.live),
+        osc_in: model.osc_in.clone(),
+        osc_out: Arc::clone(&model.osc_out),
+    };
     Some(ChronusEditor {
         app: Arc::new(Mutex::new(EditorApp::new(model, Arc::clone(&size)))),
         size,
         repaint: RepaintNotifier::new(),
         last_window: Mutex::new(None),
+        sources,
+        watcher: Mutex::new(None),
     })
 }
 
@@ -119,6 +133,14 @@ impl Editor for ChronusEditor {
             .last_window
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(state);
+        let mut watcher = self.watcher.lock().unwrap_or_else(PoisonError::into_inner);
+        if watcher.is_none() {
+            match Watcher::start(self.sources.clone(), self.repaint.clone()) {
+                Ok(started) => *watcher = Some(started),
+                Err(error) => nice_log!("Chronus Seq editor redraws only on input: {error}"),
+            }
+        }
+        drop(watcher);
         editor.spawn(
             parent,
             wait_for_parent,
