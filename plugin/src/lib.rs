@@ -9,6 +9,7 @@ pub mod document;
 pub mod editor;
 pub mod engine;
 pub mod gate_clock;
+pub mod host;
 pub mod host_buffer;
 pub mod live_state;
 pub mod osc_commands;
@@ -37,6 +38,7 @@ use engine::pattern::SongSnapshot;
 use engine::slot_switch::BarGrid;
 use engine::transport::BlockTransport;
 use engine::Engine;
+use host::sample_clock::{snap_loop, ClockReport, SampleClock};
 use live_state::{BlockView, LiveState};
 use osc_commands::{Remote, SeqCommands};
 use osc_in::{OscInSettings, OscInStatus};
@@ -64,6 +66,8 @@ pub struct ChronusSeq {
     engine: Engine,
     /// Repairs CLAP positions after mid-buffer transport events. Audio thread only.
     clap_position: ClapPositionRepair,
+    /// Song positions from the VST3 sample clock. Audio thread only.
+    sample_clock: SampleClock,
     /// OSC gates to the modular: sidecar started in `activate`, fed by the audio thread.
     osc: OscOutput,
     /// Bypass state of the previous block. Audio thread only.
@@ -125,6 +129,7 @@ impl Default for ChronusSeq {
             pattern,
             engine: Engine::new(44_100.0),
             clap_position: ClapPositionRepair::default(),
+            sample_clock: SampleClock::default(),
             osc: OscOutput::new(osc_settings),
             was_bypassed: false,
             counters: Arc::default(),
@@ -181,20 +186,37 @@ impl ChronusSeq {
         let transport = context.transport();
         let tempo = transport.tempo;
         let mut pos_beats = transport.pos_beats();
-        if let (PluginApi::Clap, Some(reported), Some(tempo)) =
-            (context.plugin_api(), pos_beats, tempo)
-        {
-            let address = first_channel_address(buffer);
-            let reported = Reported {
-                position: reported,
-                tempo,
-                sample_rate,
-                loop_start: transport.loop_range_beats().map(|(start, _)| start),
-            };
-            pos_beats = Some(
-                self.clap_position
-                    .repair(address, buffer.samples(), reported),
-            );
+        let mut loop_beats = transport.loop_range_beats();
+        match (context.plugin_api(), pos_beats, tempo) {
+            (PluginApi::Clap, Some(reported), Some(tempo)) => {
+                let address = first_channel_address(buffer);
+                let reported = Reported {
+                    position: reported,
+                    tempo,
+                    sample_rate,
+                    loop_start: loop_beats.map(|(start, _)| start),
+                };
+                pos_beats = Some(
+                    self.clap_position
+                        .repair(address, buffer.samples(), reported),
+                );
+            }
+            (PluginApi::Vst3, Some(reported), Some(tempo)) => {
+                let position = transport.pos_samples.and_then(|samples| {
+                    self.sample_clock.position(ClockReport {
+                        samples,
+                        beat: reported,
+                        tempo,
+                        sample_rate,
+                    })
+                });
+                if let Some(beat) = position {
+                    pos_beats = Some(beat);
+                    let end = beat + buffer.samples() as f64 * tempo / 60.0 / sample_rate;
+                    loop_beats = loop_beats.map(|range| snap_loop(range, beat, end));
+                }
+            }
+            _ => {}
         }
         let bars = match (transport.time_sig_numerator, transport.time_sig_denominator) {
             (Some(numerator), Some(denominator)) if numerator > 0 && denominator > 0 => {
@@ -209,7 +231,7 @@ impl ChronusSeq {
             playing: transport.playing,
             tempo,
             pos_beats,
-            loop_beats: transport.loop_range_beats(),
+            loop_beats,
             bars,
         }
     }
@@ -332,6 +354,7 @@ impl Plugin for ChronusSeq {
     fn reset(&mut self) {
         self.engine.request_release_all();
         self.clap_position.forget();
+        self.sample_clock.forget();
     }
 
     fn process(
