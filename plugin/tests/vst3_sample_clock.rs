@@ -60,6 +60,39 @@ struct Scenario {
     /// Loop `[start, end)` in samples.
     loop_samples: Option<(i64, i64)>,
     cycles: usize,
+    /// A change to another tempo at a sample (on a cycle boundary).
+    change: Option<(i64, f64)>,
+}
+
+impl Scenario {
+    /// The tempo in force at `sample`.
+    fn tempo_at(&self, sample: i64) -> f64 {
+        match self.change {
+            Some((at, tempo)) if sample >= at => tempo,
+            _ => self.tempo,
+        }
+    }
+
+    /// The exact beat of `sample`.
+    fn beat_at(&self, sample: i64) -> f64 {
+        match self.change {
+            Some((at, tempo)) if sample >= at => {
+                at as f64 * beats_per_sample(self.tempo)
+                    + (sample - at) as f64 * beats_per_sample(tempo)
+            }
+            _ => sample as f64 * beats_per_sample(self.tempo),
+        }
+    }
+
+    /// The first sample at or after `beat`: `ceil((beat − 1e-9) · samples per beat)` from the
+    /// start of the tempo in force there.
+    fn sample_of(&self, beat: f64) -> i64 {
+        let (from_sample, from_beat, tempo) = match self.change {
+            Some((at, tempo)) if beat >= self.beat_at(at) => (at, self.beat_at(at), tempo),
+            _ => (0, 0.0, self.tempo),
+        };
+        from_sample + ((beat - from_beat - 1e-9) / beats_per_sample(tempo)).ceil() as i64
+    }
 }
 
 /// An output note event: output sample, key, note-on.
@@ -150,7 +183,6 @@ fn play(scenario: &Scenario, shape: Shape) -> Vec<Event> {
     plugin
         .pattern_store()
         .edit_slot(0, |slot| *slot = doc.clone());
-    let bps = beats_per_sample(scenario.tempo);
     let mut left = vec![0.0f32; CYCLE];
     let mut right = vec![0.0f32; CYCLE];
     let mut aux = AuxiliaryBuffers {
@@ -164,15 +196,18 @@ fn play(scenario: &Scenario, shape: Shape) -> Vec<Event> {
     };
     let mut events = Vec::new();
     for piece in pieces(scenario) {
-        // The host reports once per call; the framework moves a piece's beat on from it.
+        // The host reports once per call, at the tempo of the call's first sample; the framework
+        // moves a piece's beat on from it.
+        let tempo = scenario.tempo_at(piece.part_song);
+        let bps = beats_per_sample(tempo);
         let host_beat = match shape {
-            Shape::Exact => piece.song as f64 * bps,
+            Shape::Exact => scenario.beat_at(piece.song),
             Shape::ArdourVst3 | Shape::RoundedAsClap => {
-                rounded(piece.part_song as f64 * bps) + piece.in_part as f64 * bps
+                rounded(scenario.beat_at(piece.part_song)) + piece.in_part as f64 * bps
             }
         };
         let loop_beats = scenario.loop_samples.map(|(start, end)| {
-            let (start, end) = (start as f64 * bps, end as f64 * bps);
+            let (start, end) = (scenario.beat_at(start), scenario.beat_at(end));
             match shape {
                 Shape::Exact => (start, end),
                 _ => (rounded(start), rounded(end)),
@@ -181,7 +216,7 @@ fn play(scenario: &Scenario, shape: Shape) -> Vec<Event> {
         context.events.clear();
         context.transport = Transport::new(RATE as f32);
         context.transport.playing = true;
-        context.transport.tempo = Some(scenario.tempo);
+        context.transport.tempo = Some(tempo);
         context.transport.pos_samples = Some(piece.song);
         context.transport.pos_beats = Some(host_beat);
         context.transport.loop_range_beats = loop_beats;
@@ -212,14 +247,13 @@ fn play(scenario: &Scenario, shape: Shape) -> Vec<Event> {
 /// lands on the first sample at or after it, `ceil((t − 1e-9) · samples per beat)`, in whichever
 /// piece holds that song sample.
 fn expected_kicks(scenario: &Scenario) -> Vec<u64> {
-    let spb = 1.0 / beats_per_sample(scenario.tempo);
     let mut kicks = Vec::new();
     for piece in pieces(scenario) {
-        let first = piece.song as f64 * beats_per_sample(scenario.tempo);
+        let first = scenario.beat_at(piece.song);
         let mut step = (first / 0.25).floor() as i64 - 1;
         loop {
             let beat = step as f64 * 0.25;
-            let sample = ((beat - 1e-9) * spb).ceil() as i64;
+            let sample = scenario.sample_of(beat);
             if sample >= piece.song + piece.len as i64 {
                 break;
             }
@@ -279,6 +313,7 @@ fn from_the_song_start_every_note_is_on_its_sample() {
             start: 0,
             loop_samples: None,
             cycles: 1_500,
+            change: None,
         });
     }
 }
@@ -291,6 +326,7 @@ fn from_an_odd_sample_every_note_is_on_its_sample() {
             start: 12_345,
             loop_samples: None,
             cycles: 1_500,
+            change: None,
         });
     }
 }
@@ -304,6 +340,7 @@ fn a_one_bar_loop_plays_every_note_of_every_pass_on_its_sample() {
             start: 0,
             loop_samples: Some((0, bar)),
             cycles: 4 * bar as usize / CYCLE + 7,
+            change: None,
         });
     }
 }
@@ -317,7 +354,53 @@ fn odd_loops_play_every_note_of_every_pass_on_its_sample() {
                 start: 0,
                 loop_samples: Some(loop_samples),
                 cycles: 1_200,
+                change: None,
             });
         }
+    }
+}
+
+/// After a tempo change the line through sample 0 no longer fits and the host's rounded beat
+/// starts an estimated line: 120 BPM up to sample 390,144 (a cycle boundary, beat 16.256, 0.48
+/// of a tick from the nearest tick, so the estimate starts 5 samples off at 137 BPM), then 137 or
+/// 90 BPM. No kick is lost or doubled, every kick is within the host's rounding (half a tick) of
+/// its sample, and once the estimate has converged (400 cycles) every kick is on its sample.
+#[test]
+fn after_a_tempo_change_notes_converge_on_their_samples() {
+    for new_tempo in [137.0, 90.0] {
+        let change = 390_144;
+        let scenario = Scenario {
+            tempo: 120.0,
+            start: 0,
+            loop_samples: None,
+            cycles: 3_000,
+            change: Some((change, new_tempo)),
+        };
+        let expected = expected_kicks(&scenario);
+        let got = kicks(&play(&scenario, Shape::ArdourVst3));
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "{scenario:?}: kicks lost or doubled"
+        );
+        let half_tick = 0.5 * TICK / beats_per_sample(new_tempo);
+        let converged_from = change as u64 + 400 * CYCLE as u64;
+        for (got, expected) in got.iter().zip(&expected) {
+            let error = *got as i64 - *expected as i64;
+            if *expected < change as u64 {
+                assert_eq!(error, 0, "{scenario:?}: before the change at {expected}");
+            } else if *expected < converged_from {
+                assert!(
+                    error.abs() as f64 <= half_tick.ceil(),
+                    "{scenario:?}: {error} at {expected}"
+                );
+            } else {
+                assert_eq!(error, 0, "{scenario:?}: at {expected} after converging");
+            }
+        }
+        assert!(
+            got.iter().any(|kick| *kick >= converged_from),
+            "{scenario:?}: too short"
+        );
     }
 }
