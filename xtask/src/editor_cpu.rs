@@ -77,7 +77,14 @@ pub fn run(args: Vec<String>) -> Result<()> {
         }
     }
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "-p", "chronus_seq", "--features", "standalone"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "chronus_seq",
+            "--features",
+            "standalone",
+        ])
         .args(["--bin", "chronus-seq"])
         .status()?;
     if !status.success() {
@@ -90,7 +97,14 @@ pub fn run(args: Vec<String>) -> Result<()> {
     let server = format!("chronus-editor-cpu-{}", std::process::id());
     let _xvfb = Running(
         Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"])
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1600x1000x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stderr(Stdio::null())
             .spawn()?,
     );
@@ -127,18 +141,31 @@ pub fn run(args: Vec<String>) -> Result<()> {
             .stdout(Stdio::null())
             .spawn()?,
     );
-    let stdin = transport.0.stdin.as_mut().context("jack_transport's input")?;
+    let stdin = transport
+        .0
+        .stdin
+        .as_mut()
+        .context("jack_transport's input")?;
     stdin.write_all(b"master\ntempo 120\nplay\n")?;
     stdin.flush()?;
     thread::sleep(Duration::from_secs(2));
     let playing = measure(pid, seconds)?;
-    let stdin = transport.0.stdin.as_mut().context("jack_transport's input")?;
+    let stdin = transport
+        .0
+        .stdin
+        .as_mut()
+        .context("jack_transport's input")?;
     let _ = stdin.write_all(b"stop\nquit\n");
     drop(sink);
 
-    println!("| editor window (standalone, Xvfb, Mesa software GL, 1240×780) | share of one core |");
+    println!(
+        "| editor window (standalone, Xvfb, Mesa software GL, 1240×780) | share of one core |"
+    );
     println!("|---|---|");
-    println!("| transport stopped, {seconds} s | {:.1} % |", stopped * 100.0);
+    println!(
+        "| transport stopped, {seconds} s | {:.1} % |",
+        stopped * 100.0
+    );
     println!(
         "| playing the default pattern (16ths) at 120 BPM, {seconds} s | {:.1} % |",
         playing * 100.0

@@ -15,7 +15,6 @@ use super::state::EditorState;
 use super::theme;
 use super::view::draw_editor;
 
-
 /// The editor app: its model, its state and where the window size is saved.
 pub struct EditorApp {
     /// The plugin's parts. Used on the GUI thread.

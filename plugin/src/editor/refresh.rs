@@ -41,7 +41,9 @@ pub fn next_change<'a>(
     transport: &TransportView,
     tracks: impl IntoIterator<Item = &'a TrackPattern>,
 ) -> Option<Duration> {
-    let tempo = transport.tempo.filter(|tempo| tempo.is_finite() && *tempo > 0.0)?;
+    let tempo = transport
+        .tempo
+        .filter(|tempo| tempo.is_finite() && *tempo > 0.0)?;
     if !transport.playing || !transport.position.is_finite() {
         return None;
     }
