@@ -3,20 +3,17 @@
 //! A gate is due when its sample would be heard if the DAW's audio left one host buffer after the
 //! `process` call that made it: `due = wall time of the host buffer's call + (offset in the host
 //! buffer + event offset) / rate + one buffer + the user's delay`. The pieces nice-plug splits a
-//! host buffer into all count from the call for the first piece, so sample-accurate automation
-//! does not shift the gates.
+//! host buffer into all count from the call for the first piece (the host adapter,
+//! [`crate::host`], says which host buffer a piece is from and where in it), so sample-accurate
+//! automation does not shift the gates.
 
 use std::time::{Duration, Instant};
 
-use crate::host_buffer::HostBufferTracker;
+use crate::host::Piece;
 
-/// Maps the samples of each `process` call to wall-clock instants. Audio thread only.
-#[derive(Debug)]
+/// Maps the samples of each piece to wall-clock instants.
+#[derive(Debug, Clone, Copy)]
 pub struct GateClock {
-    /// Where each piece sits in its host buffer.
-    buffer: HostBufferTracker,
-    /// When the current host buffer's first piece was processed.
-    buffer_call: Option<Instant>,
     /// Samples per second.
     sample_rate: f64,
     /// Time from a call to when its buffer is heard: one host buffer.
@@ -24,52 +21,54 @@ pub struct GateClock {
 }
 
 impl GateClock {
-    /// A clock for `sample_rate` and host buffers of at most `max_buffer` samples.
+    /// A clock for `sample_rate` (checked at activation) and host buffers of at most
+    /// `max_buffer` samples.
     pub fn new(sample_rate: f64, max_buffer: usize) -> Self {
         GateClock {
-            buffer: HostBufferTracker::new(max_buffer),
-            buffer_call: None,
             sample_rate,
-            lead: Duration::from_secs_f64(max_buffer as f64 / sample_rate),
+            lead: seconds(max_buffer as f64 / sample_rate),
         }
     }
 
-    /// The instant at which sample 0 of a piece of `len` samples starting at `address` is due,
-    /// given the wall time `now` of this call. A piece continues the host buffer only when its
-    /// audio continues the previous piece's and it comes well before the buffer's audio would
-    /// have played out, so a new host buffer that happens to follow in memory starts afresh.
-    pub fn piece_start(&mut self, address: usize, len: usize, now: Instant) -> Instant {
-        let offset = self.buffer.locate(address, len);
-        let into_buffer = Duration::from_secs_f64(offset as f64 / self.sample_rate);
-        match self.buffer_call {
-            Some(call) if offset > 0 && now.saturating_duration_since(call) < into_buffer / 2 => {
-                call + into_buffer + self.lead
-            }
-            _ => {
-                self.buffer.restart(len);
-                self.buffer_call = Some(now);
-                now + self.lead
-            }
-        }
+    /// The instant at which sample 0 of `piece` is due.
+    pub fn piece_start(&self, piece: &Piece) -> Instant {
+        piece.buffer_call + seconds(piece.offset as f64 / self.sample_rate) + self.lead
     }
 
     /// The instant of `offset` samples after `start`.
     pub fn after(&self, start: Instant, offset: u32) -> Instant {
-        start + Duration::from_secs_f64(f64::from(offset) / self.sample_rate)
+        start + seconds(f64::from(offset) / self.sample_rate)
     }
+}
+
+/// `value` seconds; zero for anything that is not a finite, non-negative, representable time.
+fn seconds(value: f64) -> Duration {
+    Duration::try_from_secs_f64(value).unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::transport::BlockTransport;
+
+    fn piece(offset: usize, buffer_call: Instant) -> Piece {
+        Piece {
+            buffer: 1,
+            offset,
+            len: 240,
+            buffer_call,
+            sample_rate: 48_000.0,
+            transport: BlockTransport::default(),
+        }
+    }
 
     #[test]
     fn pieces_of_one_buffer_count_from_its_call() {
-        let mut clock = GateClock::new(48_000.0, 480);
+        let clock = GateClock::new(48_000.0, 480);
         let lead = Duration::from_millis(10);
         let call = Instant::now();
-        assert_eq!(clock.piece_start(4000, 240, call), call + lead);
-        let second = clock.piece_start(4960, 240, call + Duration::from_micros(20));
+        assert_eq!(clock.piece_start(&piece(0, call)), call + lead);
+        let second = clock.piece_start(&piece(240, call));
         assert_eq!(second, call + Duration::from_millis(5) + lead);
         assert_eq!(
             clock.after(second, 48),
@@ -78,14 +77,11 @@ mod tests {
     }
 
     #[test]
-    fn a_later_buffer_in_the_next_memory_starts_afresh() {
-        let mut clock = GateClock::new(48_000.0, 960);
+    fn unusable_rates_give_no_lead_instead_of_panicking() {
         let call = Instant::now();
-        clock.piece_start(4000, 480, call);
-        let later = call + Duration::from_millis(10);
-        assert_eq!(
-            clock.piece_start(5920, 480, later),
-            later + Duration::from_millis(20)
-        );
+        for rate in [0.0, -48_000.0, f64::NAN] {
+            let clock = GateClock::new(rate, 480);
+            assert_eq!(clock.piece_start(&piece(0, call)), call);
+        }
     }
 }

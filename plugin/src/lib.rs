@@ -4,12 +4,11 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
-pub mod clap_position;
 pub mod document;
 pub mod editor;
 pub mod engine;
 pub mod gate_clock;
-pub mod host_buffer;
+pub mod host;
 pub mod live_state;
 pub mod osc_commands;
 pub mod osc_in;
@@ -30,13 +29,11 @@ use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use triple_buffer::Output;
 
-use clap_position::{ClapPositionRepair, Reported};
 use document::store::PatternStore;
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
 use engine::pattern::SongSnapshot;
-use engine::slot_switch::BarGrid;
-use engine::transport::BlockTransport;
 use engine::Engine;
+use host::HostAdapter;
 use live_state::{BlockView, LiveState};
 use osc_commands::{Remote, SeqCommands};
 use osc_in::{OscInSettings, OscInStatus};
@@ -62,8 +59,9 @@ pub struct ChronusSeq {
     pattern: Output<SongSnapshot>,
     /// The sequencer. Audio thread only (created on the main thread in `activate`).
     engine: Engine,
-    /// Repairs CLAP positions after mid-buffer transport events. Audio thread only.
-    clap_position: ClapPositionRepair,
+    /// Turns each `process` call into one description of the piece: host buffer, offset, wall
+    /// time, transport. Audio thread only (set up in `activate`).
+    host: HostAdapter,
     /// OSC gates to the modular: sidecar started in `activate`, fed by the audio thread.
     osc: OscOutput,
     /// Bypass state of the previous block. Audio thread only.
@@ -124,7 +122,7 @@ impl Default for ChronusSeq {
             params,
             pattern,
             engine: Engine::new(44_100.0),
-            clap_position: ClapPositionRepair::default(),
+            host: HostAdapter::default(),
             osc: OscOutput::new(osc_settings),
             was_bypassed: false,
             counters: Arc::default(),
@@ -170,57 +168,6 @@ impl ChronusSeq {
     pub fn osc_status(&self) -> Arc<OscOutStatus> {
         self.osc.status()
     }
-
-    /// The transport of this sub-block as the engine takes it.
-    fn block_transport(
-        &mut self,
-        buffer: &Buffer,
-        context: &impl ProcessContext<Self>,
-        sample_rate: f64,
-    ) -> BlockTransport {
-        let transport = context.transport();
-        let tempo = transport.tempo;
-        let mut pos_beats = transport.pos_beats();
-        if let (PluginApi::Clap, Some(reported), Some(tempo)) =
-            (context.plugin_api(), pos_beats, tempo)
-        {
-            let address = first_channel_address(buffer);
-            let reported = Reported {
-                position: reported,
-                tempo,
-                sample_rate,
-                loop_start: transport.loop_range_beats().map(|(start, _)| start),
-            };
-            pos_beats = Some(
-                self.clap_position
-                    .repair(address, buffer.samples(), reported),
-            );
-        }
-        let bars = match (transport.time_sig_numerator, transport.time_sig_denominator) {
-            (Some(numerator), Some(denominator)) if numerator > 0 && denominator > 0 => {
-                Some(BarGrid {
-                    origin_beat: transport.bar_start_pos_beats().unwrap_or(0.0),
-                    length_beats: 4.0 * f64::from(numerator) / f64::from(denominator),
-                })
-            }
-            _ => None,
-        };
-        BlockTransport {
-            playing: transport.playing,
-            tempo,
-            pos_beats,
-            loop_beats: transport.loop_range_beats(),
-            bars,
-        }
-    }
-}
-
-/// Where the first audio channel of `buffer` lives: identifies the host buffer a piece is from.
-fn first_channel_address(buffer: &Buffer) -> usize {
-    buffer
-        .as_slice_immutable()
-        .first()
-        .map_or(0, |channel| channel.as_ptr() as usize)
 }
 
 /// The normalized velocity for MIDI velocity `velocity`: the smallest `f32` at or above
@@ -315,7 +262,7 @@ impl Plugin for ChronusSeq {
         }
         self.engine = Engine::new(sample_rate);
         let max_buffer = buffer_config.max_buffer_size as usize;
-        self.clap_position = ClapPositionRepair::new(max_buffer);
+        self.host.activate(sample_rate, max_buffer);
         if let Err(error) = self.osc.start(sample_rate, max_buffer) {
             nice_log!("Chronus Seq runs without OSC output: {error}");
         }
@@ -331,7 +278,7 @@ impl Plugin for ChronusSeq {
 
     fn reset(&mut self) {
         self.engine.request_release_all();
-        self.clap_position.forget();
+        self.host.forget();
     }
 
     fn process(
@@ -340,8 +287,10 @@ impl Plugin for ChronusSeq {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        let sample_rate = f64::from(context.transport().sample_rate);
-        let mut transport = self.block_transport(buffer, context, sample_rate);
+        let piece = self
+            .host
+            .piece(context.plugin_api(), context.transport(), buffer);
+        let mut transport = piece.transport;
         let bypassed = self.params.bypass.value();
         if bypassed {
             transport.playing = false;
@@ -351,8 +300,7 @@ impl Plugin for ChronusSeq {
         self.was_bypassed = bypassed;
 
         let gate_timing = self.osc.begin_piece(
-            first_channel_address(buffer),
-            buffer.samples(),
+            &piece,
             self.params.osc_enabled.value(),
             self.params.osc_delay_ms.value(),
         );
@@ -365,31 +313,21 @@ impl Plugin for ChronusSeq {
         let pattern = self.pattern.read();
         let counters = &self.counters;
         let osc = &mut self.osc;
-        self.engine.process_song(
-            buffer.samples(),
-            &transport,
-            pattern,
-            &performance,
-            &mut |event| {
+        self.engine
+            .process_song(piece.len, &transport, pattern, &performance, &mut |event| {
                 if context.try_send_event(host_event(&event)).is_err() {
                     counters.host_events_refused.fetch_add(1, Ordering::Relaxed);
                 }
                 if let Some(timing) = gate_timing {
                     osc.send(timing, &event);
                 }
-            },
-        );
+            });
         let slot = self.engine.playing_slot();
         let song = pattern;
         self.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,
-            position: transport
-                .pos_beats
-                .zip(transport.tempo)
-                .map(|(position, tempo)| {
-                    position + buffer.samples() as f64 * tempo / 60.0 / sample_rate
-                }),
+            position: piece.end_beat(),
             bar: transport
                 .bars
                 .map_or((4.0, 0.0), |bars| (bars.length_beats, bars.origin_beat)),

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::event::{NoteEvent, NoteKind};
 use crate::gate_clock::GateClock;
+use crate::host::Piece;
 use crate::osc_out::{self, GateEvent, GateSender, OscOutStatus, SettingsCell, Sidecar};
 
 /// Events the queue to the sidecar holds: far more than the densest pattern makes in a buffer.
@@ -81,19 +82,21 @@ impl OscOutput {
         }
     }
 
-    /// Starts a piece of `len` samples whose first channel is at `address`. Closes every gate
-    /// when output has just been switched off. Audio thread; never blocks or allocates.
+    /// Starts `piece`. Closes every gate when output has just been switched off. Audio thread;
+    /// never blocks or allocates.
     pub fn begin_piece(
         &mut self,
-        address: usize,
-        len: usize,
+        piece: &Piece,
         enabled: bool,
         delay_ms: f32,
     ) -> Option<PieceTiming> {
         let running = self.running.as_mut()?;
-        let now = Instant::now();
-        let start = running.clock.piece_start(address, len, now)
-            + Duration::from_secs_f32(delay_ms.clamp(0.0, 1_000.0) / 1_000.0);
+        let delay_ms = if delay_ms.is_finite() {
+            delay_ms.clamp(0.0, 1_000.0)
+        } else {
+            0.0
+        };
+        let start = running.clock.piece_start(piece) + Duration::from_secs_f32(delay_ms / 1_000.0);
         let was_enabled = std::mem::replace(&mut self.was_enabled, enabled);
         if was_enabled && !enabled {
             running.sender.push(GateEvent::close_all(start));

@@ -1,7 +1,8 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
 //! between blocks, slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
-//! sizes. Any allocation aborts the test process (nice-plug installs the allocation guard
+//! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
+//! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
 //! as the global allocator in debug builds with `assert_process_allocs`).
 
 mod support;
@@ -23,6 +24,12 @@ struct Block {
     tempo: Option<f64>,
     pos_beats: Option<f64>,
     loop_beats: Option<(f64, f64)>,
+    /// The plugin API the block comes through.
+    api: PluginApi,
+    /// The host's sample clock (VST3).
+    pos_samples: Option<i64>,
+    /// Where the framework splits the block into two pieces of the same host buffer.
+    split: Option<usize>,
 }
 
 fn playing(len: usize, tempo: f64, pos_beats: f64) -> Block {
@@ -32,6 +39,20 @@ fn playing(len: usize, tempo: f64, pos_beats: f64) -> Block {
         tempo: Some(tempo),
         pos_beats: Some(pos_beats),
         loop_beats: None,
+        api: PluginApi::Clap,
+        pos_samples: None,
+        split: None,
+    }
+}
+
+/// A VST3 block the Ardour way at `samples`: the beat rounded to 1/1920 of a quarter note.
+fn ardour(len: usize, tempo: f64, samples: i64) -> Block {
+    let beat = samples as f64 * tempo / 60.0 / f64::from(RATE);
+    Block {
+        api: PluginApi::Vst3,
+        pos_samples: Some(samples),
+        split: Some(len / 3),
+        ..playing(len, tempo, (beat * 1920.0).round() / 1920.0)
     }
 }
 
@@ -77,11 +98,9 @@ fn script() -> Vec<Block> {
         ..playing(512, 120.0, 40.0)
     });
     blocks.push(Block {
-        len: 512,
-        playing: true,
         tempo: None,
         pos_beats: None,
-        loop_beats: None,
+        ..playing(512, 120.0, 0.0)
     });
     blocks.push(playing(512, f64::NAN, 3.0));
     blocks.push(playing(512, 120.0, f64::INFINITY));
@@ -90,6 +109,35 @@ fn script() -> Vec<Block> {
         ..playing(512, 120.0, 0.5)
     });
     blocks.push(playing(512, 120.0, 0.0));
+    // VST3 the Ardour way: play from an odd sample, a loop split at its end, a tempo change,
+    // CLAP pieces split by the framework, absurd sample clocks and beats.
+    let mut samples = 12_345;
+    for _ in 0..60 {
+        blocks.push(ardour(512, 137.0, samples));
+        samples += 512;
+    }
+    for tempo in [137.0, 90.0] {
+        let bps = tempo / 60.0 / f64::from(RATE);
+        let rounded = |samples: f64| (samples * bps * 1920.0).round() / 1920.0;
+        blocks.push(Block {
+            loop_beats: Some((rounded(24_003.0), rounded(61_507.0))),
+            ..ardour(507, tempo, 61_000)
+        });
+        blocks.push(Block {
+            loop_beats: Some((rounded(24_003.0), rounded(61_507.0))),
+            ..ardour(5, tempo, 24_003)
+        });
+    }
+    blocks.push(Block {
+        split: Some(100),
+        ..playing(512, 120.0, 8.0)
+    });
+    for (samples, beat) in [(i64::MAX, 1.0), (i64::MIN, 1.0), (0, f64::NAN)] {
+        blocks.push(Block {
+            pos_beats: Some(beat),
+            ..ardour(512, 120.0, samples)
+        });
+    }
     blocks.push(Block {
         playing: false,
         ..playing(512, 120.0, 0.0)
@@ -129,32 +177,43 @@ fn process_never_allocates() {
             }
             _ => {}
         }
-        context.events.clear();
-        context.transport = Transport::new(RATE);
-        context.transport.playing = block.playing;
-        context.transport.tempo = block.tempo;
-        context.transport.pos_beats = block.pos_beats;
-        context.transport.loop_range_beats = block.loop_beats;
-        let mut buffer = Buffer::default();
-        // SAFETY: both slices live until after `process` returns and have `block.len` samples.
-        unsafe {
-            buffer.set_slices(block.len, |slices| {
-                slices.clear();
-                slices.push(&mut left[..block.len]);
-                slices.push(&mut right[..block.len]);
+        context.api = block.api;
+        let cut = block.split.unwrap_or(0).min(block.len);
+        let pieces = [(0, cut), (cut, block.len)];
+        for (start, end) in pieces.into_iter().filter(|(start, end)| end > start) {
+            // The framework moves a piece's positions on by its offset in the host buffer.
+            let moved = start as f64 * block.tempo.unwrap_or(0.0) / 60.0 / f64::from(RATE);
+            context.events.clear();
+            context.transport = Transport::new(RATE);
+            context.transport.playing = block.playing;
+            context.transport.tempo = block.tempo;
+            context.transport.pos_beats = block.pos_beats.map(|beat| beat + moved);
+            context.transport.pos_samples = block
+                .pos_samples
+                .map(|samples| samples.saturating_add(start as i64));
+            context.transport.loop_range_beats = block.loop_beats;
+            let len = end - start;
+            let mut buffer = Buffer::default();
+            // SAFETY: both slices live until after `process` returns and have `len` samples.
+            unsafe {
+                buffer.set_slices(len, |slices| {
+                    slices.clear();
+                    slices.push(&mut left[start..end]);
+                    slices.push(&mut right[start..end]);
+                });
+            }
+            let status = nice_assert_no_alloc::assert_no_alloc(|| {
+                plugin.process(&mut buffer, &mut aux, &mut context)
             });
-        }
-        let status = nice_assert_no_alloc::assert_no_alloc(|| {
-            plugin.process(&mut buffer, &mut aux, &mut context)
-        });
-        assert_eq!(status, ProcessStatus::KeepAlive);
-        slots_played[plugin.live_state().playing_slot().min(1)] = true;
-        for event in &context.events {
-            assert!((event.timing() as usize) < block.len);
-            match event {
-                NoteEvent::NoteOn { .. } => note_ons += 1,
-                NoteEvent::NoteOff { .. } => note_offs += 1,
-                _ => panic!("unexpected event {event:?}"),
+            assert_eq!(status, ProcessStatus::KeepAlive);
+            slots_played[plugin.live_state().playing_slot().min(1)] = true;
+            for event in &context.events {
+                assert!((event.timing() as usize) < len);
+                match event {
+                    NoteEvent::NoteOn { .. } => note_ons += 1,
+                    NoteEvent::NoteOff { .. } => note_offs += 1,
+                    _ => panic!("unexpected event {event:?}"),
+                }
             }
         }
     }

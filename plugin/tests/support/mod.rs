@@ -24,6 +24,8 @@ impl ActivateContext<ChronusSeq> for TestActivateContext {
 /// Process context with a settable transport that records the plugin's output events into
 /// storage reserved up front (so recording never allocates).
 pub struct TestProcessContext {
+    /// The plugin API the plugin is told it runs under (CLAP unless a test says otherwise).
+    pub api: PluginApi,
     pub transport: Transport,
     pub events: Vec<NoteEvent<()>>,
 }
@@ -31,6 +33,7 @@ pub struct TestProcessContext {
 impl TestProcessContext {
     pub fn new(sample_rate: f32, event_capacity: usize) -> Self {
         TestProcessContext {
+            api: PluginApi::Clap,
             transport: Transport::new(sample_rate),
             events: Vec::with_capacity(event_capacity),
         }
@@ -39,7 +42,7 @@ impl TestProcessContext {
 
 impl ProcessContext<ChronusSeq> for TestProcessContext {
     fn plugin_api(&self) -> PluginApi {
-        PluginApi::Clap
+        self.api
     }
     fn execute_background(&self, _task: ()) {}
     fn execute_gui(&self, _task: ()) {}

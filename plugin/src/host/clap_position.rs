@@ -7,11 +7,11 @@
 //! describes sample `e`, so every later sub-block in that buffer is `e` samples' worth ahead —
 //! a loop wrap inside a buffer would lose its downbeat and the next buffer would replay steps.
 //!
-//! The plugin cannot see `j` or `e`, but it can see where each sub-block's audio lives: the
-//! wrapper hands out slices of the host's buffer, so a sub-block whose first channel starts where
-//! the previous one ended may continue the same host buffer, at a known offset `j`. A host that
-//! splits its own buffer (Reaper, at the loop end) produces the same picture with an exact
-//! position, so the reported position decides, in this order:
+//! The plugin cannot see `j` or `e`, but the host buffer locator ([`super::buffer`]) knows each
+//! piece's offset in its host buffer. A host that splits its own buffer (Reaper, at the loop end)
+//! calls again with the rest of the same buffer and an exact position, so `j` counts from the
+//! start of the piece that began the current CLAP call, and the reported position decides, in
+//! this order:
 //! - it continues the previous sub-block once the last event's offset `e` is taken off (`e` is 0
 //!   until an event is seen): a parameter split, take `e` off;
 //! - it continues the previous sub-block as reported: a new host buffer, exact;
@@ -28,44 +28,35 @@
 //! The repair is a no-op for hosts that never send mid-buffer transport events, and it is only
 //! applied to the CLAP wrapper (VST3 positions are always relative to sample 0).
 
-use crate::host_buffer::HostBufferTracker;
-
 /// Positions closer than this many beats count as equal.
 const SAME_POSITION_BEATS: f64 = 1e-6;
 
-/// Tracks sub-blocks of one host buffer and repairs their reported positions.
+/// Repairs the reported positions of the sub-blocks of one CLAP call. Audio thread only.
 #[derive(Debug, Default)]
 pub struct ClapPositionRepair {
-    /// Where each sub-block sits in the host buffer.
-    buffer: HostBufferTracker,
-    /// Offset in the host buffer of the transport event the wrapper's positions are based on.
+    /// Offset in the host buffer of the piece that began the current CLAP call.
+    call_start: usize,
+    /// Offset in the CLAP call of the transport event the wrapper's positions are based on.
     event_offset: usize,
     /// Repaired position where the previous sub-block ended.
     expected_beat: Option<f64>,
 }
 
 impl ClapPositionRepair {
-    /// A tracker for host buffers of at most `max_buffer` samples.
-    pub fn new(max_buffer: usize) -> Self {
-        ClapPositionRepair {
-            buffer: HostBufferTracker::new(max_buffer),
-            ..ClapPositionRepair::default()
-        }
-    }
-
-    /// Forgets the host buffer in progress (after reset or a gap in processing).
+    /// Forgets the call in progress (after reset or a gap in processing).
     pub fn forget(&mut self) {
-        self.buffer.forget();
-        self.event_offset = 0;
-        self.expected_beat = None;
+        *self = ClapPositionRepair::default();
     }
 
-    /// The true position of sample 0 of a sub-block of `len` samples whose first output channel
-    /// starts at `address`, given the `reported` position, the tempo, the sample rate and the
-    /// start of the active loop.
-    pub fn repair(&mut self, address: usize, len: usize, reported: Reported) -> f64 {
+    /// The true position of sample 0 of a sub-block of `len` samples at `in_buffer` samples into
+    /// its host buffer, given the `reported` position, the tempo, the sample rate and the start
+    /// of the active loop. Every value in `reported` must be finite, tempo and rate positive.
+    pub fn repair(&mut self, in_buffer: usize, len: usize, reported: Reported) -> f64 {
         let beats_per_sample = reported.tempo / 60.0 / reported.sample_rate;
-        let offset = self.buffer.locate(address, len);
+        if in_buffer == 0 || in_buffer < self.call_start {
+            self.call_start = 0;
+        }
+        let offset = in_buffer - self.call_start;
         let position = reported.position;
         let event_shift = self.event_offset as f64 * beats_per_sample;
         let offset_shift = offset as f64 * beats_per_sample;
@@ -95,14 +86,13 @@ impl ClapPositionRepair {
         } else {
             (position, None)
         };
-        let (event_offset, offset) = match same_buffer_event {
-            Some(event_offset) => (event_offset, offset),
-            None => (0, 0),
-        };
-
-        self.event_offset = event_offset;
-        if offset == 0 {
-            self.buffer.restart(len);
+        match same_buffer_event {
+            Some(event_offset) => self.event_offset = event_offset,
+            None => {
+                // This piece begins a CLAP call of its own: later offsets count from here.
+                self.event_offset = 0;
+                self.call_start = in_buffer;
+            }
         }
         self.expected_beat = Some(repaired + len as f64 * beats_per_sample);
         repaired
@@ -133,11 +123,9 @@ mod tests {
     const RATE: f64 = 48_000.0;
     const TEMPO: f64 = 120.0;
     const BEATS_PER_SAMPLE: f64 = TEMPO / 60.0 / RATE;
-    const BASE: usize = 1 << 20;
-
-    /// The address of sample `offset` of a host buffer at `BASE`.
+    /// A piece at `offset` samples into its host buffer.
     fn at(offset: usize) -> usize {
-        BASE + offset * std::mem::size_of::<f32>()
+        offset
     }
 
     fn report(position: f64, loop_start: Option<f64>) -> Reported {
@@ -164,7 +152,7 @@ mod tests {
 
     #[test]
     fn parameter_splits_pass_through() {
-        let mut repair = ClapPositionRepair::new(512);
+        let mut repair = ClapPositionRepair::default();
         assert_beat(repair.repair(at(0), 100, report(2.0, None)), 2.0);
         let second = repair.repair(at(100), 412, report(shifted(2.0, 100), None));
         assert_beat(second, shifted(2.0, 100));
@@ -172,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_transport_event_at_a_loop_wrap_is_repaired() {
-        let mut repair = ClapPositionRepair::new(512);
+        let mut repair = ClapPositionRepair::default();
         let looped = Some(0.0);
         // Buffer at beat 3.99, the loop (0..4 beats) wraps at sample 240 back to beat 0.
         assert_beat(repair.repair(at(0), 240, report(3.99, looped)), 3.99);
@@ -188,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_wrap_event_a_fraction_of_a_sample_past_the_loop_start_is_repaired() {
-        let mut repair = ClapPositionRepair::new(512);
+        let mut repair = ClapPositionRepair::default();
         let looped = Some(1.0);
         // The loop end falls between samples 240 and 241 of the buffer: the host reports sample
         // 241, 0.37 samples past the loop start.
@@ -202,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_transport_event_restating_the_position_is_repaired() {
-        let mut repair = ClapPositionRepair::new(512);
+        let mut repair = ClapPositionRepair::default();
         repair.repair(at(0), 200, report(8.0, None));
         // A tempo change at sample 200: the event says beat 8 + 200 samples; nice-plug adds 200
         // samples more at the new tempo.
@@ -216,7 +204,7 @@ mod tests {
 
     #[test]
     fn a_host_split_at_the_loop_end_is_exact() {
-        let mut repair = ClapPositionRepair::new(512);
+        let mut repair = ClapPositionRepair::default();
         let looped = Some(0.0);
         // The host splits its own 512-sample buffer at the loop end, 256 samples in, and calls
         // again with the second half of the same memory and the exact loop start.
@@ -228,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_new_buffer_right_after_the_last_in_memory_is_taken_as_exact() {
-        let mut repair = ClapPositionRepair::new(4096);
+        let mut repair = ClapPositionRepair::default();
         let looped = Some(0.0);
         repair.repair(at(0), 240, report(3.99, looped));
         repair.repair(at(240), 272, report(shifted(0.0, 240), looped));
@@ -238,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_seek_is_taken_as_exact() {
-        let mut repair = ClapPositionRepair::new(4096);
+        let mut repair = ClapPositionRepair::default();
         repair.repair(at(0), 240, report(3.0, None));
         assert_beat(repair.repair(at(240), 100, report(17.25, None)), 17.25);
     }
