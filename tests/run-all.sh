@@ -13,6 +13,10 @@
 # Environment:
 #   PYTHON                 base interpreter for the venv (default: python3)
 #   CHRONUS_SEQ_PYTHON     exported by this script: the venv's python, for Rust tests that need it
+#   CHRONUS_SEQ_QUICK=1    a developer's quick run: tests that need Ardour (tests/tests/ardour.rs)
+#                          are skipped with a line when Ardour is not installed, instead of
+#                          failing. Never set it in CI: CI runs as root, installs Ardour below and
+#                          must run those tests.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,8 +31,10 @@ BASE_PYTHON="${PYTHON:-python3}"
 # only, and pedalboard ships its own wheel; the standalone binary (nice-plug feature `standalone`,
 # built by tests/tests/standalone.rs) links ALSA and JACK. The editor screenshot runs the
 # standalone window under Xvfb, renders OpenGL with Mesa's software renderer (libgl1-mesa-dri,
-# already in the base image) and dumps it with xwd (x11-apps). Add names here when a test needs one.
-APT_PACKAGES=(libasound2-dev libjack-jackd2-dev xvfb x11-apps libgl1-mesa-dri)
+# already in the base image) and dumps it with xwd (x11-apps). The Ardour test
+# (tests/tests/ardour.rs) runs the VST3 in headless Ardour 7: `ardour` provides `ardour7-lua` and
+# the VST3 scanner. Add names here when a test needs one.
+APT_PACKAGES=(libasound2-dev libjack-jackd2-dev xvfb x11-apps libgl1-mesa-dri ardour)
 
 SCRIPT_START=$SECONDS
 SECTION_START=$SECONDS
@@ -71,6 +77,10 @@ elif ((EUID == 0)); then
     apt-get install -y -qq --no-install-recommends "${MISSING[@]}" || die "apt-get install ${MISSING[*]}"
 else
     echo "WARNING: missing Debian packages (${MISSING[*]}) and not root: install them by hand" >&2
+    echo "  sudo apt-get install ${MISSING[*]}" >&2
+    if [[ " ${MISSING[*]} " == *" ardour "* ]]; then
+        echo "  (without Ardour the Ardour test fails, unless CHRONUS_SEQ_QUICK=1 skips it)" >&2
+    fi
 fi
 section_done "System packages"
 

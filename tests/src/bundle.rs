@@ -1,4 +1,4 @@
-//! Builds the debug plugin and finds its `.clap` file, once per test binary.
+//! Builds the debug plugin and finds its `.clap` file (or `.vst3` bundle), once per test binary.
 //!
 //! The build is a debug build on purpose: nice-plug's `assert_process_allocs` feature is active in
 //! debug builds only, so any allocation inside `process` aborts the test binary.
@@ -15,6 +15,9 @@
 //! that private copy is loaded (see [`plugin_bundle`]).
 //!
 //! `<target>` is `CARGO_TARGET_DIR` if set, else `<workspace>/target`.
+//!
+//! The VST3 bundle (for the Ardour test) comes from the same `cargo xtask bundle`, or from
+//! `CHRONUS_SEQ_VST3=/path/to/Chronus Seq.vst3` (see [`vst3_bundle`]).
 
 use crate::error::{HarnessError, Result};
 use std::path::{Path, PathBuf};
@@ -29,6 +32,10 @@ pub const PLUGIN_PACKAGE: &str = "chronus_seq";
 
 /// Environment variable that points at a prebuilt `.clap` and skips the build.
 pub const BUNDLE_OVERRIDE_ENV: &str = "CHRONUS_SEQ_CLAP";
+
+/// Environment variable that points at a prebuilt `.vst3` bundle directory and skips the build
+/// (the Ardour test, `tests/tests/ardour.rs`).
+pub const VST3_OVERRIDE_ENV: &str = "CHRONUS_SEQ_VST3";
 
 /// The workspace root (the parent of this crate's manifest directory).
 pub fn workspace_root() -> PathBuf {
@@ -91,6 +98,42 @@ fn build_bundle() -> Result<PathBuf> {
         })?,
     };
     private_copy(&built)
+}
+
+/// The VST3 bundle directory `<target>/bundled/Chronus Seq.vst3`, built once per test binary by
+/// `cargo xtask bundle chronus_seq` (debug), or the directory [`VST3_OVERRIDE_ENV`] names.
+/// Callers copy it before loading it (a host that maps the library must not see it rewritten).
+pub fn vst3_bundle() -> Result<&'static Path> {
+    static BUNDLE: OnceLock<Result<PathBuf>> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| {
+            if let Some(path) = std::env::var_os(VST3_OVERRIDE_ENV) {
+                let path = PathBuf::from(path);
+                return if path.is_dir() {
+                    Ok(path)
+                } else {
+                    Err(HarnessError::new(format!(
+                        "{VST3_OVERRIDE_ENV}={} is not a directory",
+                        path.display()
+                    )))
+                };
+            }
+            run_cargo(&["xtask", "bundle", PLUGIN_PACKAGE])?;
+            let path = target_dir()
+                .join("bundled")
+                .join(format!("{BUNDLE_NAME}.vst3"));
+            if path.is_dir() {
+                Ok(path)
+            } else {
+                Err(HarnessError::new(format!(
+                    "`cargo xtask bundle {PLUGIN_PACKAGE}` succeeded but {} does not exist",
+                    path.display()
+                )))
+            }
+        })
+        .as_ref()
+        .map(PathBuf::as_path)
+        .map_err(Clone::clone)
 }
 
 /// Copies the bundle to `<target>/test-bundles/<pid>/Chronus Seq.clap` and returns that path.

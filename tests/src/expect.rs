@@ -275,20 +275,39 @@ pub fn pattern_notes(tracks: &[TrackSpec], step_beats: f64, stretch: Stretch) ->
 /// host block it came from. A missing event is paired with the nearest *unexpected* event of the
 /// same kind and key, so a shifted event reads as "expected X, got Y".
 pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), String> {
+    let actual: Vec<(ExpectedNote, String)> = run
+        .notes
+        .iter()
+        .map(|note| (ExpectedNote::from_actual(note), note.describe_block(run)))
+        .collect();
+    compare_note_lists(expected, &actual)
+}
+
+/// [`compare_notes`] for notes from any host: each actual note comes with a description of where
+/// it came from (its host block), shown in the report.
+pub fn compare_note_lists(
+    expected: &[ExpectedNote],
+    actual: &[(ExpectedNote, String)],
+) -> Result<(), String> {
     let mut counts: BTreeMap<ExpectedNote, i64> = BTreeMap::new();
     for note in expected {
         *counts.entry(*note).or_default() += 1;
     }
-    let mut actual_by_key: BTreeMap<ExpectedNote, Vec<&AbsNote>> = BTreeMap::new();
-    for note in &run.notes {
-        let key = ExpectedNote::from_actual(note);
-        *counts.entry(key).or_default() -= 1;
-        actual_by_key.entry(key).or_default().push(note);
+    let mut actual_by_key: BTreeMap<ExpectedNote, Vec<&str>> = BTreeMap::new();
+    for (note, origin) in actual {
+        *counts.entry(*note).or_default() -= 1;
+        actual_by_key.entry(*note).or_default().push(origin);
     }
-    let unexpected: Vec<&AbsNote> = counts
+    let unexpected: Vec<(&ExpectedNote, &str)> = counts
         .iter()
         .filter(|(_, count)| **count < 0)
-        .flat_map(|(key, _)| actual_by_key.get(key).into_iter().flatten().copied())
+        .flat_map(|(key, _)| {
+            actual_by_key
+                .get(key)
+                .into_iter()
+                .flatten()
+                .map(move |origin| (key, *origin))
+        })
         .collect();
 
     let mut report = String::new();
@@ -311,13 +330,10 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
                 key.channel,
                 key.sample,
                 key.velocity,
-                nearest_unexpected(run, &unexpected, key)
+                nearest_unexpected(&unexpected, key)
             );
         } else {
-            let blocks: Vec<String> = actual_by_key
-                .get(key)
-                .map(|v| v.iter().map(|n| n.describe_block(run)).collect())
-                .unwrap_or_default();
+            let origins = actual_by_key.get(key).cloned().unwrap_or_default();
             let _ = writeln!(
                 report,
                 "  unexpected ×{}: {:?} key {} ch {} at sample {} (velocity {:?}) in {}",
@@ -327,7 +343,7 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
                 key.channel,
                 key.sample,
                 key.velocity,
-                blocks.join(", ")
+                origins.join(", ")
             );
         }
     }
@@ -337,24 +353,24 @@ pub fn compare_notes(expected: &[ExpectedNote], run: &ScriptRun) -> Result<(), S
         Err(format!(
             "{} expected vs {} actual note events differ:\n{report}",
             expected.len(),
-            run.notes.len()
+            actual.len()
         ))
     }
 }
 
-/// " — got it at sample N (+d) in block …" for the nearest unexpected event of the same kind and
-/// key, or " — not sent at all" when there is none.
-fn nearest_unexpected(run: &ScriptRun, unexpected: &[&AbsNote], key: &ExpectedNote) -> String {
+/// " — got it at sample N (+d) in …" for the nearest unexpected event of the same kind and key,
+/// or " — not sent at all" when there is none.
+fn nearest_unexpected(unexpected: &[(&ExpectedNote, &str)], key: &ExpectedNote) -> String {
     unexpected
         .iter()
-        .filter(|n| n.note.kind == key.kind && n.note.key == key.key)
-        .min_by_key(|n| n.sample.abs_diff(key.sample))
-        .map(|n| {
+        .filter(|(n, _)| n.kind == key.kind && n.key == key.key)
+        .min_by_key(|(n, _)| n.sample.abs_diff(key.sample))
+        .map(|(n, origin)| {
             format!(
                 " — got it at sample {} ({:+}) in {}",
                 n.sample,
                 n.sample as i64 - key.sample as i64,
-                n.describe_block(run)
+                origin
             )
         })
         .unwrap_or_else(|| " — not sent at all".to_owned())

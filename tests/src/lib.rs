@@ -28,8 +28,12 @@
 //! - [`timing`]: the plugin's timing rule, for expected values;
 //! - [`realtime`]: [`RealtimeScript`], `process` calls at wall-clock pace (for OSC gate timing);
 //! - [`osc`]: OSC settings in state, a loopback receiver and timing statistics;
-//! - [`expect`]: the default pattern's expected notes and the comparison report.
+//! - [`expect`]: the default pattern's expected notes and the comparison report;
+//! - [`ardour`], [`ardour_check`]: Ardour 7 as a host (headless, VST3) and the checks of what the
+//!   plugin played in it.
 
+pub mod ardour;
+pub mod ardour_check;
 pub mod bundle;
 pub mod driver;
 pub mod error;
@@ -48,7 +52,10 @@ pub mod transport;
 pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
-pub use expect::{assert_notes_eq, compare_notes, pattern_notes, ExpectedNote, Stretch, TrackSpec};
+pub use expect::{
+    assert_notes_eq, compare_note_lists, compare_notes, pattern_notes, ExpectedNote, Stretch,
+    TrackSpec,
+};
 pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
