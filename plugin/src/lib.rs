@@ -293,6 +293,7 @@ impl Plugin for ChronusSeq {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,
             position: piece.end_beat(),
+            block_seconds: piece.len as f64 / piece.sample_rate,
             bar: transport
                 .bars
                 .map_or((4.0, 0.0), |bars| (bars.length_beats, bars.origin_beat)),

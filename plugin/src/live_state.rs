@@ -23,6 +23,8 @@ pub struct LiveState {
     bar_beats_bits: AtomicU64,
     /// Song beat of a bar line, as `f64` bits. Written by audio, read by anyone.
     bar_origin_bits: AtomicU64,
+    /// Length of the newest block in seconds, as `f64` bits. Written by audio, read by anyone.
+    block_seconds_bits: AtomicU64,
     /// The slot playing now, 0-based. Written by audio, read by anyone.
     playing_slot: AtomicU8,
     /// Step each track plays now, or [`NO_STEP`]. Written by audio, read by anyone.
@@ -37,6 +39,7 @@ impl Default for LiveState {
             position_bits: AtomicU64::new(0),
             bar_beats_bits: AtomicU64::new(4f64.to_bits()),
             bar_origin_bits: AtomicU64::new(0),
+            block_seconds_bits: AtomicU64::new(0),
             playing_slot: AtomicU8::new(0),
             playheads: std::array::from_fn(|_| AtomicU8::new(NO_STEP)),
         }
@@ -56,6 +59,8 @@ pub struct BlockView<'a> {
     pub bar: (f64, f64),
     /// The slot playing and its pattern.
     pub slot: (usize, &'a PatternSnapshot),
+    /// Length of the block in seconds.
+    pub block_seconds: f64,
 }
 
 /// A reader's copy of the transport as of the newest block.
@@ -71,6 +76,8 @@ pub struct TransportView {
     pub bar_beats: f64,
     /// Song beat of a bar line.
     pub bar_origin: f64,
+    /// Length of the newest block in seconds (how often the position moves on).
+    pub block_seconds: f64,
 }
 
 impl TransportView {
@@ -99,6 +106,8 @@ impl LiveState {
             .store(view.bar.0.to_bits(), Ordering::Relaxed);
         self.bar_origin_bits
             .store(view.bar.1.to_bits(), Ordering::Relaxed);
+        self.block_seconds_bits
+            .store(view.block_seconds.to_bits(), Ordering::Relaxed);
         self.playing_slot.store(slot as u8, Ordering::Relaxed);
         for (playhead, track) in self.playheads.iter().zip(&pattern.tracks) {
             let step = view
@@ -119,6 +128,7 @@ impl LiveState {
             position: f64::from_bits(self.position_bits.load(Ordering::Relaxed)),
             bar_beats: f64::from_bits(self.bar_beats_bits.load(Ordering::Relaxed)),
             bar_origin: f64::from_bits(self.bar_origin_bits.load(Ordering::Relaxed)),
+            block_seconds: f64::from_bits(self.block_seconds_bits.load(Ordering::Relaxed)),
         }
     }
 
@@ -149,6 +159,7 @@ mod tests {
             tempo: Some(120.0),
             position: Some(5.3),
             bar: (4.0, 0.0),
+            block_seconds: 0.01,
             slot: (2, &pattern),
         });
         assert_eq!(live.playhead(0), Some(21 % 16), "1/16: step 21 of the song");
@@ -166,6 +177,7 @@ mod tests {
             tempo: None,
             position: None,
             bar: (4.0, 0.0),
+            block_seconds: 0.01,
             slot: (2, &pattern),
         });
         assert_eq!(live.playhead(0), None);

@@ -47,13 +47,60 @@ fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     Ok(ticks / TICKS_PER_SECOND)
 }
 
-/// Share of one core that `pid` used over `seconds` of wall time.
-fn measure(pid: u32, seconds: f64) -> anyhow::Result<f64> {
+/// CPU seconds of every thread of `pid`, by thread id, with the thread's name.
+fn thread_seconds(pid: u32) -> anyhow::Result<Vec<(String, String, f64)>> {
+    let mut threads = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let path = entry?.path();
+        let id = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        if let (Some(id), Some(user), Some(system)) = (id, fields.get(11), fields.get(12)) {
+            let ticks = user.parse::<f64>()? + system.parse::<f64>()?;
+            threads.push((id, name.trim().to_owned(), ticks / TICKS_PER_SECOND));
+        }
+    }
+    Ok(threads)
+}
+
+/// Share of one core that `pid` used over `seconds` of wall time, and the busiest threads'
+/// shares by name.
+fn measure(pid: u32, seconds: f64) -> anyhow::Result<(f64, Vec<(String, f64)>)> {
     let start_cpu = cpu_seconds(pid)?;
+    let before = thread_seconds(pid)?;
     let start = Instant::now();
     thread::sleep(Duration::from_secs_f64(seconds));
     let cpu = cpu_seconds(pid)? - start_cpu;
-    Ok(cpu / start.elapsed().as_secs_f64())
+    let wall = start.elapsed().as_secs_f64();
+    let mut by_name: Vec<(String, f64)> = Vec::new();
+    for (id, name, now) in thread_seconds(pid)? {
+        let then = before
+            .iter()
+            .find(|(seen, _, _)| *seen == id)
+            .map_or(0.0, |(_, _, then)| *then);
+        match by_name.iter_mut().find(|(seen, _)| *seen == name) {
+            Some(entry) => entry.1 += (now - then) / wall,
+            None => by_name.push((name, (now - then) / wall)),
+        }
+    }
+    by_name.sort_by(|a, b| b.1.total_cmp(&a.1));
+    by_name.truncate(4);
+    Ok((cpu / wall, by_name))
+}
+
+/// `name 12.3 %, …` for the busiest threads.
+fn threads_text(threads: &[(String, f64)]) -> String {
+    threads
+        .iter()
+        .map(|(name, share)| format!("{name} {:.1} %", share * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Runs the measurement. Arguments: `[--seconds N]`.

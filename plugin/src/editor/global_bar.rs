@@ -293,6 +293,7 @@ mod tests {
             position,
             bar_beats: 4.0,
             bar_origin: 0.0,
+            block_seconds: 0.01,
         };
         assert_eq!(position_text(&at(0.0)), "1.1.1");
         assert_eq!(position_text(&at(5.3)), "2.2.2");

@@ -35,8 +35,10 @@ pub const MIN_FRAME_WAIT: Duration = Duration::from_millis(4);
 pub const MAX_FRAME_WAIT: Duration = Duration::from_millis(250);
 
 /// How long until the display changes while `transport` plays `tracks` (each track's playhead,
-/// and the bar.beat.sixteenth display): the time to the nearest step boundary at or after the
-/// published position. `None` when nothing moves (stopped, or no tempo).
+/// and the bar.beat.sixteenth display). The position moves on once per audio block, at the end
+/// of the block just published, so the change shows with the first block that reaches the
+/// nearest step boundary: that many blocks from now (the newest block was published at most
+/// one block ago). `None` when nothing moves (stopped, or no tempo).
 pub fn next_change<'a>(
     transport: &TransportView,
     tracks: impl IntoIterator<Item = &'a TrackPattern>,
@@ -59,7 +61,13 @@ pub fn next_change<'a>(
         .filter(|step| step.is_finite() && *step > 0.0)
         .map(until)
         .fold(until(sixteenth), f64::min);
-    let seconds = beats * 60.0 / tempo;
+    let block = transport.block_seconds;
+    let seconds = if block.is_finite() && block > 0.0 {
+        let beats_per_block = block * tempo / 60.0;
+        (beats / beats_per_block).ceil().max(1.0) * block
+    } else {
+        beats * 60.0 / tempo
+    };
     let wait = Duration::try_from_secs_f64(seconds).unwrap_or(MAX_FRAME_WAIT);
     Some(wait.clamp(MIN_FRAME_WAIT, MAX_FRAME_WAIT))
 }
@@ -182,6 +190,7 @@ mod tests {
             position,
             bar_beats: 4.0,
             bar_origin: 0.0,
+            block_seconds: 0.0,
         }
     }
 
@@ -208,6 +217,20 @@ mod tests {
         let slow = [track(4)];
         let wait = next_change(&playing_at(1.1, 120.0), &slow).unwrap();
         assert_eq!(wait.as_micros(), 75_000);
+    }
+
+    #[test]
+    fn the_next_frame_waits_for_the_block_that_reaches_the_boundary() {
+        // 512-sample blocks at 48 kHz: 10.67 ms, 0.0213 beats at 120 BPM. From beat 1.24 the
+        // boundary at 1.25 is reached by the first block after it: one block from now.
+        let mut transport = playing_at(1.24, 120.0);
+        transport.block_seconds = 512.0 / 48_000.0;
+        let wait = next_change(&transport, &[track(16)]).unwrap();
+        assert_eq!(wait.as_micros(), 10_666);
+        // From 1.1: 0.15 beats = 7.03 blocks, so the eighth block shows it.
+        transport.position = 1.1;
+        let wait = next_change(&transport, &[track(16)]).unwrap();
+        assert_eq!(wait.as_micros(), 85_333);
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn playheads_show_where_each_track_plays() {
         tempo: Some(120.0),
         position: Some(5.3),
         bar: (4.0, 0.0),
+        block_seconds: 0.01,
         slot: (0, &song.slots()[0]),
     });
     fixture.run();

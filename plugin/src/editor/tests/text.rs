@@ -94,6 +94,7 @@ fn invalid_text_shows_its_error_and_keeps_the_text() {
         tempo: Some(120.0),
         position: Some(0.0),
         bar: (4.0, 0.0),
+        block_seconds: 0.01,
         slot: (2, &song.slots()[2]),
     });
     fixture.run();

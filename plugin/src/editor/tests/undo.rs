@@ -69,6 +69,7 @@ fn the_editor_follows_the_playing_slot_until_another_is_chosen() {
         tempo: Some(120.0),
         position: Some(0.0),
         bar: (4.0, 0.0),
+        block_seconds: 0.01,
         slot: (3, &song.slots()[3]),
     });
     fixture.run();
