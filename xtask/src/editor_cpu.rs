@@ -206,16 +206,19 @@ pub fn run(args: Vec<String>) -> Result<()> {
     drop(sink);
 
     println!(
-        "| editor window (standalone, Xvfb, Mesa software GL, 1240×780) | share of one core |"
+        "| standalone with its editor window (Xvfb, Mesa software GL, 1240×780) | share of one \
+         core, whole process | busiest threads |"
     );
-    println!("|---|---|");
+    println!("|---|---|---|");
     println!(
-        "| transport stopped, {seconds} s | {:.1} % |",
-        stopped * 100.0
+        "| transport stopped, {seconds} s | {:.1} % | {} |",
+        stopped.0 * 100.0,
+        threads_text(&stopped.1)
     );
     println!(
-        "| playing the default pattern (16ths) at 120 BPM, {seconds} s | {:.1} % |",
-        playing * 100.0
+        "| playing the default pattern (16ths) at 120 BPM, {seconds} s | {:.1} % | {} |",
+        playing.0 * 100.0,
+        threads_text(&playing.1)
     );
     Ok(())
 }
