@@ -10,6 +10,7 @@ pub mod edit;
 pub mod editor;
 pub mod engine;
 mod gate_clock;
+pub mod headless;
 mod host_buffer;
 mod live_state;
 mod osc_commands;

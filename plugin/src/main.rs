@@ -18,9 +18,12 @@
 use std::ffi::OsString;
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chronus_seq::document::SongDoc;
 use chronus_seq::editor;
+use chronus_seq::headless::{self, HeadlessConfig};
 use chronus_seq::startup::{self, StartupConfig};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::nice_export_standalone_with_args;
@@ -65,6 +68,24 @@ struct Command {
     rest: Vec<String>,
 }
 
+impl Command {
+    /// Whether nice-plug's options ask for the dummy backend (`--backend dummy`, `-b dummy`,
+    /// `--backend=dummy`).
+    fn backend_is_dummy(&self) -> bool {
+        let mut args = self.rest.iter().skip(1);
+        let mut dummy = false;
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--backend" | "-b" => dummy = args.next().is_some_and(|value| value == "dummy"),
+                "--backend=dummy" => dummy = true,
+                other if other.starts_with("--backend=") => dummy = false,
+                _ => {}
+            }
+        }
+        dummy
+    }
+}
+
 fn main() -> ExitCode {
     let args = match std::env::args_os()
         .map(|arg| arg.into_string())
@@ -107,10 +128,25 @@ fn main() -> ExitCode {
     };
     eprintln!("chronus-seq: playing {pattern_text}; OSC gates to {host}:{port}");
 
+    // The dummy backend without a window runs on the headless driver (drift-free clock);
+    // everything else on nice-plug's wrapper.
+    let headless =
+        if command.backend_is_dummy() && (command.no_window || !editor::display_available()) {
+            match HeadlessConfig::from_args(&command.rest) {
+                Ok(config) => Some(config),
+                Err(message) => return usage_error(&message),
+            }
+        } else {
+            None
+        };
+
     startup::set(StartupConfig {
         pattern,
         osc_target: Some((host, port)),
     });
+    if let Some(config) = headless {
+        return run_headless(config);
+    }
     if command.no_window {
         editor::standalone::run_without_window();
     } else {
@@ -119,6 +155,29 @@ fn main() -> ExitCode {
     finish(nice_export_standalone_with_args::<ChronusSeq, _>(
         command.rest,
     ))
+}
+
+/// Plays on the headless driver until SIGINT, SIGTERM or SIGHUP.
+fn run_headless(config: HeadlessConfig) -> ExitCode {
+    editor::standalone::run_without_window();
+    let stop = Arc::new(AtomicBool::new(false));
+    let raise = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || raise.store(true, Ordering::Relaxed)) {
+        eprintln!("chronus-seq: cannot watch the stop signals: {error}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!(
+        "chronus-seq: headless at {} BPM, {} Hz, {}-sample blocks",
+        config.tempo, config.sample_rate, config.period
+    );
+    let mut plugin = ChronusSeq::default();
+    match headless::run(&mut plugin, config, &stop) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("chronus-seq: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Exit code 0 if nice-plug's wrapper ran and returned cleanly, 1 if it failed.

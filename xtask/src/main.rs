@@ -6,15 +6,19 @@
 //!   `Chronus Seq.vst3` (nice-plug's bundler).
 //! - `cargo xtask osc-latency [--quick]` measures the OSC-out sidecar's send lateness and drops
 //!   on loopback, idle and under load, and prints a markdown table.
+//! - `cargo xtask standalone-drift [--minutes N] [--busy] [-- ARGS]` measures how well the
+//!   release standalone keeps tempo: its gates on loopback fitted against the ideal grid.
 
 mod install;
 mod osc_latency;
+mod standalone_drift;
 
 fn main() -> nice_plug_xtask::Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("install") => install::run(args.collect()),
         Some("osc-latency") => osc_latency::run(args.collect()),
+        Some("standalone-drift") => standalone_drift::run(args.collect()),
         _ => nice_plug_xtask::main(),
     }
 }
