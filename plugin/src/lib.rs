@@ -21,6 +21,7 @@ mod osc_output;
 mod param_gateway;
 pub mod params;
 pub mod parts;
+pub mod pattern_text;
 pub mod saved_state;
 mod slot_override;
 pub mod startup;
@@ -75,7 +76,9 @@ impl Default for ChronusSeq {
         let song = startup
             .and_then(|config| config.pattern.clone())
             .unwrap_or_default();
-        let mut osc_settings = OscOutSettings::default();
+        let mut osc_settings = startup
+            .and_then(|config| config.osc_settings.clone())
+            .unwrap_or_default();
         if let Some((host, port)) = startup.and_then(|config| config.osc_target.clone()) {
             osc_settings.host = host;
             osc_settings.port = port;

@@ -24,6 +24,8 @@ use std::sync::Arc;
 use chronus_seq::document::SongDoc;
 use chronus_seq::editor;
 use chronus_seq::headless::{self, HeadlessConfig};
+use chronus_seq::osc_out::OscOutSettings;
+use chronus_seq::pattern_text;
 use chronus_seq::startup::{self, StartupConfig};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::nice_export_standalone_with_args;
@@ -40,16 +42,29 @@ Chronus Seq standalone: plays a pattern without a DAW and sends its OSC gates
 (/gate/voiceN 1 at each step of track N, 0 at the end of the gate).
 
 Chronus Seq options:
-      --pattern <FILE>         Pattern document (JSON, format chronus-seq/pattern, see
-                               docs/STATE.md) to play instead of the default pattern
+      --pattern <FILE>         Pattern to play instead of the default pattern: a pattern text,
+                               one track per line, `name voice steps [notes]`, e.g.
+                                 kick voice1 X...x...X...x...
+                                 bass voice2 x.x.x..x C2,G1,A#1
+                                 rim  voice3 euclid:5/16/2
+                               (see examples/drums.txt, examples/bass.txt,
+                               examples/euclid.txt), or a pattern document in JSON (format
+                               chronus-seq/pattern, see docs/STATE.md)
       --osc-target <HOST:PORT> Where OSC gates go [default: 127.0.0.1:5005, Music Chronus].
                                IPv6 addresses in brackets: [::1]:5005
       --no-window              Run without the editor window (also the case when there is no
                                X display)
       -h, --help               This help, followed by the audio options below
 
-Stop with Ctrl+C or SIGTERM, or close the window. With `--backend dummy` no sound card is
-needed: the transport always plays at --tempo.
+Backends:
+  --backend dummy  No sound card; the transport always plays at --tempo. Without a window
+                   it runs on Chronus Seq's own drift-free clock; with the window open on the
+                   framework's dummy backend, which runs about 1 % slow.
+  --backend jack   Follows the JACK transport and plays nothing until it rolls: start a JACK
+                   server (e.g. `jackd -d dummy`), then roll it with `jack_transport`
+                   (type `play`) or any transport master. The tempo is the master's.
+
+Stop with Ctrl+C or SIGTERM, or close the window.
 
 Audio and transport options (nice-plug standalone wrapper):";
 
@@ -140,8 +155,13 @@ fn main() -> ExitCode {
             None
         };
 
+    let (pattern, osc_settings) = match pattern {
+        Some((song, osc)) => (Some(song), osc),
+        None => (None, None),
+    };
     startup::set(StartupConfig {
         pattern,
+        osc_settings,
         osc_target: Some((host, port)),
     });
     if let Some(config) = headless {
@@ -277,12 +297,22 @@ fn check_resolves(host: &str, port: u16) -> Result<(), String> {
     }
 }
 
-/// Reads and validates a pattern document.
-fn load_pattern(path: &OsString) -> Result<SongDoc, String> {
+/// Reads and validates a pattern file: a pattern document (JSON, starting with `{`) or a
+/// pattern text (one track per line, see [`chronus_seq::pattern_text`]). Returns the song and,
+/// for a pattern text, the OSC settings with its tracks' gate addresses.
+fn load_pattern(path: &OsString) -> Result<(SongDoc, Option<OscOutSettings>), String> {
     let shown = std::path::Path::new(path).display();
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("--pattern {shown}: cannot read the file: {error}"))?;
-    SongDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))
+    if text.trim_start().starts_with('{') {
+        let song =
+            SongDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))?;
+        Ok((song, None))
+    } else {
+        let read =
+            pattern_text::read(&text).map_err(|error| format!("--pattern {shown}: {error}"))?;
+        Ok((read.song, Some(read.osc)))
+    }
 }
 
 #[cfg(test)]
