@@ -45,7 +45,7 @@ use live_state::{BlockView, LiveState};
 use osc_commands::SeqCommands;
 use osc_in::OscInStatus;
 use osc_input::OscInService;
-use osc_out::{OscOutSettings, OscOutStatus};
+use osc_out::OscOutStatus;
 use osc_output::OscOutput;
 use param_gateway::ParamGateway;
 use params::SeqParams;

@@ -6,10 +6,13 @@
 //!   `Chronus Seq.vst3` (nice-plug's bundler).
 //! - `cargo xtask osc-latency [--quick]` measures the OSC-out sidecar's send lateness and drops
 //!   on loopback, idle and under load, and prints a markdown table.
+//! - `cargo xtask instance-cpu [--seconds N]` measures the CPU use and wake-ups of each thread
+//!   of one plugin instance, idle and busy.
 //! - `cargo xtask standalone-drift [--minutes N] [--busy] [-- ARGS]` measures how well the
 //!   release standalone keeps tempo: its gates on loopback fitted against the ideal grid.
 
 mod install;
+mod instance_cpu;
 mod osc_latency;
 mod standalone_drift;
 
@@ -18,6 +21,7 @@ fn main() -> nice_plug_xtask::Result<()> {
     match args.next().as_deref() {
         Some("install") => install::run(args.collect()),
         Some("osc-latency") => osc_latency::run(args.collect()),
+        Some("instance-cpu") => instance_cpu::run(args.collect()),
         Some("standalone-drift") => standalone_drift::run(args.collect()),
         _ => nice_plug_xtask::main(),
     }

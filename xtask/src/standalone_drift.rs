@@ -40,8 +40,6 @@ const WARM_UP: Duration = Duration::from_secs(2);
 pub struct Fit {
     /// Gates fitted.
     pub count: usize,
-    /// Grid steps from the first to the last fitted gate.
-    pub span: f64,
     /// Drift of the played tempo against the asked one, in parts per million (positive = slow).
     pub drift_ppm: f64,
     /// Standard deviation of the residuals, in milliseconds.
@@ -77,7 +75,6 @@ pub fn fit(arrivals: &[f64], step: f64) -> Option<Fit> {
     let span = points.last()?.0;
     Some(Fit {
         count: points.len(),
-        span,
         drift_ppm: (slope / step - 1.0) * 1e6,
         jitter_ms: variance.sqrt() * 1e3,
         max_ms: residuals.iter().fold(0.0f64, |max, r| max.max(r.abs())) * 1e3,
