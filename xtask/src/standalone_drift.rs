@@ -3,8 +3,8 @@
 //! loopback UDP socket and fits their arrival times against the ideal grid.
 //!
 //! The pattern plays a gate on every 16th on track 1 (`/gate/voice1`). Each gate-on's arrival
-//! (monotonic clock of this process) is matched to its grid index (rounded from the first
-//! arrival), and a least-squares line `arrival = a + b × index` gives the tempo actually played:
+//! (monotonic clock of this process) is matched to its grid index (the previous gate's index
+//! plus the nearest whole number of steps since it), and a least-squares line `arrival = a + b × index` gives the tempo actually played:
 //! drift = (b / ideal step − 1) × 10⁶ ppm. The residuals give the jitter (standard deviation) and
 //! the largest deviation from the fitted grid. `--busy` keeps one thread of this process spinning
 //! for the whole run (a busy core on a 2-core machine). Arguments after `--` go to the binary
@@ -52,11 +52,16 @@ pub struct Fit {
 
 /// Fits arrival times (seconds) against a grid of `step` seconds.
 pub fn fit(arrivals: &[f64], step: f64) -> Option<Fit> {
-    let first = *arrivals.first()?;
-    let points: Vec<(f64, f64)> = arrivals
-        .iter()
-        .map(|&at| (((at - first) / step).round(), at))
-        .collect();
+    // Each gate's grid index counts on from the previous one by the nearest whole number of
+    // steps, so a grid that runs 1 % slow is still numbered right after minutes.
+    let mut points: Vec<(f64, f64)> = Vec::with_capacity(arrivals.len());
+    for &at in arrivals {
+        let index = match points.last() {
+            Some(&(index, previous)) => index + ((at - previous) / step).round().max(1.0),
+            None => 0.0,
+        };
+        points.push((index, at));
+    }
     let n = points.len() as f64;
     if points.len() < 3 {
         return None;
@@ -223,6 +228,15 @@ fn opens_track_one(datagram: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_one_percent_slow_is_numbered_right() {
+        let step = 0.125;
+        let arrivals: Vec<f64> = (0..10_000).map(|n| f64::from(n) * step * 1.01).collect();
+        let fit = fit(&arrivals, step).unwrap();
+        assert!((fit.drift_ppm - 10_000.0).abs() < 1.0, "{fit:?}");
+        assert_eq!(fit.missing, 0);
+    }
 
     #[test]
     fn a_slow_grid_shows_as_positive_drift() {
