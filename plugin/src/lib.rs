@@ -9,6 +9,7 @@ pub mod edit;
 pub mod editor;
 pub mod engine;
 mod gate_clock;
+pub mod headless;
 mod host;
 mod live_state;
 mod osc_commands;
@@ -19,6 +20,7 @@ mod osc_output;
 mod param_gateway;
 pub mod params;
 pub mod parts;
+pub mod pattern_text;
 pub mod saved_state;
 mod slot_override;
 pub mod startup;
@@ -40,7 +42,7 @@ use live_state::{BlockView, LiveState};
 use osc_commands::SeqCommands;
 use osc_in::OscInStatus;
 use osc_input::OscInService;
-use osc_out::{OscOutSettings, OscOutStatus};
+use osc_out::OscOutStatus;
 use osc_output::OscOutput;
 use param_gateway::ParamGateway;
 use params::SeqParams;
@@ -72,7 +74,9 @@ impl Default for ChronusSeq {
         let song = startup
             .and_then(|config| config.pattern.clone())
             .unwrap_or_default();
-        let mut osc_settings = OscOutSettings::default();
+        let mut osc_settings = startup
+            .and_then(|config| config.osc_settings.clone())
+            .unwrap_or_default();
         if let Some((host, port)) = startup.and_then(|config| config.osc_target.clone()) {
             osc_settings.host = host;
             osc_settings.port = port;

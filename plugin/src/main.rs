@@ -18,9 +18,14 @@
 use std::ffi::OsString;
 use std::net::ToSocketAddrs;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chronus_seq::document::SongDoc;
 use chronus_seq::editor;
+use chronus_seq::headless::{self, HeadlessConfig};
+use chronus_seq::osc_out::OscOutSettings;
+use chronus_seq::pattern_text;
 use chronus_seq::startup::{self, StartupConfig};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::nice_export_standalone_with_args;
@@ -37,16 +42,29 @@ Chronus Seq standalone: plays a pattern without a DAW and sends its OSC gates
 (/gate/voiceN 1 at each step of track N, 0 at the end of the gate).
 
 Chronus Seq options:
-      --pattern <FILE>         Pattern document (JSON, format chronus-seq/pattern, see
-                               docs/STATE.md) to play instead of the default pattern
+      --pattern <FILE>         Pattern to play instead of the default pattern: a pattern text,
+                               one track per line, `name voice steps [notes]`, e.g.
+                                 kick voice1 X...x...X...x...
+                                 bass voice2 x.x.x..x C2,G1,A#1
+                                 rim  voice3 euclid:5/16/2
+                               (see examples/drums.txt, examples/bass.txt,
+                               examples/euclid.txt), or a pattern document in JSON (format
+                               chronus-seq/pattern, see docs/STATE.md)
       --osc-target <HOST:PORT> Where OSC gates go [default: 127.0.0.1:5005, Music Chronus].
                                IPv6 addresses in brackets: [::1]:5005
       --no-window              Run without the editor window (also the case when there is no
                                X display)
       -h, --help               This help, followed by the audio options below
 
-Stop with Ctrl+C or SIGTERM, or close the window. With `--backend dummy` no sound card is
-needed: the transport always plays at --tempo.
+Backends:
+  --backend dummy  No sound card; the transport always plays at --tempo. Without a window
+                   it runs on Chronus Seq's own drift-free clock; with the window open on the
+                   framework's dummy backend, which runs about 1 % slow.
+  --backend jack   Follows the JACK transport and plays nothing until it rolls: start a JACK
+                   server (e.g. `jackd -d dummy`), then roll it with `jack_transport`
+                   (type `play`) or any transport master. The tempo is the master's.
+
+Stop with Ctrl+C or SIGTERM, or close the window.
 
 Audio and transport options (nice-plug standalone wrapper):";
 
@@ -63,6 +81,24 @@ struct Command {
     no_window: bool,
     /// Everything else, program name first, for nice-plug.
     rest: Vec<String>,
+}
+
+impl Command {
+    /// Whether nice-plug's options ask for the dummy backend (`--backend dummy`, `-b dummy`,
+    /// `--backend=dummy`).
+    fn backend_is_dummy(&self) -> bool {
+        let mut args = self.rest.iter().skip(1);
+        let mut dummy = false;
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--backend" | "-b" => dummy = args.next().is_some_and(|value| value == "dummy"),
+                "--backend=dummy" => dummy = true,
+                other if other.starts_with("--backend=") => dummy = false,
+                _ => {}
+            }
+        }
+        dummy
+    }
 }
 
 fn main() -> ExitCode {
@@ -107,10 +143,30 @@ fn main() -> ExitCode {
     };
     eprintln!("chronus-seq: playing {pattern_text}; OSC gates to {host}:{port}");
 
+    // The dummy backend without a window runs on the headless driver (drift-free clock);
+    // everything else on nice-plug's wrapper.
+    let headless =
+        if command.backend_is_dummy() && (command.no_window || !editor::display_available()) {
+            match HeadlessConfig::from_args(&command.rest) {
+                Ok(config) => Some(config),
+                Err(message) => return usage_error(&message),
+            }
+        } else {
+            None
+        };
+
+    let (pattern, osc_settings) = match pattern {
+        Some((song, osc)) => (Some(song), osc),
+        None => (None, None),
+    };
     startup::set(StartupConfig {
         pattern,
+        osc_settings,
         osc_target: Some((host, port)),
     });
+    if let Some(config) = headless {
+        return run_headless(config);
+    }
     if command.no_window {
         editor::standalone::run_without_window();
     } else {
@@ -119,6 +175,29 @@ fn main() -> ExitCode {
     finish(nice_export_standalone_with_args::<ChronusSeq, _>(
         command.rest,
     ))
+}
+
+/// Plays on the headless driver until SIGINT, SIGTERM or SIGHUP.
+fn run_headless(config: HeadlessConfig) -> ExitCode {
+    editor::standalone::run_without_window();
+    let stop = Arc::new(AtomicBool::new(false));
+    let raise = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || raise.store(true, Ordering::Relaxed)) {
+        eprintln!("chronus-seq: cannot watch the stop signals: {error}");
+        return ExitCode::FAILURE;
+    }
+    eprintln!(
+        "chronus-seq: headless at {} BPM, {} Hz, {}-sample blocks",
+        config.tempo, config.sample_rate, config.period
+    );
+    let mut plugin = ChronusSeq::default();
+    match headless::run(&mut plugin, config, &stop) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("chronus-seq: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Exit code 0 if nice-plug's wrapper ran and returned cleanly, 1 if it failed.
@@ -218,12 +297,22 @@ fn check_resolves(host: &str, port: u16) -> Result<(), String> {
     }
 }
 
-/// Reads and validates a pattern document.
-fn load_pattern(path: &OsString) -> Result<SongDoc, String> {
+/// Reads and validates a pattern file: a pattern document (JSON, starting with `{`) or a
+/// pattern text (one track per line, see [`chronus_seq::pattern_text`]). Returns the song and,
+/// for a pattern text, the OSC settings with its tracks' gate addresses.
+fn load_pattern(path: &OsString) -> Result<(SongDoc, Option<OscOutSettings>), String> {
     let shown = std::path::Path::new(path).display();
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("--pattern {shown}: cannot read the file: {error}"))?;
-    SongDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))
+    if text.trim_start().starts_with('{') {
+        let song =
+            SongDoc::from_json(&text).map_err(|error| format!("--pattern {shown}: {error}"))?;
+        Ok((song, None))
+    } else {
+        let read =
+            pattern_text::read(&text).map_err(|error| format!("--pattern {shown}: {error}"))?;
+        Ok((read.song, Some(read.osc)))
+    }
 }
 
 #[cfg(test)]

@@ -5,12 +5,16 @@
 use std::sync::OnceLock;
 
 use crate::document::SongDoc;
+use crate::osc_out::OscOutSettings;
 
 /// What a standalone run starts with instead of the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct StartupConfig {
     /// Pattern to play instead of the default pattern.
     pub pattern: Option<SongDoc>,
+    /// OSC output settings (per-track gate addresses) instead of the defaults; the host and
+    /// port still come from `osc_target`.
+    pub osc_settings: Option<OscOutSettings>,
     /// OSC gate target (host, port) instead of 127.0.0.1:5005.
     pub osc_target: Option<(String, u16)>,
 }

@@ -1,13 +1,11 @@
 //! The standalone binary `chronus-seq` (feature `standalone`) end to end: build it, run it with
-//! nice-plug's dummy audio backend (no sound card; the transport always plays at `--tempo`),
-//! receive its OSC gates on a loopback UDP socket the way Music Chronus would, stop it with
-//! SIGTERM, and check what arrived.
+//! the dummy backend and no window (the headless driver: no sound card, the transport always
+//! plays at `--tempo`), receive its OSC gates on a loopback UDP socket the way Music Chronus
+//! would, stop it with SIGTERM, and check what arrived.
 //!
-//! These are wall-clock tests: gate spacing is checked with a generous tolerance
-//! ([`SPACING_TOLERANCE`]), and the first gate of each track is left out of the timing checks
-//! (it falls while the freshly started debug binary is still warming up: under heavy CPU load it
-//! was seen 60 ms late). The exact timing rule is proven sample by sample elsewhere. On a machine
-//! whose cores are oversubscribed several times over, these checks can still fail.
+//! The checks are on content, count and order, never on wall-clock spacing: how well the
+//! standalone keeps time is measured by `cargo xtask standalone-drift` (`BENCHMARKS.md`), and
+//! the exact timing rule is proven sample by sample elsewhere.
 //!
 //! Building the binary needs the Debian packages `libasound2-dev` and `libjack-jackd2-dev`
 //! (`tests/run-all.sh` installs them).
@@ -22,10 +20,6 @@ use std::time::{Duration, Instant};
 
 /// Tempo of the run: one beat is 250 ms.
 const TEMPO: f64 = 240.0;
-/// One beat at [`TEMPO`].
-const BEAT: Duration = Duration::from_millis(250);
-/// How far a wall-clock gate spacing may be off.
-const SPACING_TOLERANCE: Duration = Duration::from_millis(30);
 /// How long the binary plays before SIGTERM.
 const PLAY_FOR: Duration = Duration::from_secs(2);
 /// How long the binary may take to exit after SIGTERM.
@@ -231,7 +225,13 @@ fn dummy_backend_sends_the_pattern_gates_to_the_osc_target() {
 
     let start = Instant::now();
     let mut child = Command::new(binary)
-        .args(["--backend", "dummy", "--tempo", &TEMPO.to_string()])
+        .args([
+            "--backend",
+            "dummy",
+            "--no-window",
+            "--tempo",
+            &TEMPO.to_string(),
+        ])
         .arg("--osc-target")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--pattern")
@@ -283,8 +283,6 @@ fn dummy_backend_sends_the_pattern_gates_to_the_osc_target() {
         );
     }
 
-    let step = BEAT / 4;
-    let gate_length = step / 2; // the default gate: half a step
     for track in [1, 2] {
         let list = gates_of(&gates, track);
         assert!(!list.is_empty(), "no gates on /gate/voice{track}\n{report}");
@@ -300,18 +298,6 @@ fn dummy_backend_sends_the_pattern_gates_to_the_osc_target() {
             0,
             "/gate/voice{track}: the last gate-1 never got its 0\n{report}"
         );
-        let pairs = list.chunks_exact(2).collect::<Vec<_>>();
-        // The first gate is warm-up (see the file header); the last may be cut short by the
-        // stop; the others last about half a step.
-        for (index, pair) in pairs.iter().enumerate().skip(1) {
-            let held = pair[1].at - pair[0].at;
-            let too_short = index + 1 < pairs.len() && held + SPACING_TOLERANCE < gate_length;
-            assert!(
-                !too_short && held <= gate_length + SPACING_TOLERANCE,
-                "/gate/voice{track} held {held:?}, expected about {gate_length:?}: \
-                 {pair:?}\n{report}"
-            );
-        }
     }
 
     let kicks = gates_of(&gates, 1)
@@ -325,24 +311,27 @@ fn dummy_backend_sends_the_pattern_gates_to_the_osc_target() {
         "only {} kicks in {PLAY_FOR:?} at {TEMPO} BPM\n{report}",
         kicks.len()
     );
-    for pair in kicks[1..].windows(2) {
-        let spacing = pair[1] - pair[0];
-        assert!(
-            spacing.abs_diff(BEAT) <= SPACING_TOLERANCE,
-            "kicks {spacing:?} apart, expected {BEAT:?} ± {SPACING_TOLERANCE:?}: \
-             {pair:?}\n{report}"
+    // Order, not timing: the gate-ons of the two tracks alternate kick, hat, kick, hat … (a hat
+    // falls half a beat after each kick), whatever the machine's load.
+    let opens = gates
+        .iter()
+        .filter(|g| g.value == 1)
+        .map(|g| g.track)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        opens.first(),
+        Some(&1),
+        "the first step is a kick\n{report}"
+    );
+    for (index, pair) in opens.windows(2).enumerate() {
+        assert_ne!(
+            pair[0],
+            pair[1],
+            "gate-ons {index} and {} are both on /gate/voice{}: kicks and hats must \
+             alternate\n{report}",
+            index + 1,
+            pair[0]
         );
-    }
-    for hat in gates_of(&gates, 2).iter().filter(|g| g.value == 1).skip(1) {
-        if let Some(kick) = kicks.iter().rev().find(|&&kick| kick <= hat.at) {
-            let after = hat.at - *kick;
-            assert!(
-                after.abs_diff(BEAT / 2) <= SPACING_TOLERANCE,
-                "hat {after:?} after the kick, expected {:?} ± {SPACING_TOLERANCE:?}: \
-                 {hat:?}\n{report}",
-                BEAT / 2
-            );
-        }
     }
 }
 

@@ -39,4 +39,4 @@ mod tests;
 pub use model::EditorModel;
 pub use state::EditorState;
 pub use view::draw_editor;
-pub use window::{create_editor, ChronusEditor, TITLE};
+pub use window::{create_editor, display_available, ChronusEditor, TITLE};

@@ -78,7 +78,7 @@ pub fn create_editor(model: EditorModel) -> Option<ChronusEditor> {
 
 /// Whether a window can be opened: on Linux and the BSDs that needs an X display (baseview
 /// draws through X11, also under XWayland).
-fn display_available() -> bool {
+pub fn display_available() -> bool {
     if cfg!(all(unix, not(target_os = "macos"))) {
         std::env::var_os("DISPLAY").is_some_and(|display| !display.is_empty())
     } else {

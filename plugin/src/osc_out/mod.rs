@@ -7,9 +7,8 @@
 //! `chronus-seq-osc-out`, see [`start`]) formats the events with rosc and sends them over UDP:
 //!
 //! - **Timed** mode: each packet leaves at its due instant (sleep until 300 µs before, then
-//!   spin). Events already late leave at once. Push events at least ~1.5 ms before they are due
-//!   (for example: due = buffer start + one buffer length + offset), since the sidecar looks at
-//!   the queue once a millisecond.
+//!   spin). Events already late leave at once. The sidecar does not poll: a push wakes it when
+//!   it is parked ([`Wake`]), and with nothing due it parks for up to [`IDLE_WAKE`].
 //! - **Bundle** mode: each packet leaves as soon as it is taken off the queue, inside an OSC
 //!   bundle whose NTP timetag is `due + bundle_latency_ms` on the wall clock.
 //!
@@ -36,11 +35,13 @@ mod sender;
 mod settings;
 mod sidecar;
 mod status;
+mod wake;
 
 pub use clock::ClockAnchor;
 pub use encode::{midi_to_hz, route_problem};
 pub use event::{GateEvent, GateKind};
 pub use sender::GateSender;
 pub use settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, TRACKS};
-pub use sidecar::{start, Sidecar, POLL, SPIN_WINDOW, THREAD_NAME};
+pub use sidecar::{start, Sidecar, SPIN_WINDOW, THREAD_NAME};
 pub use status::{LatenessSummary, OscOutStatus, LATENESS_BIN};
+pub use wake::{Wake, IDLE_WAKE};

@@ -7,6 +7,7 @@ use rtrb::{Producer, PushError};
 
 use super::event::{GateEvent, GateKind};
 use super::status::OscOutStatus;
+use super::wake::Wake;
 
 /// Hands gate events to the sidecar. Owned by the audio thread: [`GateSender::push`] never
 /// blocks, locks or allocates.
@@ -19,6 +20,8 @@ pub struct GateSender {
     /// Set by the audio thread when a close could not be queued; the sidecar swaps it back and
     /// closes every open gate after what it already received, so nothing stays high.
     close_all_pending: Arc<AtomicBool>,
+    /// Wakes the parked sidecar after a push. Audio thread only.
+    wake: Wake,
 }
 
 impl GateSender {
@@ -26,15 +29,17 @@ impl GateSender {
         producer: Producer<GateEvent>,
         status: Arc<OscOutStatus>,
         close_all_pending: Arc<AtomicBool>,
+        wake: Wake,
     ) -> GateSender {
         GateSender {
             producer,
             status,
             close_all_pending,
+            wake,
         }
     }
 
-    /// Queues `event` for the sidecar. Real-time safe. When the queue is full the event is
+    /// Queues `event` for the sidecar and wakes it if it is parked. Real-time safe. When the queue is full the event is
     /// dropped and counted; a dropped close (or close-all) makes the sidecar close every gate.
     pub fn push(&mut self, event: GateEvent) {
         if let Err(PushError::Full(dropped)) = self.producer.push(event) {
@@ -45,6 +50,7 @@ impl GateSender {
                 self.close_all_pending.store(true, Ordering::Release);
             }
         }
+        self.wake.after_push();
     }
 
     /// How many events the queue holds.
@@ -62,7 +68,13 @@ mod tests {
     fn sender(capacity: usize) -> (GateSender, rtrb::Consumer<GateEvent>, Arc<AtomicBool>) {
         let (producer, consumer) = RingBuffer::new(capacity);
         let flag = Arc::new(AtomicBool::new(false));
-        let sender = GateSender::new(producer, Arc::new(OscOutStatus::new()), Arc::clone(&flag));
+        let wake = Wake::new(Arc::new(AtomicBool::new(false)), None);
+        let sender = GateSender::new(
+            producer,
+            Arc::new(OscOutStatus::new()),
+            Arc::clone(&flag),
+            wake,
+        );
         (sender, consumer, flag)
     }
 

@@ -2,9 +2,11 @@
 //! at their due instant (timed mode) or at once in timetagged bundles (bundle mode).
 //!
 //! One turn of the loop: apply new settings, drain the queue into the pending heap, send what is
-//! ready, then wait — sleep in slices of at most [`POLL`] (so a newly queued event that is due
-//! sooner is seen within a millisecond) until [`SPIN_WINDOW`] before the next due instant, then
-//! spin until it.
+//! ready, then wait — park until [`SPIN_WINDOW`] before the next due instant (or for
+//! [`IDLE_WAKE`] when nothing is due), then spin until it. It does not poll: a push from the audio
+//! thread unparks it (see [`super::wake`]), so an instance with nothing playing wakes only every
+//! [`IDLE_WAKE`], and one that plays wakes at most once per host buffer for new events plus once
+//! per due instant.
 
 use std::cmp::{Ordering as CmpOrdering, Reverse};
 use std::collections::BinaryHeap;
@@ -26,11 +28,10 @@ use super::rate::RateCap;
 use super::sender::GateSender;
 use super::settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TRACKS};
 use super::status::OscOutStatus;
+use super::wake::{self, Wake, IDLE_WAKE};
 
 /// Name of the sidecar thread.
 pub const THREAD_NAME: &str = "chronus-seq-osc-out";
-/// Longest sleep between looks at the queue.
-pub const POLL: Duration = Duration::from_millis(1);
 /// How long before a due instant the sidecar stops sleeping and spins.
 pub const SPIN_WINDOW: Duration = Duration::from_micros(300);
 /// The spin window when the thread runs with real-time scheduling, which wakes it on time.
@@ -61,18 +62,21 @@ pub fn start(
     let (producer, consumer) = RingBuffer::new(capacity);
     let close_all_pending = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
+    let parked = Arc::new(AtomicBool::new(false));
     let worker = Worker::new(
         consumer,
         settings,
         Arc::clone(&status),
         Arc::clone(&close_all_pending),
         Arc::clone(&stop),
+        Arc::clone(&parked),
         capacity,
     );
     let thread = thread::Builder::new()
         .name(THREAD_NAME.to_owned())
         .spawn(move || worker.run())?;
-    let sender = GateSender::new(producer, status, close_all_pending);
+    let wake = Wake::new(parked, Some(thread.thread().clone()));
+    let sender = GateSender::new(producer, status, close_all_pending, wake);
     Ok((
         sender,
         Sidecar {
@@ -99,6 +103,7 @@ impl Sidecar {
     fn shut_down(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             // A panicked sidecar has nothing left to close; the owner carries on.
             let _ = thread.join();
         }
@@ -185,6 +190,8 @@ struct Worker {
     close_all_pending: Arc<AtomicBool>,
     /// Set by the owner to end the thread.
     stop: Arc<AtomicBool>,
+    /// Raised here before parking, lowered by the audio thread's wake-up (see `wake`).
+    parked: Arc<AtomicBool>,
     /// The settings version in effect (`None` before the first load).
     version: Option<u64>,
     config: Config,
@@ -214,6 +221,7 @@ impl Worker {
         status: Arc<OscOutStatus>,
         close_all_pending: Arc<AtomicBool>,
         stop: Arc<AtomicBool>,
+        parked: Arc<AtomicBool>,
         capacity: usize,
     ) -> Worker {
         let defaults = OscOutSettings::default();
@@ -224,6 +232,7 @@ impl Worker {
             status,
             close_all_pending,
             stop,
+            parked,
             version: None,
             config: Config::from_settings(&defaults),
             // Replaced by the first settings load on the sidecar thread; no socket until then.
@@ -347,7 +356,8 @@ impl Worker {
         }
     }
 
-    /// Sleeps or spins until the next due instant, the next [`POLL`] tick, or new events.
+    /// Parks or spins until the next due instant (or [`IDLE_WAKE`] with nothing due), a push,
+    /// or a stop.
     fn wait(&mut self) {
         if !self.queue.is_empty() {
             return;
@@ -357,11 +367,9 @@ impl Worker {
             TimingMode::Bundle => None,
         };
         let now = Instant::now();
-        match next_due {
-            None => thread::sleep(POLL),
-            Some(due) if due > now + self.spin_window => {
-                thread::sleep((due - self.spin_window - now).min(POLL));
-            }
+        let park_for = match next_due {
+            None => IDLE_WAKE,
+            Some(due) if due > now + self.spin_window => due - self.spin_window - now,
             Some(due) => {
                 while Instant::now() < due {
                     if self.queue.slots() > 0 || self.stop.load(Ordering::Relaxed) {
@@ -369,8 +377,15 @@ impl Worker {
                     }
                     std::hint::spin_loop();
                 }
+                return;
             }
+        };
+        wake::before_park(&self.parked);
+        // A push between the look above and raising the flag did not wake us: look again.
+        if self.queue.is_empty() && !self.stop.load(Ordering::Acquire) {
+            thread::park_timeout(park_for);
         }
+        wake::after_park(&self.parked);
     }
 
     /// Sends one event, keeping the open-gate set exact.
