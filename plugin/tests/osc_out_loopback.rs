@@ -562,7 +562,8 @@ fn queue_overflow_leaves_no_gate_open() {
     let _serial = serial();
     let receiver = Receiver::new();
     let mut rig = rig(settings_for(receiver.port), 1);
-    for i in 0..5_000u32 {
+    // One burst far faster than the sidecar sends: the one-event queue overflows.
+    for i in 0..50_000u32 {
         let track = (i % 16) as u8;
         rig.sender
             .push(GateEvent::open(track, 100, 60, Instant::now()));
@@ -709,8 +710,10 @@ fn push_never_allocates() {
     let mut rig = rig(settings_for(receiver.port), 8);
     let due = Instant::now() + ms(5);
     nice_assert_no_alloc::assert_no_alloc(|| {
-        for track in 0..16 {
-            // Twice the capacity: the second half overflows and is counted.
+        // Far more than the capacity in one burst: the sidecar (woken by the first push)
+        // cannot take them as fast as they come, so the rest overflow and are counted.
+        for index in 0..4_096u32 {
+            let track = (index % 16) as u8;
             rig.sender.push(GateEvent::open(track, 100, 60, due));
         }
         rig.sender.push(GateEvent {
