@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod audio_guard;
 pub mod clap_position;
 pub mod document;
 pub mod editor;
@@ -340,6 +341,7 @@ impl Plugin for ChronusSeq {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        audio_guard::flush_to_normal(buffer.as_slice());
         let sample_rate = f64::from(context.transport().sample_rate);
         let mut transport = self.block_transport(buffer, context, sample_rate);
         let bypassed = self.params.bypass.value();
