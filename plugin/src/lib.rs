@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod audio_guard;
 pub mod document;
 pub mod edit;
 pub mod editor;
@@ -258,6 +259,7 @@ impl Plugin for ChronusSeq {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
+        audio_guard::flush_to_normal(buffer.as_slice());
         let piece = self
             .host
             .piece(context.plugin_api(), context.transport(), buffer);

@@ -86,12 +86,7 @@ impl OscOutput {
         delay_ms: f32,
     ) -> Option<PieceTiming> {
         let running = self.running.as_mut()?;
-        let delay_ms = if delay_ms.is_finite() {
-            delay_ms.clamp(0.0, 1_000.0)
-        } else {
-            0.0
-        };
-        let start = running.clock.piece_start(piece) + Duration::from_secs_f32(delay_ms / 1_000.0);
+        let start = running.clock.piece_start(piece) + user_delay(delay_ms);
         let was_enabled = std::mem::replace(&mut self.was_enabled, enabled);
         if was_enabled && !enabled {
             running.sender.push(GateEvent::close_all(start));
@@ -112,8 +107,43 @@ impl OscOutput {
     }
 }
 
+/// Longest extra delay of the gates, in milliseconds.
+const MAX_DELAY_MS: f32 = 1_000.0;
+
+/// The user's extra delay of `delay_ms` milliseconds as a duration, for any `f32`: clamped to
+/// 0 … [`MAX_DELAY_MS`], and 0 when it is not a number (a float-to-duration conversion panics on
+/// NaN, and this runs on the audio thread).
+fn user_delay(delay_ms: f32) -> Duration {
+    let delay_ms = if delay_ms.is_nan() {
+        0.0
+    } else {
+        delay_ms.clamp(0.0, MAX_DELAY_MS)
+    };
+    // At most 10^9 ns: exact in f64, and `as` saturates anyway.
+    Duration::from_nanos((f64::from(delay_ms) * 1e6).round() as u64)
+}
+
 impl Drop for OscOutput {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delay_is_total() {
+        assert_eq!(user_delay(0.0), Duration::ZERO);
+        assert_eq!(user_delay(12.5), Duration::from_micros(12_500));
+        assert_eq!(user_delay(250.0), Duration::from_millis(250));
+        assert_eq!(user_delay(f32::NAN), Duration::ZERO);
+        assert_eq!(user_delay(-f32::NAN), Duration::ZERO);
+        assert_eq!(user_delay(f32::INFINITY), Duration::from_secs(1));
+        assert_eq!(user_delay(f32::NEG_INFINITY), Duration::ZERO);
+        assert_eq!(user_delay(-5.0), Duration::ZERO);
+        assert_eq!(user_delay(f32::MAX), Duration::from_secs(1));
+        assert_eq!(user_delay(f32::from_bits(1)), Duration::ZERO);
     }
 }

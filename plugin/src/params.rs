@@ -12,7 +12,7 @@ use crate::edit::PatternStore;
 use crate::editor::size::EditorSizeField;
 use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::performance::{
-    Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_SWING, MIN_SWING,
+    Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_GATE, MAX_SWING, MIN_GATE, MIN_SWING,
 };
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_in::OscInSettings;
@@ -214,16 +214,18 @@ impl SeqParams {
         }
     }
 
-    /// The current parameter values as the engine takes them. Reads atomics only.
+    /// The current parameter values as the engine takes them, every one in its range whatever
+    /// was stored (a value that is not a number counts as the parameter's default). Reads
+    /// atomics only.
     pub fn performance(&self) -> Performance {
         Performance {
-            swing: f64::from(self.swing.value()) / 100.0,
+            swing: (number_or_default(&self.swing) / 100.0).clamp(MIN_SWING, MAX_SWING),
             tracks: std::array::from_fn(|index| {
                 let track = &self.tracks[index];
                 TrackPerformance {
                     mute: track.mute.value(),
                     solo: track.solo.value(),
-                    gate: f64::from(track.gate.value()) / 100.0,
+                    gate: (number_or_default(&track.gate) / 100.0).clamp(MIN_GATE, MAX_GATE),
                     euclid_pulses: track.euclid_pulses.value().clamp(0, MAX_STEPS as i32) as u8,
                     euclid_rotation: track.euclid_rotation.value().clamp(0, MAX_STEPS as i32) as u8,
                 }
@@ -232,6 +234,18 @@ impl SeqParams {
             slot_quantize: self.slot_quantize.value().into(),
         }
     }
+}
+
+/// The value of `param`, or its default when the value is not a number. nice-plug stores what
+/// it is given: its wrappers refuse non-finite host values, but a NaN set through the
+/// framework's own setters (state, the plugin's own changes) is kept, and clamping keeps a NaN.
+fn number_or_default(param: &FloatParam) -> f64 {
+    let value = param.value();
+    f64::from(if value.is_nan() {
+        param.default_plain_value()
+    } else {
+        value
+    })
 }
 
 /// A [`VersionedCell`] saved with the project. Restoring state only stores the value (a plain

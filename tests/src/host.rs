@@ -304,6 +304,36 @@ impl PluginHost {
         transport: Option<TransportInfo>,
         in_events: &[InEvent],
     ) -> Result<BlockOutput> {
+        self.process_call(audio_start, frames, transport, in_events, None)
+    }
+
+    /// Like [`Self::process_block`], with the first `frames` samples of `input` (one slice per
+    /// channel) as the input audio instead of the ramp — e.g. NaN, infinities or subnormals.
+    pub fn process_block_with_input(
+        &mut self,
+        frames: u32,
+        transport: Option<TransportInfo>,
+        in_events: &[InEvent],
+        input: [&[f32]; CHANNELS],
+    ) -> Result<BlockOutput> {
+        if let Some(short) = input.iter().find(|channel| channel.len() < frames as usize) {
+            return Err(HarnessError::new(format!(
+                "process_block_with_input: {} input samples for a {frames}-frame block",
+                short.len()
+            )));
+        }
+        let audio_start = self.next_audio_start(frames);
+        self.process_call(audio_start, frames, transport, in_events, Some(input))
+    }
+
+    fn process_call(
+        &mut self,
+        audio_start: usize,
+        frames: u32,
+        transport: Option<TransportInfo>,
+        in_events: &[InEvent],
+        input: Option<[&[f32]; CHANNELS]>,
+    ) -> Result<BlockOutput> {
         let config = self
             .config
             .ok_or_else(|| HarnessError::new("process_block: the plugin is not active"))?;
@@ -335,6 +365,10 @@ impl PluginHost {
         self.last_audio_start = audio_start;
         self.next_audio_start = range.end;
         for (channel_index, channel) in self.input_channels.iter_mut().enumerate() {
+            if let Some(input) = input {
+                channel[range.clone()].copy_from_slice(&input[channel_index][..frames_usize]);
+                continue;
+            }
             for (i, sample) in channel[range.clone()].iter_mut().enumerate() {
                 let t = self.steady_time + i as u64 + channel_index as u64 * 7;
                 *sample = (t % 101) as f32 / 101.0 - 0.5;

@@ -34,6 +34,8 @@ pub struct TransportInfo {
     pub recording: bool,
     /// Tempo in beats per minute (`HAS_TEMPO`); `tempo_inc` is always 0.
     pub tempo: f64,
+    /// Whether the tempo is sent (`HAS_TEMPO`); see [`Self::without_tempo`].
+    pub has_tempo: bool,
     /// Song position in beats (`HAS_BEATS_TIMELINE`); may be negative during pre-roll.
     pub song_pos_beats: f64,
     /// Song position in seconds; `None` leaves `HAS_SECONDS_TIMELINE` unset.
@@ -60,6 +62,7 @@ impl TransportInfo {
             playing: true,
             recording: false,
             tempo,
+            has_tempo: true,
             song_pos_beats,
             song_pos_seconds: None,
             loop_range_beats: None,
@@ -84,6 +87,12 @@ impl TransportInfo {
         self
     }
 
+    /// The same transport without a tempo (`HAS_TEMPO` cleared), as from a host that has none.
+    pub fn without_tempo(mut self) -> Self {
+        self.has_tempo = false;
+        self
+    }
+
     /// The same transport with `IS_WITHIN_PRE_ROLL` set or cleared.
     pub fn with_pre_roll(mut self, pre_roll: bool) -> Self {
         self.pre_roll = pre_roll;
@@ -101,9 +110,10 @@ impl TransportInfo {
 
     /// The CLAP transport flags this description sets.
     pub fn flags(&self) -> TransportFlags {
-        let mut flags = TransportFlags::HAS_TEMPO
-            | TransportFlags::HAS_BEATS_TIMELINE
-            | TransportFlags::HAS_TIME_SIGNATURE;
+        let mut flags = TransportFlags::HAS_BEATS_TIMELINE | TransportFlags::HAS_TIME_SIGNATURE;
+        if self.has_tempo {
+            flags |= TransportFlags::HAS_TEMPO;
+        }
         if self.song_pos_seconds.is_some() {
             flags |= TransportFlags::HAS_SECONDS_TIMELINE;
         }
@@ -180,5 +190,8 @@ mod tests {
         assert_eq!(event.bar_number, 1);
         let stopped = info.stopped().to_clap_event(0);
         assert!(!stopped.flags.contains(TransportFlags::IS_PLAYING));
+        assert!(event.flags.contains(TransportFlags::HAS_TEMPO));
+        let no_tempo = info.without_tempo().to_clap_event(0);
+        assert!(!no_tempo.flags.contains(TransportFlags::HAS_TEMPO));
     }
 }

@@ -66,6 +66,17 @@ impl Default for Performance {
     }
 }
 
+/// `value` clamped to `min ..= max`, and `min` when it is not a number (`f64::clamp` keeps a
+/// NaN). The engine reads its fractional controls (swing, gate) through this, so no host value
+/// can make a note's timing NaN.
+pub(crate) fn clamp_number(value: f64, min: f64, max: f64) -> f64 {
+    if value.is_nan() {
+        min
+    } else {
+        value.clamp(min, max)
+    }
+}
+
 impl Performance {
     /// The slot asked for, as an index below `slot_count` (and below [`SLOT_COUNT`]).
     pub fn slot_index(&self, slot_count: usize) -> usize {
@@ -82,7 +93,7 @@ impl Performance {
     /// Delay of step `index` caused by swing, in beats, for steps `step_beats` long.
     pub fn swing_delay(&self, index: i64, step_beats: f64) -> f64 {
         if index & 1 == 1 {
-            (self.swing.clamp(MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
+            (clamp_number(self.swing, MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
         } else {
             0.0
         }

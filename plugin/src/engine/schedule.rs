@@ -36,9 +36,11 @@ pub(crate) fn hits_in_window(
     }
     let step_beats = track.rate.beats();
     let length = i64::from(track.length.clamp(1, super::pattern::MAX_STEPS as u8));
-    let gate = performance.tracks[track_index]
-        .gate
-        .clamp(super::performance::MIN_GATE, super::performance::MAX_GATE);
+    let gate = super::performance::clamp_number(
+        performance.tracks[track_index].gate,
+        super::performance::MIN_GATE,
+        super::performance::MAX_GATE,
+    );
     // A hit lies between half a step before and two steps after its nominal start.
     let first = ((after - 2.0 * step_beats) / step_beats).floor() as i64;
     let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
