@@ -156,9 +156,11 @@ impl Line {
 /// The loop as the engine should take it in a piece whose first sample is at `start_beat` and
 /// whose sample after the last is at `end_beat` (both from the sample clock). The host rounds
 /// its loop points like its positions; a loop end within that rounding of the piece's end is the
-/// piece's end (Ardour splits its cycle at the loop end, so a rounded end a few samples early
-/// would wrap the loop too soon), and a loop start within the rounding of the piece's start is
-/// the piece's start (the piece after a wrap starts on the loop start).
+/// piece's end (for a host that splits its cycle at the loop end, a rounded end a few samples
+/// early would wrap the loop too soon), and a loop start within the rounding of the piece's start
+/// is the piece's start (the piece after such a split starts on the loop start). Ardour does not
+/// split the plugin's cycle at the loop end when the track has latency: its cycle runs over the
+/// loop end and the engine wraps on the rounded points (`docs/TIMING.md`).
 pub fn snap_loop((loop_start, loop_end): (f64, f64), start_beat: f64, end_beat: f64) -> (f64, f64) {
     let snap = |point: f64, exact: f64| {
         if (point - exact).abs() <= ROUNDING_BEATS {
