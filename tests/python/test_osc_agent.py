@@ -325,7 +325,7 @@ def test_bad_input_gets_reasons_and_changes_nothing(session):
         (("/pattern/save", 17), "slot 17: Chronus Seq has 16 pattern slots"),
         (("/pattern/save", "two"), "argument 1 (slot) must be a number"),
         (("/seq/add", "kick", "voice-1", "x..."), "is not a Music Chronus module name"),
-        (("/seq/add", "kick", "voice1", "X" * 65), "the pattern has 65 steps"),
+        (("/seq/add", "kick", "voice1", "X" * 65), "65 steps; a track holds at most 64"),
         (("/seq/add", "kick", "voice1", "x...", 110.0, 800.0, "36,Q9"), 'note 2 ("Q9")'),
         (("/seq/update/pattern", "ghost", "x..."), 'no track "ghost"'),
         (("/seq/swing", 0.9), "it must be 0–0.6"),
