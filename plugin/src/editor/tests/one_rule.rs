@@ -2,7 +2,6 @@
 //! (clicks and typing through kittest) and over OSC (the real command handler) leaves the same
 //! document, and a refusal carries the same reason in both.
 
-use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use rosc::{OscMessage, OscType};
 
@@ -52,19 +51,6 @@ fn both(fixture: &mut Fixture, remote: &Remote, edit: Edit) {
     fixture.run();
 }
 
-fn type_into(fixture: &mut Fixture, label: &str, text: &str) {
-    fixture.control(label).focus();
-    fixture.run();
-    fixture
-        .harness
-        .key_press_modifiers(Modifiers::COMMAND, Key::A);
-    fixture.run();
-    fixture.control(label).type_text(text);
-    fixture.run();
-    fixture.harness.key_press(Key::Enter);
-    fixture.run();
-}
-
 fn int(value: i32) -> OscType {
     OscType::Int(value)
 }
@@ -78,7 +64,7 @@ fn names_up_to_64_characters_in_both() {
     let mut fixture = Fixture::new();
     let remote = Remote::new();
     let name = "n".repeat(MAX_NAME_CHARS);
-    type_into(&mut fixture, "Track name", &name);
+    fixture.type_into("Track name", &name);
     remote
         .send("/chronus/track/name", vec![int(1), text(&name)])
         .expect("64 characters are a name");
@@ -87,7 +73,7 @@ fn names_up_to_64_characters_in_both() {
 
     let long = "n".repeat(MAX_NAME_CHARS + 1);
     let reason = TrackName::parse(&long).unwrap_err().reason;
-    type_into(&mut fixture, "Track name", &long);
+    fixture.type_into("Track name", &long);
     assert!(
         fixture.harness.query_by_label_contains(&reason).is_some(),
         "the editor shows {reason:?}"
@@ -140,7 +126,7 @@ fn a_typed_pattern_keeps_the_extras_of_steps_that_stay_hits_in_both() {
     both(&mut fixture, &remote, start);
 
     let typed = "X...x...x.x.";
-    type_into(&mut fixture, "Pattern text", typed);
+    fixture.type_into("Pattern text", typed);
     remote
         .send("/chronus/pattern", vec![int(1), text(typed)])
         .expect("a pattern");
@@ -187,7 +173,7 @@ fn one_note_grammar_in_both() {
         let note = fixture.control("Track note");
         note.click();
         fixture.run();
-        type_into(&mut fixture, "Track note", typed);
+        fixture.type_into("Track note", typed);
         remote
             .send("/chronus/track/note", vec![int(1), text(typed)])
             .expect("a note");
@@ -241,7 +227,7 @@ fn one_osc_address_rule_for_the_editor_and_the_sidecar() {
     let reason = crate::edit::values::OscAddress::parse(bad)
         .unwrap_err()
         .reason;
-    type_into(&mut fixture, "OSC address", bad);
+    fixture.type_into("OSC address", bad);
     assert!(
         fixture.harness.query_by_label_contains(&reason).is_some(),
         "the editor shows {reason:?}"
@@ -251,7 +237,7 @@ fn one_osc_address_rule_for_the_editor_and_the_sidecar() {
     let sidecar_reason = crate::osc_out::route_problem(&settings, 0).expect("refused");
     assert!(sidecar_reason.contains(&reason), "{sidecar_reason}");
 
-    type_into(&mut fixture, "OSC address", "/mod/voice9/gate");
+    fixture.type_into("OSC address", "/mod/voice9/gate");
     let address = fixture.edits.osc_out().get().tracks[0].address.clone();
     assert_eq!(address, "/mod/voice9/gate");
     settings.tracks[0].address = address;

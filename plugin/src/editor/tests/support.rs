@@ -193,6 +193,19 @@ impl Fixture {
         self.run();
     }
 
+    /// Replaces the text of the field named `label` with `text` and presses Enter.
+    pub fn type_into(&mut self, label: &str, text: &str) {
+        self.control(label).focus();
+        self.run();
+        self.harness
+            .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        self.run();
+        self.control(label).type_text(text);
+        self.run();
+        self.harness.key_press(egui::Key::Enter);
+        self.run();
+    }
+
     /// Runs frames until the editor is idle.
     pub fn run(&mut self) {
         self.harness.run();

@@ -1,24 +1,9 @@
 //! The pattern text field: valid text applies, invalid text stays with its error shown.
 
-use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 
 use super::support::Fixture;
 use crate::document::pattern_string::{ACCENT_VELOCITY, HIT_VELOCITY};
-
-/// Replaces the text of the field named `label` with `text` and presses Enter.
-fn type_into(fixture: &mut Fixture, label: &str, text: &str) {
-    fixture.control(label).focus();
-    fixture.run();
-    fixture
-        .harness
-        .key_press_modifiers(Modifiers::COMMAND, Key::A);
-    fixture.run();
-    fixture.control(label).type_text(text);
-    fixture.run();
-    fixture.harness.key_press(Key::Enter);
-    fixture.run();
-}
 
 /// What the field named `label` shows.
 fn shown(fixture: &Fixture, label: &str) -> String {
@@ -44,7 +29,7 @@ fn the_field_shows_the_selected_track_as_a_pattern_string() {
 fn valid_text_applies_to_the_track() {
     let mut fixture = Fixture::new();
     fixture.click("Select track 3");
-    type_into(&mut fixture, "Pattern text", "X.x_ | 5...");
+    fixture.type_into("Pattern text", "X.x_ | 5...");
     let pattern = fixture.store.slot(0).tracks[2].pattern;
     assert_eq!(pattern.length, 8, "the length is the number of steps typed");
     assert_eq!(pattern.steps[0].velocity, ACCENT_VELOCITY);
@@ -65,7 +50,7 @@ fn valid_text_applies_to_the_track() {
 fn invalid_text_shows_its_error_and_keeps_the_text() {
     let mut fixture = Fixture::new();
     let before = fixture.store.slot(0);
-    type_into(&mut fixture, "Pattern text", "x.x?x");
+    fixture.type_into("Pattern text", "x.x?x");
     assert_eq!(fixture.store.slot(0), before, "nothing applied");
     assert_eq!(fixture.store.history_depth(), (0, 0));
     assert_eq!(
@@ -101,7 +86,7 @@ fn invalid_text_shows_its_error_and_keeps_the_text() {
     assert_eq!(shown(&fixture, "Pattern text"), "x.x?x");
 
     // …fixing it applies it, and the error goes.
-    type_into(&mut fixture, "Pattern text", "x.x.x");
+    fixture.type_into("Pattern text", "x.x.x");
     assert_eq!(fixture.store.slot(0).tracks[0].pattern.length, 5);
     assert!(fixture
         .harness
@@ -114,7 +99,7 @@ fn invalid_text_shows_its_error_and_keeps_the_text() {
 #[test]
 fn revert_drops_invalid_text() {
     let mut fixture = Fixture::new();
-    type_into(&mut fixture, "Pattern text", "zz");
+    fixture.type_into("Pattern text", "zz");
     fixture.click("Revert pattern text");
     assert_eq!(shown(&fixture, "Pattern text"), "x...x...x...x...");
 }
@@ -122,16 +107,16 @@ fn revert_drops_invalid_text() {
 #[test]
 fn names_and_osc_addresses_are_typed_in_the_header() {
     let mut fixture = Fixture::new();
-    type_into(&mut fixture, "Track name", "Bass Drum");
+    fixture.type_into("Track name", "Bass Drum");
     assert_eq!(fixture.store.slot(0).tracks[0].name, "Bass Drum");
     assert!(fixture.harness.query_by_label("Select track 1").is_some());
 
-    type_into(&mut fixture, "OSC address", "/gate/acid1");
+    fixture.type_into("OSC address", "/gate/acid1");
     assert_eq!(
         fixture.params.osc_out.0.get().tracks[0].address,
         "/gate/acid1"
     );
-    type_into(&mut fixture, "OSC address", "gate/voice9");
+    fixture.type_into("OSC address", "gate/voice9");
     assert_eq!(
         fixture.params.osc_out.0.get().tracks[0].address,
         "/gate/acid1",
