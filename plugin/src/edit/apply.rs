@@ -5,8 +5,8 @@
 use super::error::EditError;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
-    check_range, check_slot, check_step, check_track, default_track_name, GATE_PERCENT, LENGTH,
-    NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
+    check_range, check_slot, check_step, check_track, default_track_name, CHANNEL, GATE_PERCENT,
+    LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
 };
 use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
@@ -220,7 +220,7 @@ fn apply_to_slot(
                     track_doc.pattern.note = check_range("note", i64::from(*note), &NOTE)? as u8;
                 }
                 TrackChange::Channel(channel) => {
-                    let shown = check_range("channel", i64::from(*channel) + 1, &(1..=16))?;
+                    let shown = check_range("channel", i64::from(*channel) + 1, &CHANNEL)?;
                     track_doc.pattern.channel = (shown - 1) as u8;
                 }
                 TrackChange::EuclidMode(on) => track_doc.pattern.euclid = *on,

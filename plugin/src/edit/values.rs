@@ -53,40 +53,32 @@ where
     }
 }
 
-/// A track index, 0-based, below [`MAX_TRACKS`].
-pub fn check_track(track: usize) -> Result<usize, EditError> {
-    if track < MAX_TRACKS {
-        Ok(track)
+/// Index `index` (0-based) of one of `count` things called `what` (as musicians count them,
+/// from 1, in the reason).
+fn check_index(what: &str, index: usize, count: usize) -> Result<usize, EditError> {
+    if index < count {
+        Ok(index)
     } else {
         Err(EditError::new(format!(
-            "track {} does not exist; tracks are 1–{MAX_TRACKS}",
-            track + 1
+            "{what} {} does not exist; {what}s are 1–{count}",
+            index + 1
         )))
     }
+}
+
+/// A track index, 0-based, below [`MAX_TRACKS`].
+pub fn check_track(track: usize) -> Result<usize, EditError> {
+    check_index("track", track, MAX_TRACKS)
 }
 
 /// A step index, 0-based, below [`MAX_STEPS`].
 pub fn check_step(step: usize) -> Result<usize, EditError> {
-    if step < MAX_STEPS {
-        Ok(step)
-    } else {
-        Err(EditError::new(format!(
-            "step {} does not exist; steps are 1–{MAX_STEPS}",
-            step + 1
-        )))
-    }
+    check_index("step", step, MAX_STEPS)
 }
 
 /// A slot index, 0-based, below [`SLOT_COUNT`].
 pub fn check_slot(slot: usize) -> Result<usize, EditError> {
-    if slot < SLOT_COUNT {
-        Ok(slot)
-    } else {
-        Err(EditError::new(format!(
-            "slot {} does not exist; slots are 1–{SLOT_COUNT}",
-            slot + 1
-        )))
-    }
+    check_index("slot", slot, SLOT_COUNT)
 }
 
 /// A track name: 1–[`MAX_NAME_CHARS`] characters after trimming, no control characters.
