@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use nice_plug::prelude::*;
 
+use crate::clock::{Clock, SystemClock};
 use crate::ChronusSeq;
 
 /// How far behind its deadline the driver may fall before it restarts its clock.
@@ -223,17 +224,19 @@ pub fn run(
     let mut context = HeadlessProcessContext {
         transport: Transport::new(config.sample_rate),
     };
-    let mut start = Instant::now();
+    let clock = SystemClock;
+    let mut start = clock.now();
     let mut block: u64 = 0;
     let mut position: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
         let due = deadline(start, block, config.period, config.sample_rate);
-        let now = Instant::now();
+        let now = clock.now();
         if now > due + CATCH_UP_LIMIT {
             start = now;
             block = 0;
-        } else if due > now {
-            std::thread::sleep(due - now);
+        }
+        while clock.now() < due {
+            clock.sleep_until(due);
         }
 
         context.transport = transport_at(&config, position);

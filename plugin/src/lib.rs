@@ -5,6 +5,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod audio_guard;
+pub mod clock;
 pub mod document;
 pub mod edit;
 pub mod editor;

@@ -4,8 +4,8 @@
 //! 3,000 structured messages and 2,000 datagrams per run (a few seconds in a debug build).
 
 use std::sync::Arc;
-use std::time::Instant;
 
+use chronus_seq::clock::ManualClock;
 use chronus_seq::osc_in::{CommandHandler, Dispatcher, OscInStatus, Outcome};
 use chronus_seq::params::SeqParams;
 use chronus_seq::ChronusSeq;
@@ -176,14 +176,14 @@ proptest! {
         let plugin = ChronusSeq::default();
         let handler = plugin.command_handler();
         let status = Arc::new(OscInStatus::new());
-        let now = Instant::now();
-        let mut dispatcher = Dispatcher::new(Box::new(handler), Arc::clone(&status), now);
+        let clock = Arc::new(ManualClock::new());
+        let mut dispatcher = Dispatcher::new(Box::new(handler), Arc::clone(&status), clock);
         let load = |counter: &std::sync::atomic::AtomicU64| {
             counter.load(std::sync::atomic::Ordering::Relaxed)
         };
         for bytes in &datagrams {
             let before = (load(&status.decode_errors), load(&status.handler_errors), load(&status.messages_ok));
-            let outcome = dispatcher.dispatch(bytes, now, |_| Ok(()));
+            let outcome = dispatcher.dispatch(bytes, |_| Ok(()));
             let after = (load(&status.decode_errors), load(&status.handler_errors), load(&status.messages_ok));
             match outcome {
                 Outcome::Malformed => prop_assert_eq!(after, (before.0 + 1, before.1, before.2)),

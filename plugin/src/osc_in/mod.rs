@@ -45,6 +45,6 @@ pub use decode::{MAX_ARRAY_DEPTH, MAX_BUNDLE_DEPTH, MAX_DATAGRAM};
 pub use dispatch::{Dispatcher, Outcome, ERROR_ADDRESS};
 pub use handler::{CommandError, CommandHandler};
 pub use rate::{COMMANDS_PER_SECOND, COMMAND_BURST, ERROR_REPLIES_PER_SECOND, ERROR_REPLY_BURST};
-pub use server::{start, OscInServer, READ_TIMEOUT, THREAD_NAME};
+pub use server::{start, start_with_clock, OscInServer, READ_TIMEOUT, THREAD_NAME};
 pub use settings::{is_reserved, OscInSettings, DEFAULT_PORT, RESERVED_PORTS};
 pub use status::OscInStatus;

@@ -6,7 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Clock};
 
 use super::bind::bind;
 use super::decode::MAX_DATAGRAM;
@@ -43,13 +45,24 @@ pub struct OscInServer {
 /// Binds the socket (see [`OscInSettings`] for the port rules), records the bound port in
 /// `status` and starts the server thread, which owns `handler`. Resolves the host on the calling
 /// thread. Fails, with the reason also stored as `status`'s last error, when the settings are
-/// disabled or invalid, no port could be bound, or the thread cannot be spawned.
+/// disabled or invalid, no port could be bound, or the thread cannot be spawned. The rate limits
+/// run on the system clock.
 pub fn start(
     settings: &OscInSettings,
     handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
 ) -> io::Result<OscInServer> {
-    start_inner(settings, handler, Arc::clone(&status)).inspect_err(|error| {
+    start_with_clock(settings, handler, status, clock::system())
+}
+
+/// [`start`] with the rate limits reading the time from `clock`.
+pub fn start_with_clock(
+    settings: &OscInSettings,
+    handler: Box<dyn CommandHandler + Send>,
+    status: Arc<OscInStatus>,
+    clock: Arc<dyn Clock>,
+) -> io::Result<OscInServer> {
+    start_inner(settings, handler, Arc::clone(&status), clock).inspect_err(|error| {
         status.set_error(&error.to_string());
     })
 }
@@ -58,6 +71,7 @@ fn start_inner(
     settings: &OscInSettings,
     handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
+    clock: Arc<dyn Clock>,
 ) -> io::Result<OscInServer> {
     if !settings.enabled {
         return Err(io::Error::new(
@@ -73,7 +87,7 @@ fn start_inner(
     let local_addr = socket.local_addr()?;
     let waker = socket.try_clone()?;
     let stop = Arc::new(AtomicBool::new(false));
-    let dispatcher = Dispatcher::new(handler, Arc::clone(&status), Instant::now());
+    let dispatcher = Dispatcher::new(handler, Arc::clone(&status), clock);
     let thread = {
         let stop = Arc::clone(&stop);
         let status = Arc::clone(&status);
@@ -165,9 +179,7 @@ fn run(socket: &UdpSocket, mut dispatcher: Dispatcher, stop: &AtomicBool, status
                     break;
                 }
                 let datagram = buffer.get(..length).unwrap_or(&buffer);
-                dispatcher.dispatch(datagram, Instant::now(), |reply| {
-                    socket.send_to(reply, source).map(drop)
-                });
+                dispatcher.dispatch(datagram, |reply| socket.send_to(reply, source).map(drop));
             }
             Err(error) => match error.kind() {
                 io::ErrorKind::WouldBlock

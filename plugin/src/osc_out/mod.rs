@@ -42,6 +42,6 @@ pub use encode::{midi_to_hz, route_problem};
 pub use event::{GateEvent, GateKind};
 pub use sender::GateSender;
 pub use settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, TRACKS};
-pub use sidecar::{start, Sidecar, SPIN_WINDOW, THREAD_NAME};
+pub use sidecar::{start, start_with_clock, Sidecar, SPIN_WINDOW, THREAD_NAME};
 pub use status::{LatenessSummary, OscOutStatus, LATENESS_BIN};
 pub use wake::{Wake, IDLE_WAKE};
