@@ -173,6 +173,18 @@ pub fn run(
     config: HeadlessConfig,
     stop: &AtomicBool,
 ) -> Result<(), String> {
+    run_with(plugin, config, stop, || {})
+}
+
+/// [`run`], calling `before_block` on the driver thread before each block is processed (where a
+/// host applies parameter changes: between blocks). `before_block` runs at the block's deadline,
+/// so it must be quick and must not block.
+pub fn run_with(
+    plugin: &mut ChronusSeq,
+    config: HeadlessConfig,
+    stop: &AtomicBool,
+    mut before_block: impl FnMut(),
+) -> Result<(), String> {
     if config.period == 0 || config.period > 65_536 {
         return Err(format!(
             "the period size must be 1 to 65536 samples, not {}",
@@ -239,6 +251,7 @@ pub fn run(
             clock.sleep_until(due);
         }
 
+        before_block();
         context.transport = transport_at(&config, position);
         let mut aux = AuxiliaryBuffers {
             inputs: &mut [],

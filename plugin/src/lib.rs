@@ -12,6 +12,7 @@ pub mod editor;
 pub mod engine;
 mod gate_clock;
 pub mod headless;
+pub mod headless_window;
 mod host;
 mod live_state;
 mod osc_commands;

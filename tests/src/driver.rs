@@ -10,6 +10,14 @@
 //! cycle can become two (or more) `process` calls, split at the loop end; the other modes always
 //! make one call per cycle. Tempo changes, the stop and parameter changes are scheduled by cycle
 //! index.
+//!
+//! [`Pacing`] says when the calls happen: [`Pacing::Offline`] (the default) makes them back to
+//! back, as fast as the plugin returns, like an offline render; [`Pacing::WallClock`] makes the
+//! first call of host block `k` no earlier than `k · block_size / sample_rate` after the first,
+//! like a DAW's audio callback, so the plugin's OSC sidecar sends its gates while the run goes
+//! on. Either way every call records the instant just before it ([`CallRecord::called_at`]).
+//! Tests that pace by the wall clock should hold [`wall_clock_lock`] so they do not compete for
+//! the CPU.
 
 use crate::error::{HarnessError, Result};
 use crate::events::{InEvent, NoteKind, OutNote};
@@ -17,6 +25,32 @@ use crate::host::PluginHost;
 use crate::timing::SAMPLE_EPSILON;
 use crate::transport::TransportInfo;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// When the driver makes its `process` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pacing {
+    /// Back to back, as fast as the plugin returns (an offline render).
+    #[default]
+    Offline,
+    /// Host block `k` no earlier than `k` block periods after the first call; a late call is not
+    /// made up for (the next one stays on the original grid), like a DAW's audio callback.
+    WallClock,
+}
+
+/// Serializes the wall-clock-paced tests of one test binary (they share a small machine's
+/// CPU with the plugin's threads). A test that panicked while holding it does not poison the
+/// others.
+pub fn wall_clock_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The number of whole blocks of `block_size` samples that covers `seconds` (rounded up).
+pub fn blocks_for(sample_rate: f64, block_size: u32, seconds: f64) -> usize {
+    (seconds * sample_rate / f64::from(block_size)).ceil() as usize
+}
 
 /// How the host reports a loop wrap that falls inside a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +107,8 @@ pub struct TransportScript {
     /// it already holds) or each part's audio starts where [`PluginHost::process_block`] would
     /// put a whole block (`false`).
     pub split_parts_in_place: bool,
+    /// When the calls are made.
+    pub pacing: Pacing,
 }
 
 impl TransportScript {
@@ -89,7 +125,14 @@ impl TransportScript {
             stop_at_block: None,
             param_changes: Vec::new(),
             split_parts_in_place: true,
+            pacing: Pacing::Offline,
         }
+    }
+
+    /// Sets [`Self::pacing`].
+    pub fn with_pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
     }
 
     /// Sets [`Self::split_parts_in_place`].
@@ -177,12 +220,25 @@ impl TransportScript {
         };
         timeline.update_next_wrap();
 
-        let mut run = ScriptRun::default();
+        let mut run = ScriptRun {
+            sample_rate: self.sample_rate,
+            max_frames: config.max_frames,
+            ..ScriptRun::default()
+        };
         let mut cycle_start = 0u64;
         let mut cycle = 0usize;
+        let origin = Instant::now();
         while cycle_start < total_samples {
             let frames = (total_samples - cycle_start).min(u64::from(self.block_size));
             let cycle_end = cycle_start + frames;
+            if self.pacing == Pacing::WallClock {
+                let scheduled =
+                    origin + Duration::from_secs_f64(cycle_start as f64 / self.sample_rate);
+                let now = Instant::now();
+                if scheduled > now {
+                    std::thread::sleep(scheduled - now);
+                }
+            }
 
             for (_, tempo) in self.tempo_changes.iter().filter(|(b, _)| *b == cycle) {
                 timeline.rebase(cycle_start);
@@ -408,11 +464,18 @@ pub struct CallRecord {
     /// Whether the plugin's output note events were in non-decreasing time order and inside the
     /// block.
     pub out_events_ordered: bool,
+    /// The instant read just before the call.
+    pub called_at: Instant,
 }
 
 /// Everything a [`TransportScript::run`] produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScriptRun {
+    /// Sample rate of the run.
+    pub sample_rate: f64,
+    /// The activation's max block size (the plugin's OSC gates are due one such buffer after
+    /// the call).
+    pub max_frames: u32,
     /// Every `process` call, in order.
     pub calls: Vec<CallRecord>,
     /// Every note event, in output order.
@@ -434,6 +497,7 @@ impl ScriptRun {
             audio_start,
         } = call;
         let frames = (end - start) as u32;
+        let called_at = Instant::now();
         let output = host
             .process_block_at(audio_start, frames, Some(transport), &in_events)
             .map_err(|e| {
@@ -460,8 +524,14 @@ impl ScriptRun {
             in_events,
             other_out_events: output.other_events,
             out_events_ordered: ordered,
+            called_at,
         });
         Ok(())
+    }
+
+    /// Note events of `kind`, counted.
+    pub fn count(&self, kind: NoteKind) -> usize {
+        self.notes.iter().filter(|n| n.note.kind == kind).count()
     }
 
     /// Note-ons only.
