@@ -40,6 +40,7 @@ mod wake;
 pub use clock::ClockAnchor;
 pub use encode::{midi_to_hz, route_problem};
 pub use event::{GateEvent, GateKind};
+pub use priority::{raise_calling_thread, REALTIME_PRIORITY};
 pub use sender::GateSender;
 pub use settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, TRACKS};
 pub use sidecar::{start, start_with_clock, Sidecar, SPIN_WINDOW, THREAD_NAME};
