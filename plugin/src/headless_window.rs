@@ -124,3 +124,34 @@ impl GuiContextInner for WindowContext {
 
     fn request_restart(&self) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_changes_from_the_window_apply_between_blocks() {
+        let plugin = ChronusSeq::default();
+        let params = plugin.params();
+        let (_, delay, _) = params
+            .param_map()
+            .into_iter()
+            .find(|(id, _, _)| id == "osc_delay")
+            .expect("the osc_delay parameter");
+        let (producer, mut consumer) = RingBuffer::new(4);
+        let context = WindowContext {
+            changes: Mutex::new(producer),
+        };
+        // SAFETY: `delay` points into `params`, alive to the end of the test.
+        let value = || unsafe { delay.unmodulated_normalized_value() };
+        assert_eq!(value(), 0.0);
+        // SAFETY: as above; the parameter exists.
+        unsafe { context.raw_set_parameter_normalized(delay, 0.5) };
+        assert_eq!(value(), 0.0, "nothing changes before the driver applies it");
+        apply_changes(&mut consumer, 48_000.0);
+        assert_eq!(value(), 0.5);
+        // SAFETY: as above.
+        let plain = unsafe { delay.unmodulated_plain_value() };
+        assert_eq!(plain, 125.0);
+    }
+}
