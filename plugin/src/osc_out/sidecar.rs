@@ -3,12 +3,14 @@
 //!
 //! One turn of the loop: apply new settings, drain the queue into the pending heap, send what is
 //! ready, then wait — park until [`SPIN_WINDOW`] before the next due instant (or for
-//! [`IDLE_WAKE`] when nothing is due), then spin until it. Every reading of the time and every
-//! wait goes through the injected [`Clock`], so a [`crate::clock::ManualClock`] makes the
-//! sidecar's ordering, lateness, timetags and rate cap exact in tests. It does not poll: a push from the audio
-//! thread unparks it (see [`super::wake`]), so an instance with nothing playing wakes only every
-//! [`IDLE_WAKE`], and one that plays wakes at most once per host buffer for new events plus once
-//! per due instant.
+//! [`IDLE_WAKE`] when nothing is due), then spin until it. It does not poll: a push from the
+//! audio thread unparks it (see [`super::wake`]), so an instance with nothing playing wakes only
+//! every [`IDLE_WAKE`], and one that plays wakes at most once per host buffer for new events plus
+//! once per due instant.
+//!
+//! Every reading of the time and every wait goes through the injected [`Clock`], so a
+//! [`crate::clock::ManualClock`] makes the sidecar's ordering, lateness, timetags and rate cap
+//! exact in tests.
 
 use std::cmp::{Ordering as CmpOrdering, Reverse};
 use std::collections::BinaryHeap;
