@@ -45,6 +45,7 @@ const ADDRESSES: &[&str] = &[
     "/chronus/edit_slot",
     "/chronus/query",
     "/chronus/ping",
+    "/chronus/schema",
     "/seq/add",
     "/seq/update/pattern",
     "/seq/update/notes",

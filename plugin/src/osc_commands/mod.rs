@@ -4,14 +4,19 @@
 //! whole (one snapshot for the audio thread, one undo step) or refuses it with a reason.
 //! `docs/OSC.md` is the reference.
 
+mod agent;
 mod args;
 mod dialect;
 mod native;
 mod query;
+pub mod spec;
 
 use std::sync::Arc;
 
 use rosc::{OscMessage, OscType};
+
+use args::Args;
+use spec::{Command, Run};
 
 use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::live_state::LiveState;
@@ -62,19 +67,42 @@ impl SeqCommands {
     }
 }
 
+/// Every command table, in the order the schema lists them: the native set, the Music Chronus
+/// dialect, and the commands for agents (schema, check, subscriptions).
+pub const TABLES: [&[Command]; 3] = [native::COMMANDS, dialect::COMMANDS, agent::COMMANDS];
+
+/// Every command the handler carries out.
+pub fn commands() -> impl Iterator<Item = &'static Command> {
+    TABLES.into_iter().flatten()
+}
+
+/// The command at `address`.
+pub fn find(address: &str) -> Option<&'static Command> {
+    commands().find(|command| command.address == address)
+}
+
+/// Carries out `message` as the command at its address.
+fn run(remote: &mut Remote, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
+    let Some(command) = find(&message.addr) else {
+        return Err(CommandError::new(
+            message.addr.clone(),
+            "unknown address; /chronus/schema lists the commands",
+        ));
+    };
+    let mut args = Args::new(message);
+    match command.run {
+        Run::Edit(read) => {
+            let edit = read(&mut args, remote)?;
+            remote.apply(edit).map_err(|error| args.refused(error))?;
+            Ok(ok(command.address))
+        }
+        Run::Reply(reply) => reply(remote, &mut args),
+    }
+}
+
 impl CommandHandler for SeqCommands {
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
-        let handled = if message.addr.starts_with("/chronus/") {
-            native::handle(&mut self.remote, message)
-        } else {
-            dialect::handle(&mut self.remote, message)
-        };
-        handled.unwrap_or_else(|| {
-            Err(CommandError::new(
-                message.addr.clone(),
-                "unknown address; see docs/OSC.md for the commands",
-            ))
-        })
+        run(&mut self.remote, message)
     }
 }
 
