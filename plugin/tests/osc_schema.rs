@@ -51,7 +51,9 @@ fn sample_text(address: &str, name: &str) -> &'static str {
         "notes" => "C4,D#4",
         "base_freq" | "filter_freq" => "110.0",
         "immediate" => "now",
+        "address" if address == "/chronus/check" => "/chronus/clear",
         "address" => "/chronus/pattern",
+        "argument" => "1",
         other => panic!("{address}: no sample value for the string argument {other:?}"),
     }
 }

@@ -22,6 +22,6 @@ pub mod values;
 mod vocabulary;
 
 pub use error::EditError;
-pub use layer::{EditLayer, Origin};
+pub use layer::{EditLayer, Origin, Preview};
 pub use store::PatternStore;
 pub use vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};

@@ -119,6 +119,17 @@ impl PatternStore {
         redone
     }
 
+    /// The document an undo (`redo` false) or a redo would make, without making it.
+    pub fn history_preview(&self, redo: bool) -> Option<SongDoc> {
+        let shared = self.lock();
+        let version = if redo {
+            shared.history.peek_redo()
+        } else {
+            shared.history.peek_undo()
+        };
+        version.cloned()
+    }
+
     /// How many times the document changed (edits, undo, redo, loads): a cheap way to notice
     /// a change without the lock.
     pub fn edit_count(&self) -> u64 {

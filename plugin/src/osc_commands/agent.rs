@@ -6,17 +6,36 @@ use serde_json::{json, Value};
 
 use super::args::Args;
 use super::spec::{Arg, Command, Run};
+use super::Remote;
+use crate::document::{pattern_string, SongDoc, TrackDoc};
 use crate::osc_in::CommandError;
 
 /// The agent commands, one entry each.
-pub const COMMANDS: &[Command] = &[Command {
-    address: "/chronus/schema",
-    summary: "This description of every command, as JSON, split over several messages: join \
-              the chunks of parts 1…n in order.",
-    args: &[Arg::string("address", "describe only the command at this address").optional()],
-    replies: "/chronus/schema <int part> <int parts> <string JSON chunk>, parts 1…n",
-    run: Run::Reply(|_, args| schema_reply(args)),
-}];
+pub const COMMANDS: &[Command] = &[
+    Command {
+        address: "/chronus/schema",
+        summary: "This description of every command, as JSON, split over several messages: \
+                  join the chunks of parts 1…n in order.",
+        args: &[Arg::string("address", "describe only the command at this address").optional()],
+        replies: "/chronus/schema <int part> <int parts> <string JSON chunk>, parts 1…n",
+        run: Run::Reply(|_, args| schema_reply(args)),
+    },
+    Command {
+        address: "/chronus/check",
+        summary: "Dry run: checks an edit command (its address, then its arguments) and replies \
+                  with what it would change, changing nothing. A refusal is the reason the \
+                  command itself would give.",
+        args: &[
+            Arg::string("address", "the edit command to check"),
+            Arg::text("argument", "the command's arguments")
+                .optional()
+                .repeats(),
+        ],
+        replies: "/chronus/check <address> <string JSON {\"changed\", \"tracks\": [{\"slot\", \
+                  \"track\", \"before\", \"after\"}], \"slots\", \"settings\"}>",
+        run: Run::Reply(check),
+    },
+];
 
 /// Longest piece of JSON text in one `/chronus/schema` reply, in bytes: with the address and
 /// two ints the datagram stays well below the 8 KiB that common OSC receivers read at once.
@@ -62,6 +81,82 @@ fn schema_reply(args: &mut Args) -> Result<Vec<OscMessage>, CommandError> {
             ],
         })
         .collect())
+}
+
+/// A track as agents read it: name, pattern string of its length, rate, note, channel, Euclid.
+pub fn track_json(track: &TrackDoc) -> Value {
+    let pattern = &track.pattern;
+    let steps = &pattern.steps[..usize::from(pattern.length).min(pattern.steps.len())];
+    json!({
+        "name": track.name,
+        "pattern": pattern_string::print(steps),
+        "rate": pattern.rate.label(),
+        "note": pattern.note,
+        "channel": pattern.channel + 1,
+        "euclid": pattern.euclid,
+    })
+}
+
+/// The changes from `before` to `after`: each changed track before and after, each slot whose
+/// seed changed (slots and tracks counted from 1).
+pub fn changes_json(before: &SongDoc, after: &SongDoc) -> (Value, Value) {
+    let mut tracks = Vec::new();
+    let mut slots = Vec::new();
+    for (slot, track) in before.changes(after) {
+        match track {
+            Some(track) => tracks.push(json!({
+                "slot": slot + 1,
+                "track": track + 1,
+                "before": track_json(&before.slot(slot).tracks[track]),
+                "after": track_json(&after.slot(slot).tracks[track]),
+            })),
+            None => slots.push(json!({
+                "slot": slot + 1,
+                "seed": [before.slot(slot).seed, after.slot(slot).seed],
+            })),
+        }
+    }
+    (Value::Array(tracks), Value::Array(slots))
+}
+
+/// `/chronus/check <address> <arguments…>`: the edit the command would make, tried on a copy.
+fn check(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, CommandError> {
+    let address = args.string("address")?.to_owned();
+    let command =
+        super::find(&address).ok_or_else(|| args.error(format!("{address}: unknown address")))?;
+    let Run::Edit(read) = command.run else {
+        return Err(args.error(format!(
+            "{address} is not an edit; only edit commands can be checked"
+        )));
+    };
+    let inner = OscMessage {
+        addr: address.clone(),
+        args: args.rest().to_vec(),
+    };
+    let mut inner_args = Args::new(&inner);
+    let refused = |error: CommandError| args.error(format!("{address}: {}", error.reason));
+    let edit = read(&mut inner_args, remote).map_err(refused)?;
+    let preview = remote
+        .edits
+        .check(remote.target_slot(), &edit)
+        .map_err(|error| refused(inner_args.refused(error)))?;
+    let (tracks, slots) = changes_json(&preview.before, &preview.after);
+    let changed = !tracks.as_array().is_none_or(Vec::is_empty)
+        || !slots.as_array().is_none_or(Vec::is_empty)
+        || !preview.settings.is_empty();
+    let report = json!({
+        "changed": changed,
+        "tracks": tracks,
+        "slots": slots,
+        "settings": preview.settings,
+    });
+    Ok(vec![OscMessage {
+        addr: "/chronus/check".to_owned(),
+        args: vec![
+            OscType::String(address),
+            OscType::String(report.to_string()),
+        ],
+    }])
 }
 
 /// `text` in pieces of at most `bytes` bytes, cut between characters.
