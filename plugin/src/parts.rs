@@ -84,6 +84,8 @@ impl Parts {
             edits: self.edits.clone(),
             live: Arc::clone(&self.live),
             edit_slot: None,
+            sender: None,
+            clients: Default::default(),
         })
     }
 }

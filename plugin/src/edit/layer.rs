@@ -111,20 +111,34 @@ impl EditLayer {
     /// whole (one snapshot, one undo step) or not at all. May allocate; never call it from the
     /// audio thread.
     pub fn apply(&self, origin: Origin, slot: usize, edit: Edit) -> Result<(), EditError> {
+        self.apply_landing(origin, slot, edit, SlotQuantize::Now)
+    }
+
+    /// Like [`Self::apply`], with the document change played from the next `lands` point on:
+    /// the audio thread keeps playing the pattern before the edit and switches on that exact
+    /// sample (as it switches slots). Host parameters and OSC targets the edit sets change at
+    /// once. An edit that lands at once takes any edit still waiting with it.
+    pub fn apply_landing(
+        &self,
+        origin: Origin,
+        slot: usize,
+        edit: Edit,
+        lands: SlotQuantize,
+    ) -> Result<(), EditError> {
         match edit {
             Edit::Undo => self
                 .store
-                .undo()
+                .step_history(false, lands)
                 .then_some(())
                 .ok_or_else(|| EditError::new("nothing to undo")),
             Edit::Redo => self
                 .store
-                .redo()
+                .step_history(true, lands)
                 .then_some(())
                 .ok_or_else(|| EditError::new("nothing to redo")),
             edit => {
                 let context = self.context();
-                self.store.transact(|song| {
+                self.store.transact_landing(lands, |song| {
                     let mut effects = Vec::new();
                     apply(song, slot, &edit, &context, &mut effects)?;
                     // Before the snapshot is published: a Euclid track never plays with the

@@ -9,6 +9,7 @@ use triple_buffer::{triple_buffer, Input, Output};
 use crate::document::history::History;
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::SongSnapshot;
+use crate::engine::slot_switch::SlotQuantize;
 
 struct Shared {
     /// The editable document. Touched by the GUI, OSC-in and host state threads, never by audio.
@@ -23,7 +24,12 @@ struct Shared {
 
 impl Shared {
     fn publish(&mut self) {
-        let snapshot = self.doc.snapshot();
+        self.publish_landing(SlotQuantize::Now);
+    }
+
+    /// Publishes the document, to be played from the next `lands` point on.
+    fn publish_landing(&mut self, lands: SlotQuantize) {
+        let snapshot = self.doc.snapshot().landing(lands);
         self.publisher.write(snapshot);
         self.published.fetch_add(1, Ordering::Release);
     }
@@ -65,11 +71,22 @@ impl PatternStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    #[cfg(test)]
     /// Runs `change` on the document as one transaction: if it returns `Ok` and changed
     /// anything, the change is published and becomes one undo step; if it returns `Err`, the
     /// document is left exactly as it was. May allocate; never call it from the audio thread.
     pub(super) fn transact<R, E>(
         &self,
+        change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
+    ) -> Result<R, E> {
+        self.transact_landing(SlotQuantize::Now, change)
+    }
+
+    /// Like [`Self::transact`], the change played from the next `lands` point on (the audio
+    /// thread keeps playing the document before it until then).
+    pub(super) fn transact_landing<R, E>(
+        &self,
+        lands: SlotQuantize,
         change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
     ) -> Result<R, E> {
         let mut shared = self.lock();
@@ -78,7 +95,7 @@ impl PatternStore {
             Ok(result) => {
                 if shared.doc != before {
                     shared.history.record(before);
-                    shared.publish();
+                    shared.publish_landing(lands);
                 }
                 Ok(result)
             }
@@ -97,26 +114,32 @@ impl PatternStore {
         shared.publish();
     }
 
+    #[cfg(test)]
     /// Undoes the last edit and publishes the result. Returns whether there was one.
     pub(super) fn undo(&self) -> bool {
-        let mut shared = self.lock();
-        let Shared { doc, history, .. } = &mut *shared;
-        let undone = history.undo(doc);
-        if undone {
-            shared.publish();
-        }
-        undone
+        self.step_history(false, SlotQuantize::Now)
     }
 
+    #[cfg(test)]
     /// Redoes the last undone edit and publishes the result. Returns whether there was one.
     pub(super) fn redo(&self) -> bool {
+        self.step_history(true, SlotQuantize::Now)
+    }
+
+    /// Undoes (`redo` false) or redoes one edit, the result played from the next `lands`
+    /// point on. Returns whether there was one.
+    pub(super) fn step_history(&self, redo: bool, lands: SlotQuantize) -> bool {
         let mut shared = self.lock();
         let Shared { doc, history, .. } = &mut *shared;
-        let redone = history.redo(doc);
-        if redone {
-            shared.publish();
+        let stepped = if redo {
+            history.redo(doc)
+        } else {
+            history.undo(doc)
+        };
+        if stepped {
+            shared.publish_landing(lands);
         }
-        redone
+        stepped
     }
 
     /// The document an undo (`redo` false) or a redo would make, without making it.

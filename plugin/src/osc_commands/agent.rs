@@ -5,6 +5,7 @@ use rosc::{OscMessage, OscType};
 use serde_json::{json, Value};
 
 use super::args::Args;
+use super::native::{parse_quantize, quantize_name, QUANTIZE_ARG};
 use super::spec::{Arg, Command, Run};
 use super::Remote;
 use crate::document::{pattern_string, SongDoc, TrackDoc};
@@ -35,7 +36,26 @@ pub const COMMANDS: &[Command] = &[
                   \"track\", \"before\", \"after\"}], \"slots\", \"settings\"}>",
         run: Run::Reply(check),
     },
+    Command {
+        address: "/chronus/edit_quantize",
+        summary: "Where this client's edits land when a command names no quantize= option: at \
+                  once (the default), on the next sixteenth, or on the next bar line of the host \
+                  transport.",
+        args: &[QUANTIZE_ARG],
+        replies: "/chronus/ok /chronus/edit_quantize",
+        run: Run::Reply(edit_quantize),
+    },
 ];
+
+/// `/chronus/edit_quantize now|step|bar`: the sender's default.
+fn edit_quantize(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, CommandError> {
+    let text = args.string("quantize")?;
+    let quantize = parse_quantize(text)
+        .ok_or_else(|| args.error(format!("unknown quantize {text:?}; use now, step or bar")))?;
+    args.finish()?;
+    remote.clients.set_quantize(remote.sender, quantize);
+    Ok(super::ok("/chronus/edit_quantize"))
+}
 
 /// Longest piece of JSON text in one `/chronus/schema` reply, in bytes: with the address and
 /// two ints the datagram stays well below the 8 KiB that common OSC receivers read at once.
@@ -51,6 +71,15 @@ pub fn schema() -> Value {
             "numbers": "any OSC number type; a whole number must be whole",
             "errors": "a refused command replies /seq/error <address> <reason> and changes nothing",
             "edits": "a command with \"edit\": true is one edit of the document (one undo step)",
+        },
+        "options": {
+            "quantize": format!(
+                "any command with \"edit\": true may end with the string argument {}now, \
+                 {0}step or {0}bar: the change plays from the next sixteenth or bar line of the \
+                 host transport, on that exact sample (host parameters it sets change at once); \
+                 without it, the client's /chronus/edit_quantize default applies (now)",
+                super::QUANTIZE_OPTION
+            ),
         },
         "commands": super::commands().map(Command::describe).collect::<Vec<_>>(),
     })
@@ -133,9 +162,11 @@ fn check(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Comman
         addr: address.clone(),
         args: args.rest().to_vec(),
     };
-    let mut inner_args = Args::new(&inner);
     let refused = |error: CommandError| args.error(format!("{address}: {}", error.reason));
+    let (inner, asked) = super::quantize_option(&inner).map_err(refused)?;
+    let mut inner_args = Args::new(&inner);
     let edit = read(&mut inner_args, remote).map_err(refused)?;
+    let lands = asked.unwrap_or_else(|| remote.clients.quantize(remote.sender));
     let preview = remote
         .edits
         .check(remote.target_slot(), &edit)
@@ -146,6 +177,7 @@ fn check(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Comman
         || !preview.settings.is_empty();
     let report = json!({
         "changed": changed,
+        "lands": quantize_name(lands),
         "tracks": tracks,
         "slots": slots,
         "settings": preview.settings,

@@ -6,19 +6,24 @@
 
 mod agent;
 mod args;
+mod clients;
 mod dialect;
 mod native;
 mod query;
 pub mod spec;
 
+use std::borrow::Cow;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rosc::{OscMessage, OscType};
 
 use args::Args;
+use clients::ClientDefaults;
 use spec::{Command, Run};
 
 use crate::edit::{Edit, EditError, EditLayer, Origin};
+use crate::engine::slot_switch::SlotQuantize;
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler};
 
@@ -30,6 +35,10 @@ pub struct Remote {
     pub live: Arc<LiveState>,
     /// The slot edits go to; `None` follows the Pattern Slot parameter. OSC-in thread only.
     pub edit_slot: Option<usize>,
+    /// Who sent the message being handled, if known. OSC-in thread only.
+    pub sender: Option<SocketAddr>,
+    /// Per-client defaults. OSC-in thread only.
+    pub clients: ClientDefaults,
 }
 
 impl Remote {
@@ -41,9 +50,10 @@ impl Remote {
         })
     }
 
-    /// Carries out `edit` on the target slot.
-    pub fn apply(&self, edit: Edit) -> Result<(), EditError> {
-        self.edits.apply(Origin::Osc, self.target_slot(), edit)
+    /// Carries out `edit` on the target slot, landing at `lands`.
+    pub fn apply(&self, edit: Edit, lands: SlotQuantize) -> Result<(), EditError> {
+        self.edits
+            .apply_landing(Origin::Osc, self.target_slot(), edit, lands)
     }
 }
 
@@ -89,20 +99,73 @@ fn run(remote: &mut Remote, message: &OscMessage) -> Result<Vec<OscMessage>, Com
             "unknown address; /chronus/schema lists the commands",
         ));
     };
-    let mut args = Args::new(message);
     match command.run {
         Run::Edit(read) => {
+            let (message, asked) = quantize_option(message)?;
+            let mut args = Args::new(&message);
             let edit = read(&mut args, remote)?;
-            remote.apply(edit).map_err(|error| args.refused(error))?;
+            let (edit, lands) = landing(edit, asked, remote.clients.quantize(remote.sender));
+            remote
+                .apply(edit, lands)
+                .map_err(|error| args.refused(error))?;
             Ok(ok(command.address))
         }
-        Run::Reply(reply) => reply(remote, &mut args),
+        Run::Reply(reply) => reply(remote, &mut Args::new(message)),
+    }
+}
+
+/// The prefix of the quantize option an edit command may end with: `quantize=now|step|bar`.
+pub const QUANTIZE_OPTION: &str = "quantize=";
+
+/// `message` without a trailing `quantize=…` argument, and the quantize it named.
+fn quantize_option(
+    message: &OscMessage,
+) -> Result<(Cow<'_, OscMessage>, Option<SlotQuantize>), CommandError> {
+    let Some(OscType::String(last)) = message.args.last() else {
+        return Ok((Cow::Borrowed(message), None));
+    };
+    let Some(name) = last.strip_prefix(QUANTIZE_OPTION) else {
+        return Ok((Cow::Borrowed(message), None));
+    };
+    let quantize = native::parse_quantize(name).ok_or_else(|| {
+        CommandError::new(
+            message.addr.clone(),
+            format!("unknown quantize {name:?}; use quantize=now, quantize=step or quantize=bar"),
+        )
+    })?;
+    let mut stripped = message.clone();
+    stripped.args.pop();
+    Ok((Cow::Owned(stripped), Some(quantize)))
+}
+
+/// Where `edit` lands: as `asked`, else as the client's default. A slot change asked for with
+/// a quantize takes it as its own (the switch waits for it instead of Slot Quantize).
+fn landing(edit: Edit, asked: Option<SlotQuantize>, default: SlotQuantize) -> (Edit, SlotQuantize) {
+    match (edit, asked) {
+        (
+            Edit::PlaySlot {
+                slot,
+                quantize: None,
+            },
+            Some(quantize),
+        ) => (
+            Edit::PlaySlot {
+                slot,
+                quantize: Some(quantize),
+            },
+            SlotQuantize::Now,
+        ),
+        (edit, asked) => (edit, asked.unwrap_or(default)),
     }
 }
 
 impl CommandHandler for SeqCommands {
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
         run(&mut self.remote, message)
+    }
+
+    fn set_sender(&mut self, sender: SocketAddr) {
+        self.remote.sender = Some(sender);
     }
 }
 

@@ -3,6 +3,7 @@
 //! [`Dispatcher::dispatch`] once per received datagram; tests call it directly.
 
 use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -63,6 +64,18 @@ impl Dispatcher {
             commands: TokenBucket::commands(now),
             bytes: Vec::with_capacity(256),
         }
+    }
+
+    /// Like [`Self::dispatch`], telling the handler first that `sender` sent the datagram.
+    pub fn dispatch_from(
+        &mut self,
+        datagram: &[u8],
+        sender: SocketAddr,
+        now: Instant,
+        send: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Outcome {
+        self.handler.set_sender(sender);
+        self.dispatch(datagram, now, send)
     }
 
     /// Handles one received datagram at `now`. Every reply, encoded, is passed to `send` (which

@@ -2,6 +2,7 @@
 //! [`CommandHandler`] and sends back what it returns.
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use rosc::OscMessage;
 
@@ -12,6 +13,10 @@ pub trait CommandHandler {
     /// `Err` becomes a `/seq/error` reply (rate-limited) carrying its address and reason.
     /// Must not panic on any message.
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError>;
+
+    /// Tells the handler who sent the messages that follow (until the next call), for settings
+    /// it keeps per client. The server calls it once per datagram; the default ignores it.
+    fn set_sender(&mut self, _sender: SocketAddr) {}
 }
 
 /// Why a command was refused.

@@ -165,7 +165,7 @@ fn run(socket: &UdpSocket, mut dispatcher: Dispatcher, stop: &AtomicBool, status
                     break;
                 }
                 let datagram = buffer.get(..length).unwrap_or(&buffer);
-                dispatcher.dispatch(datagram, Instant::now(), |reply| {
+                dispatcher.dispatch_from(datagram, source, Instant::now(), |reply| {
                     socket.send_to(reply, source).map(drop)
                 });
             }
