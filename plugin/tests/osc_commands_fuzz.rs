@@ -48,6 +48,8 @@ const ADDRESSES: &[&str] = &[
     "/chronus/schema",
     "/chronus/check",
     "/chronus/edit_quantize",
+    "/chronus/subscribe",
+    "/chronus/unsubscribe",
     "/seq/add",
     "/seq/update/pattern",
     "/seq/update/notes",

@@ -138,7 +138,7 @@ impl EditLayer {
                 .ok_or_else(|| EditError::new("nothing to redo")),
             edit => {
                 let context = self.context();
-                self.store.transact_landing(lands, |song| {
+                self.store.transact_landing(lands, origin.into(), |song| {
                     let mut effects = Vec::new();
                     apply(song, slot, &edit, &context, &mut effects)?;
                     // Before the snapshot is published: a Euclid track never plays with the

@@ -13,6 +13,7 @@
 //! private to this module.
 
 mod apply;
+pub mod changes;
 mod error;
 mod layer;
 pub mod notes;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use nice_plug::params::persist::PersistentField;
 use triple_buffer::{triple_buffer, Input, Output};
 
+use super::changes::{Change, ChangeSource, Journal};
 use crate::document::history::History;
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::SongSnapshot;
@@ -20,18 +21,19 @@ struct Shared {
     history: History,
     /// Snapshots published so far. Written under the lock, read without it by anyone.
     published: Arc<AtomicU64>,
+    /// The recent changes, for followers. Under the same lock as `doc`.
+    journal: Journal,
 }
 
 impl Shared {
-    fn publish(&mut self) {
-        self.publish_landing(SlotQuantize::Now);
-    }
-
-    /// Publishes the document, to be played from the next `lands` point on.
-    fn publish_landing(&mut self, lands: SlotQuantize) {
+    /// Publishes the document, to be played from the next `lands` point on, and records the
+    /// change from `before` made by `source`.
+    fn publish_landing(&mut self, lands: SlotQuantize, source: ChangeSource, before: &SongDoc) {
         let snapshot = self.doc.snapshot().landing(lands);
         self.publisher.write(snapshot);
-        self.published.fetch_add(1, Ordering::Release);
+        let serial = self.published.fetch_add(1, Ordering::Release) + 1;
+        self.journal
+            .record(serial, source, lands, before, &self.doc);
     }
 }
 
@@ -57,6 +59,7 @@ impl PatternStore {
                 publisher,
                 history: History::default(),
                 published: Arc::clone(&published),
+                journal: Journal::default(),
             })),
             published,
         };
@@ -79,7 +82,7 @@ impl PatternStore {
         &self,
         change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
     ) -> Result<R, E> {
-        self.transact_landing(SlotQuantize::Now, change)
+        self.transact_landing(SlotQuantize::Now, ChangeSource::Osc, change)
     }
 
     /// Like [`Self::transact`], the change played from the next `lands` point on (the audio
@@ -87,6 +90,7 @@ impl PatternStore {
     pub(super) fn transact_landing<R, E>(
         &self,
         lands: SlotQuantize,
+        source: ChangeSource,
         change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
     ) -> Result<R, E> {
         let mut shared = self.lock();
@@ -94,8 +98,8 @@ impl PatternStore {
         match change(&mut shared.doc) {
             Ok(result) => {
                 if shared.doc != before {
+                    shared.publish_landing(lands, source, &before);
                     shared.history.record(before);
-                    shared.publish_landing(lands);
                 }
                 Ok(result)
             }
@@ -109,9 +113,9 @@ impl PatternStore {
     /// Replaces the whole document (a project or preset load): published, history cleared.
     pub(super) fn replace(&self, doc: SongDoc) {
         let mut shared = self.lock();
-        shared.doc = doc;
+        let before = std::mem::replace(&mut shared.doc, doc);
         shared.history.clear();
-        shared.publish();
+        shared.publish_landing(SlotQuantize::Now, ChangeSource::StateLoad, &before);
     }
 
     #[cfg(test)]
@@ -130,6 +134,7 @@ impl PatternStore {
     /// point on. Returns whether there was one.
     pub(super) fn step_history(&self, redo: bool, lands: SlotQuantize) -> bool {
         let mut shared = self.lock();
+        let before = shared.doc.clone();
         let Shared { doc, history, .. } = &mut *shared;
         let stepped = if redo {
             history.redo(doc)
@@ -137,7 +142,12 @@ impl PatternStore {
             history.undo(doc)
         };
         if stepped {
-            shared.publish_landing(lands);
+            let source = if redo {
+                ChangeSource::Redo
+            } else {
+                ChangeSource::Undo
+            };
+            shared.publish_landing(lands, source, &before);
         }
         stepped
     }
@@ -151,6 +161,12 @@ impl PatternStore {
             shared.history.peek_undo()
         };
         version.cloned()
+    }
+
+    /// The recorded changes after serial `seen` (an [`Self::edit_count`] value), oldest first;
+    /// at most [`super::changes::JOURNAL_LIMIT`] of the newest.
+    pub fn changes_since(&self, seen: u64) -> Vec<Change> {
+        self.lock().journal.since(seen)
     }
 
     /// How many times the document changed (edits, undo, redo, loads): a cheap way to notice

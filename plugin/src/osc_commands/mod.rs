@@ -11,6 +11,7 @@ mod dialect;
 mod native;
 mod query;
 pub mod spec;
+pub mod subscriptions;
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -21,11 +22,12 @@ use rosc::{OscMessage, OscType};
 use args::Args;
 use clients::ClientDefaults;
 use spec::{Command, Run};
+use subscriptions::{SharedSubscribers, SubscriptionFeed};
 
 use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::live_state::LiveState;
-use crate::osc_in::{CommandError, CommandHandler};
+use crate::osc_in::{CommandError, CommandHandler, Feed};
 
 /// Everything a command may read or change.
 pub struct Remote {
@@ -39,6 +41,8 @@ pub struct Remote {
     pub sender: Option<SocketAddr>,
     /// Per-client defaults. OSC-in thread only.
     pub clients: ClientDefaults,
+    /// Who gets pushed messages. Shared with the OSC input's feed thread.
+    pub subscribers: SharedSubscribers,
 }
 
 impl Remote {
@@ -48,6 +52,12 @@ impl Remote {
             let selected = self.edits.params().slot.value() - 1;
             selected.clamp(0, crate::engine::pattern::SLOT_COUNT as i32 - 1) as usize
         })
+    }
+
+    /// Whether the musician allowed remote settings in the editor (clients on other computers
+    /// may subscribe; agents may change the OSC output target and the input port).
+    pub fn remote_settings_allowed(&self) -> bool {
+        false
     }
 
     /// Carries out `edit` on the target slot, landing at `lands`.
@@ -79,7 +89,12 @@ impl SeqCommands {
 
 /// Every command table, in the order the schema lists them: the native set, the Music Chronus
 /// dialect, and the commands for agents (schema, check, subscriptions).
-pub const TABLES: [&[Command]; 3] = [native::COMMANDS, dialect::COMMANDS, agent::COMMANDS];
+pub const TABLES: [&[Command]; 4] = [
+    native::COMMANDS,
+    dialect::COMMANDS,
+    agent::COMMANDS,
+    subscriptions::COMMANDS,
+];
 
 /// Every command the handler carries out.
 pub fn commands() -> impl Iterator<Item = &'static Command> {
@@ -166,6 +181,14 @@ impl CommandHandler for SeqCommands {
 
     fn set_sender(&mut self, sender: SocketAddr) {
         self.remote.sender = Some(sender);
+    }
+
+    fn feed(&mut self) -> Option<Box<dyn Feed + Send>> {
+        Some(Box::new(SubscriptionFeed::new(
+            Arc::clone(&self.remote.subscribers),
+            self.remote.edits.store().clone(),
+            Arc::clone(&self.remote.live),
+        )))
     }
 }
 

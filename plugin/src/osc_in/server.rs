@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::bind::bind;
 use super::decode::MAX_DATAGRAM;
 use super::dispatch::Dispatcher;
+use super::feed::FeedThread;
 use super::handler::CommandHandler;
 use super::settings::OscInSettings;
 use super::status::OscInStatus;
@@ -38,6 +39,8 @@ pub struct OscInServer {
     local_addr: SocketAddr,
     /// Shared with the thread; its bound port is cleared on stop.
     status: Arc<OscInStatus>,
+    /// The thread pushing the handler's feed, if it has one. Stopped before the server thread.
+    feed: Option<FeedThread>,
 }
 
 /// Binds the socket (see [`OscInSettings`] for the port rules), records the bound port in
@@ -56,7 +59,7 @@ pub fn start(
 
 fn start_inner(
     settings: &OscInSettings,
-    handler: Box<dyn CommandHandler + Send>,
+    mut handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
 ) -> io::Result<OscInServer> {
     if !settings.enabled {
@@ -73,6 +76,14 @@ fn start_inner(
     let local_addr = socket.local_addr()?;
     let waker = socket.try_clone()?;
     let stop = Arc::new(AtomicBool::new(false));
+    let feed = match handler.feed() {
+        Some(feed) => Some(FeedThread::start(
+            feed,
+            socket.try_clone()?,
+            Arc::clone(&status),
+        )?),
+        None => None,
+    };
     let dispatcher = Dispatcher::new(handler, Arc::clone(&status), Instant::now());
     let thread = {
         let stop = Arc::clone(&stop);
@@ -90,6 +101,7 @@ fn start_inner(
         waker: Some(waker),
         local_addr,
         status,
+        feed,
     })
 }
 
@@ -118,6 +130,7 @@ impl OscInServer {
     }
 
     fn shut_down(&mut self) {
+        drop(self.feed.take());
         self.stop.store(true, Ordering::Release);
         if let Some(waker) = self.waker.take() {
             // Best effort: if the wake-up is lost, the read timeout ends the wait.
