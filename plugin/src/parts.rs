@@ -92,6 +92,8 @@ impl Parts {
             sender: None,
             clients: Default::default(),
             subscribers: Arc::clone(&self.subscribers),
+            osc_in_status: Arc::clone(&self.osc_in_status),
+            osc_in_settings: Arc::clone(&self.osc_in_settings),
         })
     }
 }

@@ -130,3 +130,38 @@ fn a_refused_check_gives_the_command_s_own_reason() {
     let unknown = check(&plugin, "/chronus/nope", vec![]).expect_err("unknown");
     assert!(unknown.contains("unknown address"), "{unknown}");
 }
+
+#[test]
+fn remote_settings_need_the_musician_s_permission() {
+    let plugin = ChronusSeq::default();
+    let target = || plugin.seq_params().osc_out.0.get();
+    let before = target();
+    let args = || vec![s("192.168.1.20"), OscType::Int(6000)];
+    let refused = send(&plugin, "/chronus/osc/target", args()).expect_err("not allowed");
+    assert!(refused.contains("Allow remote settings"), "{refused}");
+    let refused =
+        send(&plugin, "/chronus/osc/input", vec![OscType::Int(6100)]).expect_err("not allowed");
+    assert!(refused.contains("Allow remote settings"), "{refused}");
+    let refused = check(&plugin, "/chronus/osc/target", args()).expect_err("not even checked");
+    assert!(refused.contains("Allow remote settings"), "{refused}");
+    assert_eq!(target(), before);
+
+    // The switch in the editor.
+    let allowed = &plugin.osc_in_status().allow_remote_settings;
+    allowed.store(true, std::sync::atomic::Ordering::Release);
+    send(&plugin, "/chronus/osc/target", args()).expect("allowed");
+    assert_eq!(
+        (target().host.as_str(), target().port),
+        ("192.168.1.20", 6000)
+    );
+    let reserved =
+        send(&plugin, "/chronus/osc/input", vec![OscType::Int(5005)]).expect_err("reserved");
+    assert!(reserved.contains("reserved"), "{reserved}");
+    let empty = send(
+        &plugin,
+        "/chronus/osc/target",
+        vec![s(" "), OscType::Int(1)],
+    )
+    .expect_err("empty");
+    assert!(empty.contains("host"), "{empty}");
+}

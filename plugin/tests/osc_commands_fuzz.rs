@@ -50,6 +50,8 @@ const ADDRESSES: &[&str] = &[
     "/chronus/edit_quantize",
     "/chronus/subscribe",
     "/chronus/unsubscribe",
+    "/chronus/osc/target",
+    "/chronus/osc/input",
     "/seq/add",
     "/seq/update/pattern",
     "/seq/update/notes",

@@ -45,6 +45,7 @@ fn sample_text(address: &str, name: &str) -> &'static str {
     match name {
         "pattern" => "x..X",
         "name" | "track id" => "kick",
+        "host" => "127.0.0.1",
         "note" => "C4",
         "rate" => "1/8",
         "voice id" => "voice1",

@@ -64,6 +64,7 @@ fn describe_effect(effect: &Effect) -> String {
                 track + 1
             )
         }
+        Effect::OscTarget(host, port) => format!("OSC target: {host}:{port}"),
     }
 }
 
@@ -268,6 +269,12 @@ impl EditLayer {
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);
+            }
+            Effect::OscTarget(host, port) => {
+                self.osc_out.update(|settings| {
+                    settings.host = host;
+                    settings.port = port;
+                });
             }
             Effect::MusicChronusVoice(track, address) => {
                 self.osc_out.update(|settings| {

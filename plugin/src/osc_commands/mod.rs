@@ -10,6 +10,7 @@ mod clients;
 mod dialect;
 mod native;
 mod query;
+mod remote_settings;
 pub mod spec;
 pub mod subscriptions;
 
@@ -27,7 +28,8 @@ use subscriptions::{SharedSubscribers, SubscriptionFeed};
 use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::live_state::LiveState;
-use crate::osc_in::{CommandError, CommandHandler, Feed};
+use crate::osc_in::{CommandError, CommandHandler, Feed, OscInSettings, OscInStatus};
+use crate::versioned_cell::VersionedCell;
 
 /// Everything a command may read or change.
 pub struct Remote {
@@ -43,6 +45,12 @@ pub struct Remote {
     pub clients: ClientDefaults,
     /// Who gets pushed messages. Shared with the OSC input's feed thread.
     pub subscribers: SharedSubscribers,
+    /// The OSC input's status, with the musician's remote-settings permission. Written by the
+    /// editor (permission) and the OSC-in thread.
+    pub osc_in_status: Arc<OscInStatus>,
+    /// Where the OSC input listens. Written here (when allowed), by state loads and the editor;
+    /// read by the OSC input's supervisor.
+    pub osc_in_settings: Arc<VersionedCell<OscInSettings>>,
 }
 
 impl Remote {
@@ -57,7 +65,9 @@ impl Remote {
     /// Whether the musician allowed remote settings in the editor (clients on other computers
     /// may subscribe; agents may change the OSC output target and the input port).
     pub fn remote_settings_allowed(&self) -> bool {
-        false
+        self.osc_in_status
+            .allow_remote_settings
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Carries out `edit` on the target slot, landing at `lands`.
@@ -89,11 +99,12 @@ impl SeqCommands {
 
 /// Every command table, in the order the schema lists them: the native set, the Music Chronus
 /// dialect, and the commands for agents (schema, check, subscriptions).
-pub const TABLES: [&[Command]; 4] = [
+pub const TABLES: [&[Command]; 5] = [
     native::COMMANDS,
     dialect::COMMANDS,
     agent::COMMANDS,
     subscriptions::COMMANDS,
+    remote_settings::COMMANDS,
 ];
 
 /// Every command the handler carries out.
