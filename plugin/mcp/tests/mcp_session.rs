@@ -110,6 +110,8 @@ async fn an_assistant_sets_a_pattern_that_plays_from_the_next_bar() {
             "{expected} missing from {names:?}"
         );
     }
+    // The transcript (`cargo test -p chronus-mcp -- --nocapture` shows it).
+    println!("tools/list -> {} tools: {}", names.len(), names.join(", "));
     let pattern_tool = tools
         .iter()
         .find(|t| t.name == "chronus_pattern")
@@ -143,11 +145,16 @@ async fn an_assistant_sets_a_pattern_that_plays_from_the_next_bar() {
         .expect("set");
     assert_eq!(set.is_error, Some(false));
     assert_eq!(text(&set), "ok");
+    println!(
+        "tools/call chronus_pattern {{track: 1, pattern: x...x...x...x..., quantize: bar}} -> {}",
+        text(&set)
+    );
 
     let state = client
         .call_tool(call("read_state", json!({})))
         .await
         .expect("read");
+    println!("tools/call read_state {{}} -> {}", text(&state));
     let state: Value = serde_json::from_str(text(&state)).expect("JSON");
     assert_eq!(state["tracks"][0]["pattern"], "x...x...x...x...");
     assert_eq!(state["tracks"].as_array().map(Vec::len), Some(16));
@@ -168,6 +175,10 @@ async fn an_assistant_sets_a_pattern_that_plays_from_the_next_bar() {
     assert!(
         text(&refused).contains("argument 1 (track) is 17"),
         "{}",
+        text(&refused)
+    );
+    println!(
+        "tools/call chronus_pattern {{track: 17, pattern: x}} -> tool error: {}",
         text(&refused)
     );
 
