@@ -109,11 +109,11 @@ impl LiveState {
         self.block_seconds_bits
             .store(view.block_seconds.to_bits(), Ordering::Relaxed);
         self.playing_slot.store(slot as u8, Ordering::Relaxed);
-        for (playhead, track) in self.playheads.iter().zip(&pattern.tracks) {
+        for (index, (playhead, track)) in self.playheads.iter().zip(&pattern.tracks).enumerate() {
             let step = view
                 .position
                 .filter(|_| view.playing)
-                .and_then(|position| track.step_at(position));
+                .and_then(|position| track.played_step_at(position, pattern.seed, index));
             let stored = step.map_or(NO_STEP, |step| step as u8);
             playhead.store(stored, Ordering::Relaxed);
         }

@@ -69,6 +69,12 @@ pub struct SeqParams {
     #[id = "slot_quantize"]
     pub slot_quantize: EnumParam<QuantizeChoice>,
 
+    /// Fill: steps with the `fill` trig condition play, steps with `!fill` rest. Sample-accurate
+    /// (a block splits at its automation points). Set by the host or through the parameter
+    /// gateway (editor, OSC `/chronus/fill`), read by audio.
+    #[id = "fill"]
+    pub fill: BoolParam,
+
     /// Per-track controls, ids `mute_N`, `solo_N`, `gate_N`, `pulses_N`, `rotation_N` for
     /// N = 1 … 16.
     #[nested(array, group = "Track")]
@@ -210,6 +216,7 @@ impl SeqParams {
                 },
             ),
             slot_quantize: EnumParam::new("Slot Quantize", QuantizeChoice::NextBar),
+            fill: BoolParam::new("Fill", false),
             tracks: std::array::from_fn(TrackParams::new),
         }
     }
@@ -232,6 +239,7 @@ impl SeqParams {
             }),
             slot: (self.slot.value() - 1).clamp(0, SLOT_COUNT as i32 - 1) as u8,
             slot_quantize: self.slot_quantize.value().into(),
+            fill: self.fill.value(),
         }
     }
 }

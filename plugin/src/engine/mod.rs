@@ -6,6 +6,8 @@
 //! `t` (less a 1e-9 beat tolerance for float noise): `offset = ceil((t − b0 − 1e-9) · 60·S / T)` in
 //! a block that starts at beat `b0`. Blocks are half-open, so each event belongs to exactly one.
 
+pub mod condition;
+pub mod direction;
 pub mod euclid;
 pub mod event;
 pub mod pattern;
@@ -15,6 +17,7 @@ pub mod slot_switch;
 mod sounding;
 pub mod transport;
 
+use condition::Occasion;
 use event::{NoteEvent, NoteKind};
 use pattern::{PatternSnapshot, SongSnapshot, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
@@ -103,6 +106,9 @@ pub struct Engine {
     release_all_requested: bool,
     /// The slot whose pattern plays now.
     playing_slot: usize,
+    /// Song beat where the current run started (playback start, seek, loop wrap, slot switch):
+    /// the `1st` trig condition holds for the first pass from here.
+    run_start: f64,
 }
 
 impl Engine {
@@ -115,6 +121,7 @@ impl Engine {
             continuation: None,
             release_all_requested: false,
             playing_slot: 0,
+            run_start: 0.0,
         }
     }
 
@@ -213,6 +220,7 @@ impl Engine {
                     // transport event): a loop wrap, which counts as a bar line.
                     self.playing_slot = playing.requested_slot;
                 }
+                self.run_start = block.start_beat;
                 block.start_beat - 1.0 / spb
             }
         };
@@ -229,6 +237,7 @@ impl Engine {
             self.release(wrap_sample as u32, |_| true, emit);
             // The loop start counts as a bar line: a switch still waiting happens here.
             self.playing_slot = playing.requested_slot;
+            self.run_start = loop_start;
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
             scanned_to = loop_start - 1.0 / spb;
@@ -276,6 +285,7 @@ impl Engine {
                 }
                 self.release(switch_sample as u32, |_| true, emit);
                 self.playing_slot = playing.requested_slot;
+                self.run_start = due;
                 let new = &playing.slots[self.playing_slot];
                 let samples = (switch_sample, last_sample);
                 self.scan(segment, samples, new_after, new, playing, emit);
@@ -332,6 +342,11 @@ impl Engine {
     ) {
         let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
+        let occasion = Occasion {
+            pattern,
+            performance: playing.performance,
+            run_start: self.run_start,
+        };
         for (track_index, track) in pattern.tracks.iter().enumerate() {
             if !playing.audible[track_index] {
                 continue;
@@ -341,7 +356,7 @@ impl Engine {
                 track_index,
                 track,
                 playing.performance,
-                pattern.seed,
+                &occasion,
                 after + BEAT_TOLERANCE,
                 up_to + BEAT_TOLERANCE,
                 |hit| {

@@ -3,6 +3,9 @@
 //! Everything here is `Copy` and sized at compile time, so a whole pattern can be published to the
 //! audio thread as one snapshot without any heap allocation.
 
+pub use super::condition::Condition;
+pub use super::direction::Direction;
+
 /// Number of tracks in every pattern.
 pub const MAX_TRACKS: usize = 16;
 /// Longest track, in steps.
@@ -94,6 +97,8 @@ pub struct Step {
     pub tie: bool,
     /// MIDI note of this step, 0–127; `None` plays the track's note.
     pub note: Option<u8>,
+    /// Trig condition: when the step plays, beyond its on/off and probability.
+    pub condition: Condition,
 }
 
 impl Step {
@@ -106,6 +111,7 @@ impl Step {
         nudge: 0,
         tie: false,
         note: None,
+        condition: Condition::Always,
     };
 
     /// A tie to the previous step.
@@ -141,6 +147,8 @@ pub struct TrackPattern {
     /// parameters) spread over `length` steps, not from the steps' on/off and ties; each step's
     /// velocity, probability, ratchet and nudge still apply.
     pub euclid: bool,
+    /// The order in which the track plays its steps.
+    pub direction: Direction,
 }
 
 impl TrackPattern {
@@ -153,6 +161,7 @@ impl TrackPattern {
             note,
             steps: [Step::REST; MAX_STEPS],
             euclid: false,
+            direction: Direction::Forward,
         }
     }
 
@@ -162,9 +171,16 @@ impl TrackPattern {
         if !beat.is_finite() || !(0.0..1e12).contains(&beat) {
             return None;
         }
-        let length = i64::from(self.length.clamp(1, MAX_STEPS as u8));
         let index = (beat / self.rate.beats()).floor() as i64;
-        Some(index.rem_euclid(length) as usize)
+        Some(self.direction.position(index, self.length, 0, 0))
+    }
+
+    /// Like [`TrackPattern::step_at`] for track `track` of a pattern with `seed`: the position a
+    /// random direction plays depends on both.
+    pub fn played_step_at(&self, beat: f64, seed: u32, track: usize) -> Option<usize> {
+        self.step_at(beat)?;
+        let index = (beat / self.rate.beats()).floor() as i64;
+        Some(self.direction.position(index, self.length, seed, track))
     }
 }
 
