@@ -1,5 +1,5 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
-//! between blocks, slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! between blocks (trig conditions of every kind, every direction, Fill on), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -8,7 +8,8 @@
 mod support;
 
 use chronus_seq::document::PatternDoc;
-use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
+use chronus_seq::edit::{Edit, Origin, StepChange, TrackChange, TrackRef};
+use chronus_seq::engine::pattern::{Condition, Direction};
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -166,6 +167,26 @@ fn process_never_allocates() {
     for (index, block) in script().into_iter().enumerate() {
         // Between blocks, as the editor or OSC input would: edits and slot changes.
         match index {
+            // Trig conditions of every kind, every direction and Fill on, from early on.
+            5 => {
+                let conditions = ["1:2", "!1st", "fill", "pre", "!pre", "nei", "!nei", "1st"];
+                let mut batch = Vec::new();
+                for track in 0..4 {
+                    for (step, text) in conditions.iter().enumerate() {
+                        let condition = Condition::parse(text).expect("a condition");
+                        batch.push(set_step(track, step * 2, StepChange::On(true)));
+                        batch.push(set_step(track, step * 2, StepChange::Condition(condition)));
+                    }
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Direction(Direction::ALL[track]),
+                    });
+                }
+                edits
+                    .apply(Origin::Osc, 1, Edit::Batch(batch))
+                    .expect("valid conditions");
+                gateway.set(&params.fill, true);
+            }
             50 => edits
                 .apply(
                     Origin::Osc,

@@ -5,8 +5,8 @@
 use super::error::EditError;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
-    check_range, check_slot, check_step, check_track, default_track_name, CHANNEL, GATE_PERCENT,
-    LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
+    check_condition, check_range, check_slot, check_step, check_track, default_track_name, CHANNEL,
+    GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
 };
 use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
@@ -39,6 +39,8 @@ pub enum Effect {
     PlaySlot(usize, Option<SlotQuantize>),
     /// Slot Quantize parameter.
     SlotQuantize(SlotQuantize),
+    /// Fill parameter.
+    Fill(bool),
     /// A track's OSC gate address.
     OscAddress(usize, String),
     /// A track's gates go to this Music Chronus gate address, with frequency and level.
@@ -178,6 +180,7 @@ fn apply_to_slot(
                     step.on &= !tie;
                 }
                 StepChange::Reset => *step = Step::REST,
+                StepChange::Condition(condition) => step.condition = check_condition(condition)?,
             }
         }
         Edit::Paint { on, cells } => {
@@ -224,6 +227,7 @@ fn apply_to_slot(
                     track_doc.pattern.channel = (shown - 1) as u8;
                 }
                 TrackChange::EuclidMode(on) => track_doc.pattern.euclid = *on,
+                TrackChange::Direction(direction) => track_doc.pattern.direction = *direction,
             }
         }
         Edit::Euclid {
@@ -286,6 +290,7 @@ fn apply_to_slot(
             effects.push(Effect::PlaySlot(check_slot(*slot)?, *quantize));
         }
         Edit::SlotQuantize(quantize) => effects.push(Effect::SlotQuantize(*quantize)),
+        Edit::Fill(on) => effects.push(Effect::Fill(*on)),
         Edit::OscAddress { track, address } => {
             let track = resolve(doc, track)?;
             effects.push(Effect::OscAddress(track, address.as_str().to_owned()));

@@ -176,6 +176,7 @@ impl EditLayer {
                 let choice = QuantizeChoice::from(quantize);
                 self.set_param(origin, &params.slot_quantize, choice);
             }
+            Effect::Fill(on) => self.set_param(origin, &params.fill, on),
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);

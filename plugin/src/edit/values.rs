@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use super::error::EditError;
 use crate::document::pattern_string::{self, PatternStringError, ACCENT_VELOCITY, HIT_VELOCITY};
 use crate::engine::pattern::{
-    Step, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
+    Condition, Direction, Step, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
 };
 
 /// Longest track name, in characters.
@@ -51,6 +51,30 @@ where
             range.end()
         )))
     }
+}
+
+/// A trig condition read from its text form (`A:B`, `1st`, `!1st`, `fill`, `!fill`, `pre`,
+/// `!pre`, `nei`, `!nei`; empty clears).
+pub fn parse_condition(text: &str) -> Result<Condition, EditError> {
+    Condition::parse(text).map_err(EditError::new)
+}
+
+/// A trig condition whose `A:B` numbers are in range (1 <= A <= B <= 8).
+pub fn check_condition(condition: Condition) -> Result<Condition, EditError> {
+    match condition {
+        Condition::Ratio { a, b } => parse_condition(&format!("{a}:{b}")),
+        other => Ok(other),
+    }
+}
+
+/// A playback direction read from its name (`forward`, `reverse`, `pendulum`, `random`).
+pub fn parse_direction(text: &str) -> Result<Direction, EditError> {
+    Direction::parse(text.trim()).ok_or_else(|| {
+        EditError::new(format!(
+            "`{}` is not a direction (forward, reverse, pendulum, random)",
+            text.trim()
+        ))
+    })
 }
 
 /// Index `index` (0-based) of one of `count` things called `what` (as musicians count them,

@@ -4,7 +4,7 @@
 
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
-use crate::engine::pattern::StepRate;
+use crate::engine::pattern::{Condition, Direction, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
 
 /// A track an edit is about: by index (0-based) or by name, looked up in the slot being edited
@@ -42,6 +42,8 @@ pub enum StepChange {
     Tie(bool),
     /// Back to a rest with full probability, one hit, on the grid, the track's note.
     Reset,
+    /// The step's trig condition ([`Condition::Always`] clears it).
+    Condition(Condition),
 }
 
 /// One setting of one track.
@@ -59,6 +61,8 @@ pub enum TrackChange {
     Channel(u8),
     /// Euclid mode on or off (pulses and rotation are host parameters).
     EuclidMode(bool),
+    /// The order in which the track plays its steps.
+    Direction(Direction),
 }
 
 /// A cell of the grid: track and step, 0-based.
@@ -205,6 +209,8 @@ pub enum Edit {
     },
     /// The Slot Quantize parameter.
     SlotQuantize(SlotQuantize),
+    /// The Fill parameter: steps with the `fill` condition play, `!fill` ones rest.
+    Fill(bool),
     /// Where a track's OSC gates go.
     OscAddress {
         /// The track.

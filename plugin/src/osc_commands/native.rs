@@ -50,6 +50,11 @@ pub fn handle(
             }
             Ok(StepChange::Note(Some(note_argument(args, &text)?)))
         }),
+        "/chronus/step/condition" => step(&mut args, |args| {
+            let text = args.string("condition")?;
+            let condition = values::parse_condition(text).map_err(|e| args.refused(e))?;
+            Ok(StepChange::Condition(condition))
+        }),
         "/chronus/track/length" => track(&mut args, |args| {
             Ok(TrackChange::Length(args.ranged("length", &LENGTH)? as u8))
         }),
@@ -75,6 +80,11 @@ pub fn handle(
             let name = TrackName::parse(args.string("name")?).map_err(|e| args.refused(e))?;
             Ok(TrackChange::Name(name))
         }),
+        "/chronus/track/direction" => track(&mut args, |args| {
+            let text = args.string("direction")?;
+            let direction = values::parse_direction(text).map_err(|e| args.refused(e))?;
+            Ok(TrackChange::Direction(direction))
+        }),
         "/chronus/euclid" => euclid(&mut args, false),
         "/chronus/euclid/stamp" => euclid(&mut args, true),
         "/chronus/euclid/off" => track(&mut args, |_| Ok(TrackChange::EuclidMode(false))),
@@ -88,6 +98,7 @@ pub fn handle(
         "/chronus/solo" => mute_or_solo(&mut args, false),
         "/chronus/gate" => gate(&mut args),
         "/chronus/swing" => swing(&mut args),
+        "/chronus/fill" => fill(&mut args),
         "/chronus/slot" => select_slot(&mut args),
         "/chronus/quantize" => quantize(&mut args),
         "/chronus/edit_slot" => return Some(edit_slot(remote, &mut args).map(|()| ok(address))),
@@ -265,6 +276,12 @@ fn swing(args: &mut Args) -> Read {
     let percent = args.float("swing percent", *range.start(), *range.end())? as f32;
     args.finish()?;
     Ok(Edit::Swing(percent))
+}
+
+fn fill(args: &mut Args) -> Read {
+    let on = args.flag("fill")?;
+    args.finish()?;
+    Ok(Edit::Fill(on))
 }
 
 fn select_slot(args: &mut Args) -> Read {
