@@ -13,6 +13,7 @@ mod gate_clock;
 pub mod headless;
 mod host;
 mod live_state;
+mod midi_keys;
 mod osc_commands;
 pub mod osc_in;
 pub mod osc_input;
@@ -67,6 +68,8 @@ pub struct ChronusSeq {
     osc_in: OscInService,
     /// Bypass state of the previous block. Audio thread only.
     was_bypassed: bool,
+    /// Slot keys played into the plugin. Audio thread only.
+    midi_keys: midi_keys::MidiKeys,
 }
 
 impl Default for ChronusSeq {
@@ -97,6 +100,7 @@ impl Default for ChronusSeq {
             engine: Engine::new(44_100.0),
             host: HostAdapter::default(),
             was_bypassed: false,
+            midi_keys: midi_keys::MidiKeys::default(),
         }
     }
 }
@@ -193,7 +197,7 @@ impl Plugin for ChronusSeq {
         main_output_channels: NonZeroU32::new(2),
         ..AudioIOLayout::const_default()
     }];
-    const MIDI_INPUT: MidiConfig = MidiConfig::None;
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
@@ -278,6 +282,15 @@ impl Plugin for ChronusSeq {
             self.parts.params().osc_delay_ms.value(),
         );
         let mut performance = self.parts.params().performance();
+        self.midi_keys.take_block(
+            context,
+            self.engine.midi_input(),
+            &self.parts.params().midi_input_settings(),
+        );
+        if let Some((sample, slot)) = self.midi_keys.slot_request(performance.slot) {
+            performance.slot = slot;
+            self.engine.slot_request_from(sample);
+        }
         performance.slot_quantize = self.parts.slot_override.quantize_for(
             self.engine.playing_slot(),
             usize::from(performance.slot),

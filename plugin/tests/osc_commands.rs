@@ -8,7 +8,7 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 use chronus_seq::document::PatternDoc;
-use chronus_seq::engine::pattern::{Condition, Direction, Step};
+use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind, Step};
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use rosc::{OscMessage, OscPacket, OscType};
@@ -351,6 +351,41 @@ fn conditions_directions_and_fill_over_osc_change_what_plays() {
     );
     let reason = session.refused("/chronus/fill", vec![]);
     assert!(reason.contains("missing argument 1 (fill)"), "{reason}");
+}
+
+#[test]
+fn scale_and_melodic_tracks_over_osc_snap_what_plays() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    // D#4 (63) lies between D (62) and E (64) of D major: a tie, which goes down.
+    session.ok("/chronus/pattern", vec![i(1), s("xxxx")]);
+    session.ok("/chronus/track/note", vec![i(1), i(63)]);
+    session.ok("/chronus/scale", vec![s("D"), s("major")]);
+    assert_eq!(
+        session.slot().scale,
+        Scale {
+            root: 2,
+            kind: ScaleKind::Major
+        }
+    );
+    // A drum track plays its note as written.
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 63)]);
+    session.ok("/chronus/track/melodic", vec![i(1), i(1)]);
+    assert!(session.slot().tracks[0].pattern.melodic);
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 62)]);
+    session.ok("/chronus/scale", vec![i(0), s("off")]);
+    assert_eq!(session.slot().scale, Scale::default());
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 63)]);
+
+    let reason = session.refused("/chronus/scale", vec![s("H"), s("major")]);
+    assert!(reason.contains("`H` is not a root"), "{reason}");
+    let reason = session.refused("/chronus/scale", vec![s("C"), s("bebop")]);
+    assert!(
+        reason.contains("`bebop` is not a scale; use chromatic, major"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/scale", vec![i(12), s("major")]);
+    assert!(reason.contains("not a root"), "{reason}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
-//! between blocks (trig conditions of every kind, every direction, Fill on), slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! between blocks (trig conditions of every kind, every direction, Fill on, melodic tracks in a
+//! scale transposed by keys played into the plugin, a slot key), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -9,9 +10,10 @@ mod support;
 
 use chronus_seq::document::PatternDoc;
 use chronus_seq::edit::{Edit, Origin, StepChange, TrackChange, TrackRef};
-use chronus_seq::engine::pattern::{Condition, Direction};
+use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind};
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
+use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use support::{activate, TestProcessContext};
 
@@ -181,7 +183,15 @@ fn process_never_allocates() {
                         track: TrackRef::Index(track),
                         change: TrackChange::Direction(Direction::ALL[track]),
                     });
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Melodic(track % 2 == 0),
+                    });
                 }
+                batch.push(Edit::Scale(Scale {
+                    root: 2,
+                    kind: ScaleKind::Dorian,
+                }));
                 edits
                     .apply(Origin::Osc, 1, Edit::Batch(batch))
                     .expect("valid conditions");
@@ -214,6 +224,38 @@ fn process_never_allocates() {
             _ => {}
         }
         context.api = block.api;
+        // Keys played into the plugin: transpositions on most blocks, a slot key now and then.
+        let key = |timing: u32, key: u8, on: bool| {
+            let (voice_id, channel, key) =
+                (VoiceID::Wildcard, Channel::Number(0), Key::Number(key));
+            if on {
+                NoteEvent::NoteOn {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.7,
+                }
+            } else {
+                NoteEvent::NoteOff {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.0,
+                }
+            }
+        };
+        context.input.clear();
+        context.input_read = 0;
+        if index % 3 == 0 {
+            let at = (index as u32 * 37) % block.len.max(1) as u32;
+            context.input.push(key(at, 40 + (index % 24) as u8, true));
+            context.input.push(key(at, 40 + (index % 24) as u8, false));
+        }
+        if index == 100 {
+            context.input.push(key(0, 24, true));
+        }
         let cut = block.split.unwrap_or(0).min(block.len);
         let pieces = [(0, cut), (cut, block.len)];
         for (start, end) in pieces.into_iter().filter(|(start, end)| end > start) {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use chronus_seq::document::{PatternDoc, SongDoc, TrackDoc};
 use chronus_seq::editor::size::EditorSize;
 use chronus_seq::engine::pattern::{
-    Condition, Direction, RateFeel, Step, StepRate, TrackPattern, MAX_STEPS,
+    Condition, Direction, RateFeel, Scale, ScaleKind, Step, StepRate, TrackPattern, MAX_STEPS,
 };
 use chronus_seq::osc_in::OscInSettings;
 use chronus_seq::osc_out::{OscOutSettings, Profile, TimingMode, TrackTarget};
@@ -239,8 +239,9 @@ fn v2_first() -> SavedState {
     }
 }
 
-/// What `v3-full.json` holds: `v2-full` with trig conditions on steps of four tracks and a
-/// direction on four tracks (the Fill parameter on, kept with the host parameters).
+/// What `v3-full.json` holds: `v2-full` with trig conditions on steps of four tracks, a
+/// direction on four tracks, two melodic tracks and a scale in slot 3 (the Fill and MIDI input
+/// parameters changed, kept with the host parameters).
 fn v3_full() -> SavedState {
     let mut state = v2_full();
     let condition = |text: &str| Condition::parse(text).expect("a condition");
@@ -264,8 +265,15 @@ fn v3_full() -> SavedState {
         s.condition = v
     });
     slot1.tracks[4].pattern.direction = Direction::Random;
-    let lead = &mut state.pattern.slot_mut(2).tracks[3];
+    slot1.tracks[4].pattern.melodic = true;
+    let slot3 = state.pattern.slot_mut(2);
+    slot3.scale = Scale {
+        root: 2,
+        kind: ScaleKind::Dorian,
+    };
+    let lead = &mut slot3.tracks[3];
     lead.pattern.direction = Direction::Pendulum;
+    lead.pattern.melodic = true;
     let conditions = ["2:4", "", "", "", "!nei", "", ""];
     per_step(lead, &conditions.map(condition), |s, v| s.condition = v);
     state

@@ -49,7 +49,9 @@ pub mod state;
 pub mod timing;
 pub mod transport;
 
-pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
+pub use driver::{
+    AbsNote, CallRecord, ScriptNote, ScriptParamChange, ScriptRun, SplitMode, TransportScript,
+};
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
 pub use expect::{

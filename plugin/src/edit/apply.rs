@@ -5,8 +5,9 @@
 use super::error::EditError;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
-    check_condition, check_range, check_slot, check_step, check_track, default_track_name, CHANNEL,
-    GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
+    check_condition, check_range, check_scale, check_slot, check_step, check_track,
+    default_track_name, CHANNEL, GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET,
+    SWING_PERCENT, VELOCITY,
 };
 use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
@@ -228,6 +229,7 @@ fn apply_to_slot(
                 }
                 TrackChange::EuclidMode(on) => track_doc.pattern.euclid = *on,
                 TrackChange::Direction(direction) => track_doc.pattern.direction = *direction,
+                TrackChange::Melodic(on) => track_doc.pattern.melodic = *on,
             }
         }
         Edit::Euclid {
@@ -291,6 +293,7 @@ fn apply_to_slot(
         }
         Edit::SlotQuantize(quantize) => effects.push(Effect::SlotQuantize(*quantize)),
         Edit::Fill(on) => effects.push(Effect::Fill(*on)),
+        Edit::Scale(scale) => doc.scale = check_scale(*scale)?,
         Edit::OscAddress { track, address } => {
             let track = resolve(doc, track)?;
             effects.push(Effect::OscAddress(track, address.as_str().to_owned()));

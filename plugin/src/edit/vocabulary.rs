@@ -4,7 +4,7 @@
 
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
-use crate::engine::pattern::{Condition, Direction, StepRate};
+use crate::engine::pattern::{Condition, Direction, Scale, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
 
 /// A track an edit is about: by index (0-based) or by name, looked up in the slot being edited
@@ -63,6 +63,8 @@ pub enum TrackChange {
     EuclidMode(bool),
     /// The order in which the track plays its steps.
     Direction(Direction),
+    /// Melodic: follows the MIDI input's transposition and the slot's scale.
+    Melodic(bool),
 }
 
 /// A cell of the grid: track and step, 0-based.
@@ -211,6 +213,8 @@ pub enum Edit {
     SlotQuantize(SlotQuantize),
     /// The Fill parameter: steps with the `fill` condition play, `!fill` ones rest.
     Fill(bool),
+    /// The slot's scale, which its melodic tracks snap to.
+    Scale(Scale),
     /// Where a track's OSC gates go.
     OscAddress {
         /// The track.

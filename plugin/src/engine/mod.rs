@@ -10,8 +10,10 @@ pub mod condition;
 pub mod direction;
 pub mod euclid;
 pub mod event;
+pub mod midi_input;
 pub mod pattern;
 pub mod performance;
+pub mod scale;
 mod schedule;
 pub mod slot_switch;
 mod sounding;
@@ -19,6 +21,7 @@ pub mod transport;
 
 use condition::Occasion;
 use event::{NoteEvent, NoteKind};
+use midi_input::MidiInput;
 use pattern::{PatternSnapshot, SongSnapshot, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
 use schedule::hits_in_window;
@@ -109,6 +112,10 @@ pub struct Engine {
     /// Song beat where the current run started (playback start, seek, loop wrap, slot switch):
     /// the `1st` trig condition holds for the first pass from here.
     run_start: f64,
+    /// Transposition and slot keys played into the plugin.
+    midi: MidiInput,
+    /// A slot change asked for in this block waits for this sample (the slot key's).
+    slot_request_sample: usize,
 }
 
 impl Engine {
@@ -122,6 +129,8 @@ impl Engine {
             release_all_requested: false,
             playing_slot: 0,
             run_start: 0.0,
+            midi: MidiInput::default(),
+            slot_request_sample: 0,
         }
     }
 
@@ -129,6 +138,19 @@ impl Engine {
     /// to resynchronise from the host position. Used on reset and when bypass ends.
     pub fn request_release_all(&mut self) {
         self.release_all_requested = true;
+    }
+
+    /// The MIDI input: feed each block's notes in (after [`MidiInput::begin_block`]) before
+    /// processing it; melodic tracks take its transposition from each note's sample on.
+    pub fn midi_input(&mut self) -> &mut MidiInput {
+        &mut self.midi
+    }
+
+    /// A slot change asked for by the next block waits for its sample `sample` (the sample of
+    /// the slot key that asked for it), then for the quantize point as usual. Holds for one
+    /// block.
+    pub fn slot_request_from(&mut self, sample: usize) {
+        self.slot_request_sample = sample;
     }
 
     /// Number of notes sounding now.
@@ -244,6 +266,7 @@ impl Engine {
         }
         let last = segment.edge_at(block_len - 1);
         self.play_stretch(&segment, scanned_to, block_len - 1, &playing, emit);
+        self.slot_request_sample = 0;
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
@@ -263,7 +286,17 @@ impl Engine {
         let first = segment.first_sample;
         if playing.requested_slot != self.playing_slot {
             let quantize = playing.performance.slot_quantize;
-            let due = switch_beat(quantize, after, playing.bars);
+            let mut from = after;
+            if self.slot_request_sample > first {
+                if self.slot_request_sample > last_sample {
+                    // The key comes after this stretch.
+                    let pattern = &playing.slots[self.playing_slot];
+                    self.scan(segment, (first, last_sample), after, pattern, playing, emit);
+                    return;
+                }
+                from = from.max(segment.edge_at(self.slot_request_sample) - 2.0 * BEAT_TOLERANCE);
+            }
+            let due = switch_beat(quantize, from, playing.bars);
             if due <= segment.edge_at(last_sample) + BEAT_TOLERANCE {
                 let switch_sample = segment.offset_of(due) as usize;
                 let mut new_after = after;
@@ -352,6 +385,7 @@ impl Engine {
                 continue;
             }
             let pending = &mut self.pending_ons;
+            let midi = &self.midi;
             hits_in_window(
                 track_index,
                 track,
@@ -368,13 +402,21 @@ impl Engine {
                         // in a gap between blocks starts late, on the block's first sample).
                         let one_sample_on =
                             segment.edge_at(offset as usize) + 1.0 / segment.samples_per_beat;
+                        let written = hit.note.unwrap_or(track.note) & 0x7f;
+                        let key = if track.melodic {
+                            let transposed =
+                                i32::from(written) + i32::from(midi.transpose_at(offset));
+                            pattern.scale.snap(transposed)
+                        } else {
+                            written
+                        };
                         pending.push(PendingOn {
                             offset,
                             track: track_index as u8,
                             beat: hit.beat,
                             off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
-                            key: hit.note.unwrap_or(track.note) & 0x7f,
+                            key,
                         });
                     }
                 },

@@ -5,6 +5,7 @@
 
 pub use super::condition::Condition;
 pub use super::direction::Direction;
+pub use super::scale::{Scale, ScaleKind};
 
 /// Number of tracks in every pattern.
 pub const MAX_TRACKS: usize = 16;
@@ -149,6 +150,9 @@ pub struct TrackPattern {
     pub euclid: bool,
     /// The order in which the track plays its steps.
     pub direction: Direction,
+    /// A melodic track follows the MIDI input's transposition and snaps its notes to the slot's
+    /// scale; drum tracks (the default) play their notes as written.
+    pub melodic: bool,
 }
 
 impl TrackPattern {
@@ -162,6 +166,7 @@ impl TrackPattern {
             steps: [Step::REST; MAX_STEPS],
             euclid: false,
             direction: Direction::Forward,
+            melodic: false,
         }
     }
 
@@ -192,6 +197,8 @@ pub struct PatternSnapshot {
     pub tracks: [TrackPattern; MAX_TRACKS],
     /// Seed for step probability; the same seed and song position always give the same outcome.
     pub seed: u32,
+    /// The scale melodic tracks snap to (chromatic: none).
+    pub scale: Scale,
 }
 
 /// Default MIDI note of each track: a General MIDI drum kit (kick, snare, closed hat, open hat,
@@ -205,6 +212,7 @@ impl Default for PatternSnapshot {
         PatternSnapshot {
             tracks: DEFAULT_NOTES.map(TrackPattern::empty),
             seed: 0,
+            scale: Scale::default(),
         }
     }
 }

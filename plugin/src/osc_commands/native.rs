@@ -85,6 +85,9 @@ pub fn handle(
             let direction = values::parse_direction(text).map_err(|e| args.refused(e))?;
             Ok(TrackChange::Direction(direction))
         }),
+        "/chronus/track/melodic" => track(&mut args, |args| {
+            Ok(TrackChange::Melodic(args.flag("melodic")?))
+        }),
         "/chronus/euclid" => euclid(&mut args, false),
         "/chronus/euclid/stamp" => euclid(&mut args, true),
         "/chronus/euclid/off" => track(&mut args, |_| Ok(TrackChange::EuclidMode(false))),
@@ -99,6 +102,7 @@ pub fn handle(
         "/chronus/gate" => gate(&mut args),
         "/chronus/swing" => swing(&mut args),
         "/chronus/fill" => fill(&mut args),
+        "/chronus/scale" => scale(&mut args),
         "/chronus/slot" => select_slot(&mut args),
         "/chronus/quantize" => quantize(&mut args),
         "/chronus/edit_slot" => return Some(edit_slot(remote, &mut args).map(|()| ok(address))),
@@ -282,6 +286,14 @@ fn fill(args: &mut Args) -> Read {
     let on = args.flag("fill")?;
     args.finish()?;
     Ok(Edit::Fill(on))
+}
+
+fn scale(args: &mut Args) -> Read {
+    let root = args.text("root")?;
+    let name = args.string("scale")?;
+    let scale = values::parse_scale(&root, name).map_err(|e| args.refused(e))?;
+    args.finish()?;
+    Ok(Edit::Scale(scale))
 }
 
 fn select_slot(args: &mut Args) -> Read {

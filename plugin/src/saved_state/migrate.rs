@@ -73,8 +73,8 @@ fn v1_to_v2(fields: &mut Fields) -> Result<(), StateError> {
     Ok(())
 }
 
-/// Version 2 → 3: every slot and track as it was; no step has a trig condition and every
-/// track plays forward (version 2 had neither). The settings stay as they are.
+/// Version 2 → 3: every slot and track as it was; no step has a trig condition, every track
+/// plays forward and is a drum track, every slot is chromatic (version 2 had none of these). The settings stay as they are.
 fn v2_to_v3(fields: &mut Fields) -> Result<(), StateError> {
     let key = Part::Pattern.key();
     let text = fields.get(key).ok_or(StateError::Missing)?;
@@ -88,6 +88,7 @@ fn v2_to_v3(fields: &mut Fields) -> Result<(), StateError> {
             .map(|slot| SlotV3 {
                 slot: slot.slot,
                 seed: slot.seed,
+                scale: None,
                 tracks: slot.tracks.into_iter().map(Into::into).collect(),
             })
             .collect(),

@@ -10,8 +10,8 @@ use super::version::{parse_json, StateError, Version, FORMAT};
 use crate::document::pattern_string;
 use crate::document::{PatternDoc, SongDoc, TrackDoc};
 use crate::engine::pattern::{
-    Condition, Direction, Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS,
-    MAX_TRACKS, SLOT_COUNT,
+    Condition, Direction, Scale, Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET,
+    MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
 };
 
 /// The canonical text of `song` in the current version. The same document always gives the
@@ -71,6 +71,7 @@ fn saved_form(song: &SongDoc) -> PatternV3 {
             .map(|(index, pattern)| SlotV3 {
                 slot: index as u8 + 1,
                 seed: pattern.seed,
+                scale: (pattern.scale != Scale::default()).then(|| pattern.scale.label()),
                 tracks: pattern.tracks.iter().map(TrackV3::from).collect(),
             })
             .collect(),
@@ -94,18 +95,16 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
         if std::mem::replace(&mut seen[slot - 1], true) {
             return Err(StateError::Invalid(format!("slot {slot} appears twice")));
         }
-        *song.slot_mut(slot - 1) =
-            pattern_from_saved(saved.seed, &saved.tracks).map_err(|error| match error {
-                StateError::Invalid(reason) => {
-                    StateError::Invalid(format!("slot {slot}: {reason}"))
-                }
-                other => other,
-            })?;
+        *song.slot_mut(slot - 1) = pattern_from_saved(saved).map_err(|error| match error {
+            StateError::Invalid(reason) => StateError::Invalid(format!("slot {slot}: {reason}")),
+            other => other,
+        })?;
     }
     Ok(song)
 }
 
-fn pattern_from_saved(seed: u32, tracks: &[TrackV3]) -> Result<PatternDoc, StateError> {
+fn pattern_from_saved(saved: &SlotV3) -> Result<PatternDoc, StateError> {
+    let tracks = &saved.tracks;
     if tracks.len() > MAX_TRACKS {
         return Err(StateError::Invalid(format!(
             "{} tracks; at most {MAX_TRACKS}",
@@ -113,7 +112,12 @@ fn pattern_from_saved(seed: u32, tracks: &[TrackV3]) -> Result<PatternDoc, State
         )));
     }
     let mut doc = PatternDoc::empty();
-    doc.seed = seed;
+    doc.seed = saved.seed;
+    if let Some(text) = &saved.scale {
+        let (root, name) = text.split_once(' ').unwrap_or((text, ""));
+        doc.scale = crate::edit::values::parse_scale(root, name)
+            .map_err(|error| StateError::Invalid(format!("scale: {}", error.reason)))?;
+    }
     for (slot, saved) in doc.tracks.iter_mut().zip(tracks) {
         *slot = TrackDoc::try_from(saved)?;
     }
@@ -158,6 +162,7 @@ impl From<&TrackDoc> for TrackV3 {
                 .map(|conditions| conditions.iter().map(|c| c.label()).collect()),
             direction: (pattern.direction != Direction::Forward)
                 .then(|| pattern.direction.name().to_owned()),
+            melodic: pattern.melodic,
         }
     }
 }
@@ -223,6 +228,7 @@ impl TryFrom<&TrackV3> for TrackDoc {
             channel,
             note,
             euclid: saved.euclid,
+            melodic: saved.melodic,
             direction: match &saved.direction {
                 None => Direction::Forward,
                 Some(name) => Direction::parse(name)
@@ -304,18 +310,28 @@ mod tests {
             ..Step::hit(100)
         };
         track.steps[2].condition = Condition::NotNeighbour;
+        track.melodic = true;
+        doc.scale = Scale {
+            root: 6,
+            kind: crate::engine::pattern::ScaleKind::HarmonicMinor,
+        };
         let song = SongDoc::new(doc);
         let text = encode(&song);
         assert!(
-            text.contains(r#""conditions":["3:8","","!nei"],"direction":"pendulum""#),
+            text.contains(
+                r#""conditions":["3:8","","!nei"],"direction":"pendulum","melodic":true"#
+            ),
             "{text}"
         );
+        assert!(text.contains(r#""scale":"F# harmonic-minor""#), "{text}");
         assert_eq!(decode(&text), Ok(song));
         for (from, to, reason) in [
             (r#""3:8""#, r#""9:8""#, "conditions: `9:8`"),
             (r#""!nei""#, r#""nie""#, "`nie` is not a condition"),
             (r#""pendulum""#, r#""sideways""#, "unknown direction"),
             (r#","!nei"]"#, "]", "conditions has 2 values for 3 steps"),
+            ("harmonic-minor", "bebop", "scale: `bebop` is not a scale"),
+            ("F# ", "H ", "scale: `H` is not a root"),
         ] {
             let broken = text.replace(from, to);
             match decode(&broken) {

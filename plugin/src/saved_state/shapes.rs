@@ -67,7 +67,8 @@ fn is_false(value: &bool) -> bool {
     !value
 }
 
-/// Version 3: version 2 with trig conditions per step and a playback direction per track.
+/// Version 3: version 2 with trig conditions per step, a playback direction and a melodic flag
+/// per track, and a scale per slot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PatternV3 {
@@ -83,10 +84,14 @@ pub(crate) struct SlotV3 {
     /// 1–16, as musicians count.
     pub slot: u8,
     pub seed: u32,
+    /// Root and scale (`"D dorian"`); absent for C chromatic (no scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<String>,
     pub tracks: Vec<TrackV3>,
 }
 
-/// One track in version 3: every field of [`Track`], then `conditions` and `direction`.
+/// One track in version 3: every field of [`Track`], then `conditions`, `direction` and
+/// `melodic`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TrackV3 {
@@ -120,6 +125,9 @@ pub(crate) struct TrackV3 {
     /// Playback direction (`reverse`, `pendulum`, `random`); absent for forward.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
+    /// A melodic track follows transposition and the slot's scale; written only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub melodic: bool,
 }
 
 impl From<Track> for TrackV3 {
@@ -140,6 +148,7 @@ impl From<Track> for TrackV3 {
             euclid: track.euclid,
             conditions: None,
             direction: None,
+            melodic: false,
         }
     }
 }
