@@ -308,6 +308,8 @@ impl Plugin for ChronusSeq {
             });
         let slot = self.engine.playing_slot();
         let song = pattern;
+        let transpose = self.engine.midi_input().transpose_at(u32::MAX);
+        self.parts.live.publish_transpose(transpose);
         self.parts.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,

@@ -16,12 +16,15 @@ use crate::engine::performance::{MAX_SWING, MIN_SWING};
 use crate::live_state::TransportView;
 use crate::params::QuantizeChoice;
 
-/// The first row: transport, the slot that plays and the slot being edited.
+/// The first row: transport, the slot that plays and the slot being edited, the edited slot's
+/// scale and the transposition played in.
 pub fn global_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, song: &SongDoc) {
     ui.horizontal_wrapped(|ui| {
         transport(ui, &model.live.transport());
         ui.separator();
         slots(ui, model, state, song);
+        ui.separator();
+        super::scale_controls::scale_controls(ui, model, state, song);
     });
 }
 

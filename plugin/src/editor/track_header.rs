@@ -1,6 +1,6 @@
 //! Track headers: the compact header left of each grid row (name, mute, solo, length and rate),
 //! and the full header of the selected track under the grid (name, length, rate, MIDI note and
-//! channel, gate, direction, Euclid pulses, steps and rotation, OSC address, and the pattern as
+//! channel, gate, direction, melodic, Euclid pulses, steps and rotation, OSC address, and the pattern as
 //! text).
 
 use egui::{ComboBox, DragValue, Rect, RichText, Sense, Slider, Ui};
@@ -250,6 +250,18 @@ pub fn track_inspector(
             );
         if direction != pattern.direction {
             set(TrackChange::Direction(direction));
+        }
+        let mut melodic = pattern.melodic;
+        if ui
+            .checkbox(&mut melodic, "Melodic")
+            .accessible_name("Melodic track")
+            .on_hover_text(
+                "Follows the keys played in (transposition) and the slot's scale; drum tracks \
+                 play their notes as written",
+            )
+            .changed()
+        {
+            set(TrackChange::Melodic(melodic));
         }
         ui.separator();
 

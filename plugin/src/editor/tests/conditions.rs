@@ -1,11 +1,13 @@
-//! Trig conditions, directions and Fill in the editor: the step menu's condition, the mark on a
-//! conditioned cell, a track's direction, and the Fill button as a host-parameter gesture.
+//! Trig conditions, directions, Fill, scales and the MIDI input in the editor: the step menu's
+//! condition, the mark on a conditioned cell, a track's direction and melodic switch, the Fill
+//! button as a host-parameter gesture, the edited slot's scale and the transposition shown.
 
 use super::support::{Fixture, Gesture};
 use crate::editor::gesture::Cell;
 use crate::editor::grid::cell_name;
 use crate::editor::theme;
-use crate::engine::pattern::{Condition, Direction};
+use crate::engine::pattern::{Condition, Direction, Scale, ScaleKind};
+use egui_kittest::kittest::Queryable;
 
 /// Whether a condition mark (a filled triangle of the condition colour) is drawn in the cell
 /// of `track` and `step`.
@@ -83,4 +85,32 @@ fn the_fill_button_sets_the_host_parameter_as_one_gesture() {
     );
     fixture.click("Fill");
     assert!(!fixture.params.fill.value());
+}
+
+#[test]
+fn the_scale_of_the_edited_slot_and_the_melodic_switch_are_edits() {
+    let mut fixture = Fixture::new();
+    fixture.click("Scale root");
+    fixture.click("Root D");
+    fixture.click("Scale");
+    fixture.click("Scale dorian");
+    assert_eq!(
+        fixture.store.slot(0).scale,
+        Scale {
+            root: 2,
+            kind: ScaleKind::Dorian
+        }
+    );
+    fixture.click("Melodic track");
+    assert!(fixture.store.slot(0).tracks[0].pattern.melodic);
+    assert_eq!(fixture.store.history_depth(), (3, 0), "one undo step each");
+}
+
+#[test]
+fn the_transposition_played_in_is_shown() {
+    let mut fixture = Fixture::new();
+    assert!(fixture.harness.query_by_label("Transpose +0").is_some());
+    fixture.live.publish_transpose(-5);
+    fixture.run();
+    assert!(fixture.harness.query_by_label("Transpose -5").is_some());
 }
