@@ -13,7 +13,8 @@
 //! direction uses [`Direction::position`], which is its definition. Tempos are chosen so a beat
 //! is a whole number of samples.
 //!
-//! `conditions_and_directions_match_the_reference` (400 cases, a few seconds in a debug build).
+//! `conditions_and_directions_match_the_reference` (400 cases, a few seconds in a debug build);
+//! `a_slot_switch_starts_a_new_first_pass` checks the run start a slot switch makes.
 
 use chronus_seq::engine::event::NoteKind;
 use chronus_seq::engine::pattern::{
@@ -480,4 +481,52 @@ fn conditions_and_directions_never_allocate() {
         note_ons > 1000,
         "the pattern plays, got {note_ons} note-ons"
     );
+}
+
+/// `1st` starts over on a slot switch: the new slot's first pass plays its `1st` steps, counted
+/// from the switch point (the next bar line after the request).
+#[test]
+fn a_slot_switch_starts_a_new_first_pass() {
+    use chronus_seq::engine::pattern::SongSnapshot;
+    let slot = |note: u8| {
+        let mut pattern = PatternSnapshot::default();
+        pattern.tracks[0].length = 4;
+        pattern.tracks[0].steps[0] = Step {
+            condition: Condition::First,
+            note: Some(note),
+            ..Step::hit(100)
+        };
+        pattern
+    };
+    let song = SongSnapshot::new([slot(60), slot(61)]);
+    let mut engine = Engine::new(RATE);
+    let mut ons = Vec::new();
+    let block = 512u64;
+    for index in 0..(240_000 / block) {
+        let start = index * block;
+        let performance = Performance {
+            slot: u8::from(start >= 100_000),
+            ..Performance::default()
+        };
+        let transport = BlockTransport {
+            playing: true,
+            tempo: Some(120.0),
+            pos_beats: Some(start as f64 / 24_000.0),
+            loop_beats: None,
+            bars: None,
+        };
+        engine.process_song(
+            block as usize,
+            &transport,
+            &song,
+            &performance,
+            &mut |event| {
+                if matches!(event.kind, NoteKind::On { .. }) {
+                    ons.push((start + u64::from(event.offset), event.key));
+                }
+            },
+        );
+    }
+    // Slot 1 from sample 0; the switch waits for the bar line at beat 8 (sample 192000).
+    assert_eq!(ons, [(0, 60), (192_000, 61)]);
 }
