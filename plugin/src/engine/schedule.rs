@@ -64,18 +64,24 @@ pub(crate) fn hits_in_window(
             .direction
             .position(index, length as u8, seed, track_index);
         let step = &track.steps[at];
-        if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
-            continue;
-        }
-        if !occasion.allows(track_index, index, step.condition) {
-            continue;
-        }
         let nudge = f64::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT)) / 100.0;
         let start = index as f64 * step_beats
             + performance.swing_delay(index, step_beats)
             + nudge * step_beats;
         let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
         let spacing = step_beats / f64::from(ratchet);
+        // Most candidates have no hit in the window: skip them before the dice and the trig
+        // condition, which may look at other steps and tracks.
+        let last_hit = start + f64::from(ratchet - 1) * spacing;
+        if last_hit <= after || start > up_to || last_hit < 0.0 {
+            continue;
+        }
+        if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
+            continue;
+        }
+        if !occasion.allows(track_index, index, step.condition) {
+            continue;
+        }
         let held = match euclid {
             Some(_) => 0.0,
             None => tied_steps(track, index, seed, track_index) as f64 * step_beats,
