@@ -15,6 +15,7 @@ pub mod headless;
 pub mod headless_window;
 mod host;
 mod live_state;
+mod midi_keys;
 mod osc_commands;
 pub mod osc_in;
 pub mod osc_input;
@@ -76,6 +77,8 @@ pub struct ChronusSeq {
     osc_in: OscInService,
     /// Bypass state of the previous block. Audio thread only.
     was_bypassed: bool,
+    /// Slot keys played into the plugin. Audio thread only.
+    midi_keys: midi_keys::MidiKeys,
 }
 
 impl Default for ChronusSeq {
@@ -108,6 +111,7 @@ impl Default for ChronusSeq {
             engine: Engine::new(44_100.0),
             host: HostAdapter::default(),
             was_bypassed: false,
+            midi_keys: midi_keys::MidiKeys::default(),
         }
     }
 }
@@ -204,7 +208,7 @@ impl Plugin for ChronusSeq {
         main_output_channels: NonZeroU32::new(2),
         ..AudioIOLayout::const_default()
     }];
-    const MIDI_INPUT: MidiConfig = MidiConfig::None;
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
@@ -289,6 +293,15 @@ impl Plugin for ChronusSeq {
             self.parts.params().osc_delay_ms.value(),
         );
         let mut performance = self.parts.params().performance();
+        self.midi_keys.take_block(
+            context,
+            self.engine.midi_input(),
+            &self.parts.params().midi_input_settings(),
+        );
+        if let Some((sample, slot)) = self.midi_keys.slot_request(performance.slot) {
+            performance.slot = slot;
+            self.engine.slot_request_from(sample);
+        }
         performance.slot_quantize = self.parts.slot_override.quantize_for(
             self.engine.playing_slot(),
             usize::from(performance.slot),
@@ -328,6 +341,8 @@ impl Plugin for ChronusSeq {
         } else {
             pattern
         };
+        let transpose = self.engine.midi_input().transpose_at(u32::MAX);
+        self.parts.live.publish_transpose(transpose);
         self.parts.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,

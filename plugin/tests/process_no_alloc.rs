@@ -1,5 +1,7 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
-//! between blocks (one of them quantized to the bar, landing at a loop wrap), slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! between blocks (one of them quantized to the bar, landing at a loop wrap; trig conditions of
+//! every kind, every direction, Fill on, melodic tracks in a scale transposed by keys played into
+//! the plugin, a slot key), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -8,10 +10,12 @@
 mod support;
 
 use chronus_seq::document::PatternDoc;
-use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
+use chronus_seq::edit::{Edit, Origin, StepChange, TrackChange, TrackRef};
+use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind};
 use chronus_seq::engine::slot_switch::SlotQuantize;
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
+use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use support::{activate, TestProcessContext};
 
@@ -167,6 +171,34 @@ fn process_never_allocates() {
     for (index, block) in script().into_iter().enumerate() {
         // Between blocks, as the editor or OSC input would: edits and slot changes.
         match index {
+            // Trig conditions of every kind, every direction and Fill on, from early on.
+            5 => {
+                let conditions = ["1:2", "!1st", "fill", "pre", "!pre", "nei", "!nei", "1st"];
+                let mut batch = Vec::new();
+                for track in 0..4 {
+                    for (step, text) in conditions.iter().enumerate() {
+                        let condition = Condition::parse(text).expect("a condition");
+                        batch.push(set_step(track, step * 2, StepChange::On(true)));
+                        batch.push(set_step(track, step * 2, StepChange::Condition(condition)));
+                    }
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Direction(Direction::ALL[track]),
+                    });
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Melodic(track % 2 == 0),
+                    });
+                }
+                batch.push(Edit::Scale(Scale {
+                    root: 2,
+                    kind: ScaleKind::Dorian,
+                }));
+                edits
+                    .apply(Origin::Osc, 1, Edit::Batch(batch))
+                    .expect("valid conditions");
+                gateway.set(&params.fill, true);
+            }
             50 => edits
                 .apply(
                     Origin::Osc,
@@ -201,6 +233,38 @@ fn process_never_allocates() {
             _ => {}
         }
         context.api = block.api;
+        // Keys played into the plugin: transpositions on most blocks, a slot key now and then.
+        let key = |timing: u32, key: u8, on: bool| {
+            let (voice_id, channel, key) =
+                (VoiceID::Wildcard, Channel::Number(0), Key::Number(key));
+            if on {
+                NoteEvent::NoteOn {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.7,
+                }
+            } else {
+                NoteEvent::NoteOff {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.0,
+                }
+            }
+        };
+        context.input.clear();
+        context.input_read = 0;
+        if index % 3 == 0 {
+            let at = (index as u32 * 37) % block.len.max(1) as u32;
+            context.input.push(key(at, 40 + (index % 24) as u8, true));
+            context.input.push(key(at, 40 + (index % 24) as u8, false));
+        }
+        if index == 100 {
+            context.input.push(key(0, 24, true));
+        }
         let cut = block.split.unwrap_or(0).min(block.len);
         let pieces = [(0, cut), (cut, block.len)];
         for (start, end) in pieces.into_iter().filter(|(start, end)| end > start) {

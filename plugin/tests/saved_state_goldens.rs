@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use chronus_seq::document::{PatternDoc, SongDoc, TrackDoc};
 use chronus_seq::editor::size::EditorSize;
-use chronus_seq::engine::pattern::{RateFeel, Step, StepRate, TrackPattern, MAX_STEPS};
+use chronus_seq::engine::pattern::{
+    Condition, Direction, RateFeel, Scale, ScaleKind, Step, StepRate, TrackPattern, MAX_STEPS,
+};
 use chronus_seq::osc_in::OscInSettings;
 use chronus_seq::osc_out::{OscOutSettings, Profile, TimingMode, TrackTarget};
 use chronus_seq::saved_state::{self, Part, SavedState};
@@ -237,6 +239,46 @@ fn v2_first() -> SavedState {
     }
 }
 
+/// What `v3-full.json` holds: `v2-full` with trig conditions on steps of four tracks, a
+/// direction on four tracks, two melodic tracks and a scale in slot 3 (the Fill and MIDI input
+/// parameters changed, kept with the host parameters).
+fn v3_full() -> SavedState {
+    let mut state = v2_full();
+    let condition = |text: &str| Condition::parse(text).expect("a condition");
+    let slot1 = state.pattern.slot_mut(0);
+    let kick = [
+        "", "", "", "", "1:2", "", "", "", "fill", "", "", "", "!fill", "", "", "8:8",
+    ];
+    per_step(&mut slot1.tracks[0], &kick.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[0].pattern.direction = Direction::Reverse;
+    let snare = [
+        "", "", "", "", "1st", "", "", "!1st", "", "", "", "", "pre", "", "!pre", "",
+    ];
+    per_step(&mut slot1.tracks[1], &snare.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[2].pattern.direction = Direction::Pendulum;
+    let bass = ["nei", "!nei", "", "3:5", ""];
+    per_step(&mut slot1.tracks[4], &bass.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[4].pattern.direction = Direction::Random;
+    slot1.tracks[4].pattern.melodic = true;
+    let slot3 = state.pattern.slot_mut(2);
+    slot3.scale = Scale {
+        root: 2,
+        kind: ScaleKind::Dorian,
+    };
+    let lead = &mut slot3.tracks[3];
+    lead.pattern.direction = Direction::Pendulum;
+    lead.pattern.melodic = true;
+    let conditions = ["2:4", "", "", "", "!nei", "", ""];
+    per_step(lead, &conditions.map(condition), |s, v| s.condition = v);
+    state
+}
+
 /// `state` with the parts it lacks taken from a fresh instance, as a project load leaves them.
 fn in_fresh_instance(state: SavedState) -> SavedState {
     SavedState {
@@ -288,6 +330,11 @@ fn cases() -> Vec<Case> {
             repairs: vec![],
         },
         Case {
+            name: "v3-full",
+            loads: v3_full(),
+            repairs: vec![],
+        },
+        Case {
             name: "v1-corrupt-pattern",
             loads: default_pattern(v1_full()),
             repairs: vec![(Part::Pattern, "not valid JSON")],
@@ -312,11 +359,11 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
-            name: "v3-newer",
+            name: "v4-newer",
             loads: default_pattern(v2_full()),
             repairs: vec![(
                 Part::Pattern,
-                "version 3 is newer than this build reads (2)",
+                "version 4 is newer than this build reads (3)",
             )],
         },
         Case {
@@ -371,7 +418,7 @@ fn every_golden_loads_the_same_through_the_plugin() {
 
 #[test]
 fn the_current_version_goldens_save_byte_identical() {
-    for name in ["v2-full", "v2-first"] {
+    for name in ["v3-full"] {
         let state = golden(name);
         let (loaded, _) = saved_state::read(&state.fields);
         assert_eq!(saved_state::write(&loaded), state.fields, "{name}");
@@ -397,7 +444,7 @@ fn the_version_1_golden_is_migrated_before_the_framework_reads_it() {
     ChronusSeq::filter_state(&mut state);
     let pattern: serde_json::Value = serde_json::from_str(&state.fields["pattern"]).expect("JSON");
     assert_eq!(
-        pattern["version"], 2,
+        pattern["version"], 3,
         "the framework sees the current version"
     );
     assert_eq!(state.fields["osc_out"], before["osc_out"]);

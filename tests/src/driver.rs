@@ -79,6 +79,21 @@ pub struct ScriptParamChange {
     pub value: f64,
 }
 
+/// A key played into the plugin at a sample offset of a host block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScriptNote {
+    /// Host block (cycle) index.
+    pub block: usize,
+    /// Sample offset inside the host block.
+    pub offset: u32,
+    /// MIDI channel 0..=15.
+    pub channel: u16,
+    /// MIDI key 0..=127.
+    pub key: u16,
+    /// Pressed (note-on) or released (note-off).
+    pub on: bool,
+}
+
 /// What the host does over time. Build with [`TransportScript::new`] and the `with_*` methods,
 /// then [`TransportScript::run`].
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +117,8 @@ pub struct TransportScript {
     pub stop_at_block: Option<usize>,
     /// Parameter changes sent as input events.
     pub param_changes: Vec<ScriptParamChange>,
+    /// Keys played into the plugin, sent as input note events.
+    pub notes: Vec<ScriptNote>,
     /// [`SplitMode::ReaperSplit`] only: whether the parts of a split block are consecutive
     /// slices of the host block's audio buffer (`true`, the default — the host splits a block
     /// it already holds) or each part's audio starts where [`PluginHost::process_block`] would
@@ -124,6 +141,7 @@ impl TransportScript {
             tempo_changes: Vec::new(),
             stop_at_block: None,
             param_changes: Vec::new(),
+            notes: Vec::new(),
             split_parts_in_place: true,
             pacing: Pacing::Offline,
         }
@@ -179,6 +197,25 @@ impl TransportScript {
             offset,
             param_id,
             value,
+        });
+        self
+    }
+
+    /// Plays a key (`on`) or releases it at `offset` samples into host block `block`.
+    pub fn with_note(
+        mut self,
+        block: usize,
+        offset: u32,
+        channel: u16,
+        key: u16,
+        on: bool,
+    ) -> Self {
+        self.notes.push(ScriptNote {
+            block,
+            offset,
+            channel,
+            key,
+            on,
         });
         self
     }
@@ -252,7 +289,7 @@ impl TransportScript {
             }
             timeline.wrap_if_due(cycle_start);
 
-            let params: Vec<(u64, InEvent)> = self
+            let mut params: Vec<(u64, InEvent)> = self
                 .param_changes
                 .iter()
                 .filter(|c| c.block == cycle && u64::from(c.offset) < frames)
@@ -266,6 +303,21 @@ impl TransportScript {
                     (at, event)
                 })
                 .collect();
+            params.extend(
+                self.notes
+                    .iter()
+                    .filter(|n| n.block == cycle && u64::from(n.offset) < frames)
+                    .map(|n| {
+                        let event = InEvent::Note {
+                            time: 0,
+                            channel: n.channel,
+                            key: n.key,
+                            on: n.on,
+                        };
+                        (cycle_start + u64::from(n.offset), event)
+                    }),
+            );
+            params.sort_by_key(|(at, _)| *at);
 
             match self.split_mode {
                 SplitMode::ReaperSplit => {
@@ -344,6 +396,14 @@ fn events_in(params: &[(u64, InEvent)], start: u64, end: u64) -> Vec<InEvent> {
                 time: (at - start) as u32,
                 param_id,
                 value,
+            },
+            InEvent::Note {
+                channel, key, on, ..
+            } => InEvent::Note {
+                time: (at - start) as u32,
+                channel,
+                key,
+                on,
             },
             other => other,
         })

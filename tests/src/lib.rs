@@ -49,8 +49,8 @@ pub mod timing;
 pub mod transport;
 
 pub use driver::{
-    blocks_for, wall_clock_lock, AbsNote, CallRecord, Pacing, ScriptParamChange, ScriptRun,
-    SplitMode, TransportScript,
+    blocks_for, wall_clock_lock, AbsNote, CallRecord, Pacing, ScriptNote, ScriptParamChange,
+    ScriptRun, SplitMode, TransportScript,
 };
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
@@ -62,8 +62,8 @@ pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use state::{
-    nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes, saved_pattern_document,
-    song_document, song_state_bytes,
+    conditions_state_bytes, nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes,
+    saved_pattern_document, song_document, song_state_bytes,
 };
 pub use transport::TransportInfo;
 

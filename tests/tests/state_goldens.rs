@@ -73,12 +73,11 @@ fn assert_resaves_identical(name: &str, saved: &Value) {
     assert_eq!(fields(&again), fields(saved), "{name}: save, load, save");
 }
 
-/// `v2-full` as the current build saves it (every part); `v2-first` as the first version-2
-/// build saved it (before per-step notes, OSC input settings and the editor size).
+/// `v3-full` as the current build saves it (every part, trig conditions and directions).
 #[test]
-fn the_version_2_goldens_save_byte_identical() {
+fn the_current_version_golden_saves_byte_identical() {
     let fresh = fresh_state();
-    for name in ["v2-full", "v2-first"] {
+    for name in ["v3-full"] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
         for part in PARTS {
@@ -98,11 +97,40 @@ fn the_version_2_goldens_save_byte_identical() {
     }
 }
 
+/// `v2-full` and `v2-first` (the first version-2 build's, before per-step notes, OSC input
+/// settings and the editor size) save as version 3 with the same slots and tracks (version 3
+/// adds fields only), every other part as saved, and then save byte-identical.
+#[test]
+fn the_version_2_goldens_save_as_version_3_track_for_track() {
+    let fresh = fresh_state();
+    for name in ["v2-full", "v2-first"] {
+        let golden = parse(&golden_text(name));
+        let saved = load_and_save(name);
+        let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
+        let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
+        assert_eq!(
+            (old["version"].as_u64(), new["version"].as_u64()),
+            (Some(2), Some(3))
+        );
+        assert_eq!(new["slots"], old["slots"], "{name}: slot for slot");
+        for part in ["osc_out", "osc_in", "editor_size"] {
+            let want = match fields(&golden).get(part) {
+                Some(text) => text,
+                None => &fields(&fresh)[part],
+            };
+            assert_eq!(&fields(&saved)[part], want, "{name}: field {part}");
+        }
+        assert_params_kept(name, &golden, &saved);
+        assert_resaves_identical(name, &saved);
+    }
+}
+
 /// `v1-full` (every version-1 feature, written by the last version-1 build) and `v1-first`
 /// (written by the first build: steps as `x`, `X` and `.` with other velocities in the column,
-/// no OSC settings) load into slot 1 and save as version 2, which then saves byte-identical.
+/// no OSC settings) load into slot 1 and save as the current version, which then saves
+/// byte-identical.
 #[test]
-fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
+fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
     let fresh = fresh_state();
     for name in ["v1-full", "v1-first"] {
         let golden = parse(&golden_text(name));
@@ -110,7 +138,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
         let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
         assert_eq!(old["version"], 1);
         let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
-        assert_eq!(new["version"], 2, "{name}");
+        assert_eq!(new["version"], 3, "{name}");
         let slots = new["slots"].as_array().expect("slots");
         assert_eq!(slots.len(), 1, "{name}: only slot 1 holds a pattern");
         assert_eq!(slots[0]["slot"], 1, "{name}");
@@ -150,7 +178,7 @@ const DAMAGED: [(&str, &[&str], &str); 6] = [
         "v2-full",
     ),
     ("v2-corrupt-pattern", &["pattern"], "v2-full"),
-    ("v3-newer", &["pattern"], "v2-full"),
+    ("v4-newer", &["pattern"], "v2-full"),
     ("foreign", &["pattern"], "v2-full"),
 ];
 

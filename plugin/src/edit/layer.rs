@@ -55,6 +55,7 @@ fn describe_effect(effect: &Effect) -> String {
             format!("slot: {} (quantize {})", slot + 1, quantize(when))
         }
         Effect::SlotQuantize(when) => format!("slot_quantize: {}", quantize(when)),
+        Effect::Fill(on) => format!("fill: {on}"),
         Effect::OscAddress(track, address) => {
             format!("OSC address of track {}: {address:?}", track + 1)
         }
@@ -266,6 +267,7 @@ impl EditLayer {
                 let choice = QuantizeChoice::from(quantize);
                 self.set_param(origin, &params.slot_quantize, choice);
             }
+            Effect::Fill(on) => self.set_param(origin, &params.fill, on),
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);

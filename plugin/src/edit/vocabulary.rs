@@ -4,7 +4,7 @@
 
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
-use crate::engine::pattern::StepRate;
+use crate::engine::pattern::{Condition, Direction, Scale, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
 
 /// A track an edit is about: by index (0-based) or by name, looked up in the slot being edited
@@ -42,6 +42,8 @@ pub enum StepChange {
     Tie(bool),
     /// Back to a rest with full probability, one hit, on the grid, the track's note.
     Reset,
+    /// The step's trig condition ([`Condition::Always`] clears it).
+    Condition(Condition),
 }
 
 /// One setting of one track.
@@ -59,6 +61,10 @@ pub enum TrackChange {
     Channel(u8),
     /// Euclid mode on or off (pulses and rotation are host parameters).
     EuclidMode(bool),
+    /// The order in which the track plays its steps.
+    Direction(Direction),
+    /// Melodic: follows the MIDI input's transposition and the slot's scale.
+    Melodic(bool),
 }
 
 /// A cell of the grid: track and step, 0-based.
@@ -205,6 +211,10 @@ pub enum Edit {
     },
     /// The Slot Quantize parameter.
     SlotQuantize(SlotQuantize),
+    /// The Fill parameter: steps with the `fill` condition play, `!fill` ones rest.
+    Fill(bool),
+    /// The slot's scale, which its melodic tracks snap to.
+    Scale(Scale),
     /// Where a track's OSC gates go.
     OscAddress {
         /// The track.

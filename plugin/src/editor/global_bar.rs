@@ -1,9 +1,9 @@
-//! The bar across the top: transport, pattern slots, slot quantize, swing, undo and redo, track
-//! copy and paste, zoom, and the OSC status.
+//! The bar across the top: transport, pattern slots, slot quantize, swing, Fill, undo and redo,
+//! track copy and paste, zoom, and the OSC status.
 
 use egui::{pos2, vec2, RichText, Sense, Shape, Slider, Ui};
 
-use super::controls::param_widget;
+use super::controls::{param_toggle, param_widget};
 use super::model::EditorModel;
 use super::state::{EditorState, Zoom};
 use super::status::{osc_in_status, osc_out_status, OscInView, OscOutView};
@@ -16,16 +16,19 @@ use crate::engine::performance::{MAX_SWING, MIN_SWING};
 use crate::live_state::TransportView;
 use crate::params::QuantizeChoice;
 
-/// The first row: transport, the slot that plays and the slot being edited.
+/// The first row: transport, the slot that plays and the slot being edited, the edited slot's
+/// scale and the transposition played in.
 pub fn global_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, song: &SongDoc) {
     ui.horizontal_wrapped(|ui| {
         transport(ui, &model.live.transport());
         ui.separator();
         slots(ui, model, state, song);
+        ui.separator();
+        super::scale_controls::scale_controls(ui, model, state, song);
     });
 }
 
-/// The second row: quantize, swing, undo and redo, copy and paste, zoom and notices; the third:
+/// The second row: quantize, swing, Fill, undo and redo, copy and paste, zoom and notices; the third:
 /// the OSC status.
 pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
     ui.horizontal_wrapped(|ui| {
@@ -65,6 +68,20 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
             )
         })
         .on_hover_text("Delays every second step; 50 % is straight (host parameter)");
+        ui.separator();
+
+        param_toggle(
+            ui,
+            model,
+            &model.params().fill,
+            "Fill",
+            "Fill",
+            theme::CONDITION,
+        )
+        .on_hover_text(
+            "Steps with the fill condition play, !fill ones rest (host parameter: map a button \
+             or automate it)",
+        );
         ui.separator();
 
         let (undos, redos) = model.store().history_depth();

@@ -21,6 +21,7 @@ pub mod grid;
 pub mod model;
 pub mod pattern_text;
 pub mod refresh;
+mod scale_controls;
 mod shortcuts;
 pub mod size;
 pub mod standalone;

@@ -6,16 +6,22 @@
 //! `t` (less a 1e-9 beat tolerance for float noise): `offset = ceil((t − b0 − 1e-9) · 60·S / T)` in
 //! a block that starts at beat `b0`. Blocks are half-open, so each event belongs to exactly one.
 
+pub mod condition;
+pub mod direction;
 pub mod euclid;
 pub mod event;
+pub mod midi_input;
 pub mod pattern;
 pub mod performance;
+pub mod scale;
 mod schedule;
 pub mod slot_switch;
 mod sounding;
 pub mod transport;
 
+use condition::Occasion;
 use event::{NoteEvent, NoteKind};
+use midi_input::MidiInput;
 use pattern::{PatternSnapshot, SongSnapshot, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
 use schedule::hits_in_window;
@@ -119,6 +125,13 @@ pub struct Engine {
     /// Whether a quantized edit waits for its point (within one call of
     /// [`Engine::process_song_waiting`]).
     edit_waiting: bool,
+    /// Song beat where the current run started (playback start, seek, loop wrap, slot switch):
+    /// the `1st` trig condition holds for the first pass from here.
+    run_start: f64,
+    /// Transposition and slot keys played into the plugin.
+    midi: MidiInput,
+    /// A slot change asked for in this block waits for this sample (the slot key's).
+    slot_request_sample: usize,
 }
 
 impl Engine {
@@ -132,6 +145,9 @@ impl Engine {
             release_all_requested: false,
             playing_slot: 0,
             edit_waiting: false,
+            run_start: 0.0,
+            midi: MidiInput::default(),
+            slot_request_sample: 0,
         }
     }
 
@@ -139,6 +155,19 @@ impl Engine {
     /// to resynchronise from the host position. Used on reset and when bypass ends.
     pub fn request_release_all(&mut self) {
         self.release_all_requested = true;
+    }
+
+    /// The MIDI input: feed each block's notes in (after [`MidiInput::begin_block`]) before
+    /// processing it; melodic tracks take its transposition from each note's sample on.
+    pub fn midi_input(&mut self) -> &mut MidiInput {
+        &mut self.midi
+    }
+
+    /// A slot change asked for by the next block waits for its sample `sample` (the sample of
+    /// the slot key that asked for it), then for the quantize point as usual. Holds for one
+    /// block.
+    pub fn slot_request_from(&mut self, sample: usize) {
+        self.slot_request_sample = sample;
     }
 
     /// Number of notes sounding now.
@@ -261,6 +290,7 @@ impl Engine {
                     self.playing_slot = playing.requested_slot;
                     self.edit_waiting = false;
                 }
+                self.run_start = block.start_beat;
                 block.start_beat - 1.0 / spb
             }
         };
@@ -278,12 +308,14 @@ impl Engine {
             // The loop start counts as a bar line: a switch still waiting happens here.
             self.playing_slot = playing.requested_slot;
             self.edit_waiting = false;
+            self.run_start = loop_start;
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
             scanned_to = loop_start - 1.0 / spb;
         }
         let last = segment.edge_at(block_len - 1);
         self.play_stretch(&segment, scanned_to, block_len - 1, &playing, emit);
+        self.slot_request_sample = 0;
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
@@ -305,8 +337,18 @@ impl Engine {
         // Each pass makes at least one switch, so there are at most three.
         loop {
             let slot_quantize = playing.performance.slot_quantize;
-            let slot_due = (playing.requested_slot != self.playing_slot)
-                .then(|| switch_beat(slot_quantize, after, playing.bars));
+            // A slot asked for by a key waits from the key's sample on; a key after this
+            // stretch leaves the switch for a later one.
+            let slot_from = if self.slot_request_sample > first {
+                (self.slot_request_sample <= last_sample).then(|| {
+                    after.max(segment.edge_at(self.slot_request_sample) - 2.0 * BEAT_TOLERANCE)
+                })
+            } else {
+                Some(after)
+            };
+            let slot_due = slot_from
+                .filter(|_| playing.requested_slot != self.playing_slot)
+                .map(|from| switch_beat(slot_quantize, from, playing.bars));
             let edit_due = playing
                 .waiting
                 .filter(|_| self.edit_waiting)
@@ -348,6 +390,7 @@ impl Engine {
             if slot_switches {
                 self.release(switch_sample as u32, |_| true, emit);
                 self.playing_slot = playing.requested_slot;
+                self.run_start = due;
             }
             if edit_lands {
                 self.edit_waiting = false;
@@ -402,16 +445,22 @@ impl Engine {
     ) {
         let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
+        let occasion = Occasion {
+            pattern,
+            performance: playing.performance,
+            run_start: self.run_start,
+        };
         for (track_index, track) in pattern.tracks.iter().enumerate() {
             if !playing.audible[track_index] {
                 continue;
             }
             let pending = &mut self.pending_ons;
+            let midi = &self.midi;
             hits_in_window(
                 track_index,
                 track,
                 playing.performance,
-                pattern.seed,
+                &occasion,
                 after + BEAT_TOLERANCE,
                 up_to + BEAT_TOLERANCE,
                 |hit| {
@@ -423,13 +472,21 @@ impl Engine {
                         // in a gap between blocks starts late, on the block's first sample).
                         let one_sample_on =
                             segment.edge_at(offset as usize) + 1.0 / segment.samples_per_beat;
+                        let written = hit.note.unwrap_or(track.note) & 0x7f;
+                        let key = if track.melodic {
+                            let transposed =
+                                i32::from(written) + i32::from(midi.transpose_at(offset));
+                            pattern.scale.snap(transposed)
+                        } else {
+                            written
+                        };
                         pending.push(PendingOn {
                             offset,
                             track: track_index as u8,
                             beat: hit.beat,
                             off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
-                            key: hit.note.unwrap_or(track.note) & 0x7f,
+                            key,
                         });
                     }
                 },

@@ -3,6 +3,9 @@
 //! Everything here is `Copy` and sized at compile time, so a whole pattern can be published to the
 //! audio thread as one snapshot without any heap allocation.
 
+pub use super::condition::Condition;
+pub use super::direction::Direction;
+pub use super::scale::{Scale, ScaleKind};
 use super::slot_switch::SlotQuantize;
 
 /// Number of tracks in every pattern.
@@ -96,6 +99,8 @@ pub struct Step {
     pub tie: bool,
     /// MIDI note of this step, 0–127; `None` plays the track's note.
     pub note: Option<u8>,
+    /// Trig condition: when the step plays, beyond its on/off and probability.
+    pub condition: Condition,
 }
 
 impl Step {
@@ -108,6 +113,7 @@ impl Step {
         nudge: 0,
         tie: false,
         note: None,
+        condition: Condition::Always,
     };
 
     /// A tie to the previous step.
@@ -143,6 +149,11 @@ pub struct TrackPattern {
     /// parameters) spread over `length` steps, not from the steps' on/off and ties; each step's
     /// velocity, probability, ratchet and nudge still apply.
     pub euclid: bool,
+    /// The order in which the track plays its steps.
+    pub direction: Direction,
+    /// A melodic track follows the MIDI input's transposition and snaps its notes to the slot's
+    /// scale; drum tracks (the default) play their notes as written.
+    pub melodic: bool,
 }
 
 impl TrackPattern {
@@ -155,6 +166,8 @@ impl TrackPattern {
             note,
             steps: [Step::REST; MAX_STEPS],
             euclid: false,
+            direction: Direction::Forward,
+            melodic: false,
         }
     }
 
@@ -164,9 +177,16 @@ impl TrackPattern {
         if !beat.is_finite() || !(0.0..1e12).contains(&beat) {
             return None;
         }
-        let length = i64::from(self.length.clamp(1, MAX_STEPS as u8));
         let index = (beat / self.rate.beats()).floor() as i64;
-        Some(index.rem_euclid(length) as usize)
+        Some(self.direction.position(index, self.length, 0, 0))
+    }
+
+    /// Like [`TrackPattern::step_at`] for track `track` of a pattern with `seed`: the position a
+    /// random direction plays depends on both.
+    pub fn played_step_at(&self, beat: f64, seed: u32, track: usize) -> Option<usize> {
+        self.step_at(beat)?;
+        let index = (beat / self.rate.beats()).floor() as i64;
+        Some(self.direction.position(index, self.length, seed, track))
     }
 }
 
@@ -178,6 +198,8 @@ pub struct PatternSnapshot {
     pub tracks: [TrackPattern; MAX_TRACKS],
     /// Seed for step probability; the same seed and song position always give the same outcome.
     pub seed: u32,
+    /// The scale melodic tracks snap to (chromatic: none).
+    pub scale: Scale,
 }
 
 /// Default MIDI note of each track: a General MIDI drum kit (kick, snare, closed hat, open hat,
@@ -191,6 +213,7 @@ impl Default for PatternSnapshot {
         PatternSnapshot {
             tracks: DEFAULT_NOTES.map(TrackPattern::empty),
             seed: 0,
+            scale: Scale::default(),
         }
     }
 }

@@ -128,6 +128,26 @@ pub const COMMANDS: &[Command] = &[
         }),
     },
     Command {
+        address: "/chronus/step/condition",
+        summary: "Sets a step's trig condition; an empty string clears it.",
+        args: &[
+            TRACK,
+            STEP,
+            Arg::string(
+                "condition",
+                "A:B (1 <= A <= B <= 8), 1st, !1st, fill, !fill, pre, !pre, nei, !nei, or empty",
+            ),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            step(args, |args| {
+                let text = args.string("condition")?;
+                let condition = values::parse_condition(text).map_err(|e| args.refused(e))?;
+                Ok(StepChange::Condition(condition))
+            })
+        }),
+    },
+    Command {
         address: "/chronus/track/length",
         summary: "Sets the steps before a track repeats.",
         args: &[TRACK, Arg::ranged("length", LENGTH, "steps")],
@@ -199,6 +219,32 @@ pub const COMMANDS: &[Command] = &[
                 let name = TrackName::parse(args.string("name")?).map_err(|e| args.refused(e))?;
                 Ok(TrackChange::Name(name))
             })
+        }),
+    },
+    Command {
+        address: "/chronus/track/direction",
+        summary: "Sets the order in which a track plays its steps.",
+        args: &[
+            TRACK,
+            Arg::string("direction", "forward, reverse, pendulum or random"),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            track(args, |args| {
+                let text = args.string("direction")?;
+                let direction = values::parse_direction(text).map_err(|e| args.refused(e))?;
+                Ok(TrackChange::Direction(direction))
+            })
+        }),
+    },
+    Command {
+        address: "/chronus/track/melodic",
+        summary: "Marks a track as melodic (transposed by keys, snapped to the scale) or as a \
+                  drum track.",
+        args: &[TRACK, Arg::flag("melodic", "1 melodic, 0 drum track")],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            track(args, |args| Ok(TrackChange::Melodic(args.flag("melodic")?)))
         }),
     },
     Command {
@@ -307,6 +353,25 @@ pub const COMMANDS: &[Command] = &[
         )],
         replies: REPLIES_OK,
         run: Run::Edit(|args, _| swing(args)),
+    },
+    Command {
+        address: "/chronus/fill",
+        summary: "Turns Fill on or off (host parameter fill), for the fill and !fill trig \
+                  conditions.",
+        args: &[Arg::flag("fill", "1 on, 0 off")],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| fill(args)),
+    },
+    Command {
+        address: "/chronus/scale",
+        summary: "Sets the edited slot's scale: notes of melodic tracks snap to it; chromatic \
+                  turns it off.",
+        args: &[
+            Arg::text("root", "C, C#, Db, … B or 0–11"),
+            Arg::string("scale", "major, minor, dorian, … or chromatic (off)"),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| scale(args)),
     },
     Command {
         address: "/chronus/slot",
@@ -553,6 +618,20 @@ fn swing(args: &mut Args) -> Read {
     let percent = args.float("swing percent", *range.start(), *range.end())? as f32;
     args.finish()?;
     Ok(Edit::Swing(percent))
+}
+
+fn fill(args: &mut Args) -> Read {
+    let on = args.flag("fill")?;
+    args.finish()?;
+    Ok(Edit::Fill(on))
+}
+
+fn scale(args: &mut Args) -> Read {
+    let root = args.text("root")?;
+    let name = args.string("scale")?;
+    let scale = values::parse_scale(&root, name).map_err(|e| args.refused(e))?;
+    args.finish()?;
+    Ok(Edit::Scale(scale))
 }
 
 fn select_slot(args: &mut Args) -> Read {

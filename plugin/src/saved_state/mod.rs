@@ -169,7 +169,7 @@ mod tests {
             lines,
             [
                 "Chronus Seq loads the default pattern; the saved pattern is lost: pattern \
-                 state version 7 is newer than this build reads (2)",
+                 state version 7 is newer than this build reads (3)",
                 "Chronus Seq loads the default OSC output settings; the saved OSC output \
                  settings are lost: invalid type: string \"five\", expected u16 at line 1 \
                  column 14",

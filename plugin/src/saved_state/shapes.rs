@@ -66,3 +66,89 @@ pub(crate) struct Track {
 fn is_false(value: &bool) -> bool {
     !value
 }
+
+/// Version 3: version 2 with trig conditions per step, a playback direction and a melodic flag
+/// per track, and a scale per slot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternV3 {
+    pub format: String,
+    pub version: u32,
+    pub slots: Vec<SlotV3>,
+}
+
+/// One pattern slot in version 3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlotV3 {
+    /// 1–16, as musicians count.
+    pub slot: u8,
+    pub seed: u32,
+    /// Root and scale (`"D dorian"`); absent for C chromatic (no scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<String>,
+    pub tracks: Vec<TrackV3>,
+}
+
+/// One track in version 3: every field of [`Track`], then `conditions`, `direction` and
+/// `melodic`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrackV3 {
+    pub name: String,
+    pub length: u8,
+    pub rate: String,
+    /// 1–16, as musicians count.
+    pub channel: u8,
+    pub note: u8,
+    /// The steps as a pattern string, `length` characters.
+    pub steps: String,
+    /// Per-step MIDI velocity, only when a step differs from what its character implies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub velocity: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratchet: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nudge: Option<Vec<i8>>,
+    /// Per-step MIDI note, `null` where the step plays the track's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Option<u8>>>,
+    /// Euclid mode: hits from the Euclid pulses and rotation parameters.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub euclid: bool,
+    /// Per-step trig condition in its text form (`""` for none, `"1:2"`, `"!1st"`, …), only when
+    /// a step has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<String>>,
+    /// Playback direction (`reverse`, `pendulum`, `random`); absent for forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// A melodic track follows transposition and the slot's scale; written only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub melodic: bool,
+}
+
+impl From<Track> for TrackV3 {
+    /// A version-2 track as version 3: no conditions, forward.
+    fn from(track: Track) -> Self {
+        TrackV3 {
+            name: track.name,
+            length: track.length,
+            rate: track.rate,
+            channel: track.channel,
+            note: track.note,
+            steps: track.steps,
+            velocity: track.velocity,
+            probability: track.probability,
+            ratchet: track.ratchet,
+            nudge: track.nudge,
+            notes: track.notes,
+            euclid: track.euclid,
+            conditions: None,
+            direction: None,
+            melodic: false,
+        }
+    }
+}
