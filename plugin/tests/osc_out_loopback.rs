@@ -140,6 +140,11 @@ impl Receiver {
         }
     }
 
+    /// How many datagrams arrived so far.
+    fn datagram_count(&self) -> usize {
+        self.datagrams.lock().unwrap().len()
+    }
+
     /// Waits until at least `count` messages arrived.
     fn wait_for(&self, count: usize) -> Vec<Msg> {
         self.wait_until(|messages| messages.len() >= count)
@@ -590,24 +595,25 @@ fn an_idle_sidecar_sleeps_until_pushed_or_its_idle_wake() {
 fn flood_of_ten_thousand_per_second_without_drops() {
     let _serial = serial();
     let receiver = Receiver::new();
-    let Rig {
-        status,
-        mut sender,
-        sidecar,
-        ..
-    } = rig(settings_for(receiver.port), 16_384);
-    // An audio-like producer: every millisecond, the next millisecond's ten events, due 5 ms on.
-    let producer = thread::spawn(move || {
-        let start = Instant::now();
-        let mut index = 0u32;
-        for block in 0..1000u32 {
-            let block_start = start + ms(1) * block;
-            if let Some(wait) = block_start.checked_duration_since(Instant::now()) {
-                thread::sleep(wait);
-            }
-            for slot in 0..10u32 {
-                let due = block_start + ms(5) + Duration::from_micros(100) * slot;
+    let (
+        Rig {
+            status,
+            mut sender,
+            sidecar,
+            ..
+        },
+        clock,
+    ) = manual_rig(settings_for(receiver.port), 16_384);
+    // An audio-like producer on the manual clock: every millisecond, the next millisecond's ten
+    // events, due 5 ms on. The clock moves one millisecond at a time once the events due by then
+    // have arrived, so the count and order are checked, not the machine's speed.
+    let due_at = |event: u32| clock.at(ms(5) + Duration::from_micros(100) * event);
+    let mut index = 0u32;
+    for block in 0..1_005u32 {
+        if block < 1_000 {
+            for _ in 0..10u32 {
                 let track = (index / 2 % 16) as u8;
+                let due = due_at(index);
                 if index.is_multiple_of(2) {
                     sender.push(GateEvent::open(track, 100, 60, due));
                 } else {
@@ -616,11 +622,19 @@ fn flood_of_ten_thousand_per_second_without_drops() {
                 index += 1;
             }
         }
-        sender
-    });
-    let _sender = producer.join().unwrap();
-    let messages = receiver.wait_for(10_000);
+        clock.advance(ms(1));
+        let now = clock.start() + clock.elapsed();
+        let due_by_now = (0..index).filter(|event| due_at(*event) <= now).count();
+        wait_until(|| receiver.datagram_count() >= due_by_now);
+        assert_eq!(
+            receiver.datagram_count(),
+            due_by_now,
+            "at {:?}",
+            clock.elapsed()
+        );
+    }
     sidecar.stop();
+    let messages = receiver.messages();
     assert_eq!(counter(&status.dropped_queue_full), 0);
     assert_eq!(counter(&status.rate_limited), 0);
     assert_eq!(counter(&status.send_errors), 0);
@@ -676,12 +690,15 @@ fn queue_overflow_leaves_no_gate_open() {
     let _serial = serial();
     let receiver = Receiver::new();
     let mut rig = rig(settings_for(receiver.port), 1);
-    // One burst far faster than the sidecar sends: the one-event queue overflows.
-    for i in 0..50_000u32 {
-        let track = (i % 16) as u8;
+    // Bursts far faster than the sidecar sends, until the one-event queue has overflowed (a
+    // push that wakes a parked sidecar is slow, so one burst alone may not overflow it).
+    let mut pushed = 0u32;
+    while pushed < 50_000 || counter(&rig.status.dropped_queue_full) == 0 && pushed < 5_000_000 {
+        let track = (pushed % 16) as u8;
         rig.sender
             .push(GateEvent::open(track, 100, 60, Instant::now()));
         rig.sender.push(GateEvent::close(track, Instant::now()));
+        pushed += 1;
     }
     assert!(counter(&rig.status.dropped_queue_full) > 0);
     // Before stop, once the sidecar has sent everything it took: every gate the receiver saw
@@ -722,6 +739,13 @@ fn no_listener_counts_errors_and_keeps_running() {
     let error = rig.status.last_error().expect("error text");
     assert!(error.contains("refused"), "{error}");
     assert!(rig.sidecar.is_running());
+    // Every one of the 80 messages has been tried (sent, failed, or its gate refused by the
+    // rate cap, which also drops its close) before the target changes, so none of them reaches
+    // the listener below.
+    let tried = |status: &OscOutStatus| {
+        counter(&status.sent) + counter(&status.send_errors) + 2 * counter(&status.rate_limited)
+    };
+    wait_until(|| tried(&rig.status) >= 80);
 
     // Still alive: point it at a listener and it delivers.
     let receiver = Receiver::new();
@@ -821,24 +845,39 @@ fn settings_change_closes_on_the_old_target_first() {
 fn push_never_allocates() {
     let _serial = serial();
     let receiver = Receiver::new();
-    let mut rig = rig(settings_for(receiver.port), 8);
+    let Rig {
+        mut sender,
+        sidecar,
+        status,
+        ..
+    } = rig(settings_for(receiver.port), 8);
     let due = Instant::now() + ms(5);
-    nice_assert_no_alloc::assert_no_alloc(|| {
-        // Far more than the capacity in one burst: the sidecar (woken by the first push)
-        // cannot take them as fast as they come, so the rest overflow and are counted.
-        for index in 0..4_096u32 {
-            let track = (index % 16) as u8;
-            rig.sender.push(GateEvent::open(track, 100, 60, due));
-        }
-        rig.sender.push(GateEvent {
-            track: 0,
-            kind: GateKind::CloseAll,
-            due,
+    let burst = |sender: &mut GateSender| {
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            for index in 0..4_096u32 {
+                let track = (index % 16) as u8;
+                sender.push(GateEvent::open(track, 100, 60, due));
+            }
+            sender.push(GateEvent {
+                track: 0,
+                kind: GateKind::CloseAll,
+                due,
+            });
         });
-    });
-    assert_eq!(rig.sender.capacity(), 8);
-    assert!(counter(&rig.status.dropped_queue_full) > 0);
-    rig.sidecar.stop();
+    };
+    // Pushing while the sidecar wakes and drains the queue: whatever overflows is counted.
+    burst(&mut sender);
+    assert_eq!(sender.capacity(), 8);
+    // With the sidecar stopped nothing drains the queue: all but its free places (at most 8,
+    // whatever the first burst left in it) overflow, and are counted without allocating.
+    sidecar.stop();
+    let dropped = counter(&status.dropped_queue_full);
+    burst(&mut sender);
+    let overflowed = counter(&status.dropped_queue_full) - dropped;
+    assert!(
+        (4_097 - 8..=4_097).contains(&overflowed),
+        "{overflowed} of 4,097 overflowed"
+    );
 }
 
 fn thread_count() -> usize {
