@@ -39,6 +39,7 @@ use triple_buffer::Output;
 use edit::{EditLayer, PatternStore};
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
 use engine::pattern::SongSnapshot;
+use engine::slot_switch::SlotQuantize;
 use engine::Engine;
 use host::HostAdapter;
 use live_state::{BlockView, LiveState};
@@ -57,6 +58,12 @@ pub struct ChronusSeq {
     parts: Parts,
     /// Newest published pattern. Audio thread only.
     pattern: Output<SongSnapshot>,
+    /// The pattern that plays while a quantized edit waits for its point: a copy of the
+    /// snapshot before it, allocated once here. Audio thread only.
+    before_edit: SongSnapshot,
+    /// Whether a quantized edit waits (it lands at the point its snapshot names). Audio
+    /// thread only.
+    edit_waiting: bool,
     /// The sequencer. Audio thread only (created on the main thread in `activate`).
     engine: Engine,
     /// Turns each `process` call into one description of the piece: host buffer, offset, wall
@@ -95,7 +102,9 @@ impl Default for ChronusSeq {
                 Arc::clone(&parts.osc_in_status),
             ),
             parts,
+            before_edit: pattern.output_buffer().clone(),
             pattern,
+            edit_waiting: false,
             engine: Engine::new(44_100.0),
             host: HostAdapter::default(),
             was_bypassed: false,
@@ -285,18 +294,40 @@ impl Plugin for ChronusSeq {
             usize::from(performance.slot),
             performance.slot_quantize,
         );
-        let pattern = self.pattern.read();
+        if self.pattern.updated() {
+            if !self.edit_waiting {
+                // What plays until a quantized edit lands (a copy, no allocation).
+                self.before_edit.copy_from(self.pattern.output_buffer());
+            }
+            self.pattern.update();
+            // An edit that lands at once takes every edit still waiting with it.
+            self.edit_waiting = self.pattern.output_buffer().lands() != SlotQuantize::Now;
+        }
+        let pattern = self.pattern.output_buffer();
+        let waiting = self
+            .edit_waiting
+            .then_some((&self.before_edit, pattern.lands()));
         let osc = &mut self.osc;
-        self.engine
-            .process_song(piece.len, &transport, pattern, &performance, &mut |event| {
+        self.edit_waiting = self.engine.process_song_waiting(
+            piece.len,
+            &transport,
+            pattern,
+            waiting,
+            &performance,
+            &mut |event| {
                 // A full host queue drops the event: nothing on the audio thread may wait.
                 let _ = context.try_send_event(host_event(&event));
                 if let Some(timing) = gate_timing {
                     osc.send(timing, &event);
                 }
-            });
+            },
+        );
         let slot = self.engine.playing_slot();
-        let song = pattern;
+        let song = if self.edit_waiting {
+            &self.before_edit
+        } else {
+            pattern
+        };
         self.parts.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,

@@ -1,5 +1,5 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
-//! between blocks, slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! between blocks (one of them quantized to the bar, landing at a loop wrap), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -9,6 +9,7 @@ mod support;
 
 use chronus_seq::document::PatternDoc;
 use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
+use chronus_seq::engine::slot_switch::SlotQuantize;
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -185,6 +186,13 @@ fn process_never_allocates() {
                     set_step(3, 1, StepChange::Velocity(90)),
                 ]);
                 edits.apply(Origin::Osc, 1, hit).expect("a valid step");
+            }
+            // A quantized edit waits for the bar line, which the loop wrap stands in for.
+            205 => {
+                let hit = set_step(2, 1, StepChange::On(true));
+                edits
+                    .apply_landing(Origin::Osc, 1, hit, SlotQuantize::NextBar)
+                    .expect("a valid step");
             }
             195 => {
                 gateway.set(&params.slot_quantize, QuantizeChoice::Now);

@@ -43,6 +43,8 @@ pub enum Effect {
     OscAddress(usize, String),
     /// A track's gates go to this Music Chronus gate address, with frequency and level.
     MusicChronusVoice(usize, String),
+    /// The OSC output's receiver host and port.
+    OscTarget(String, u16),
 }
 
 /// Applies `edit` to slot `slot` of `song`, adding its effects to `effects`. On error the
@@ -289,6 +291,19 @@ fn apply_to_slot(
         Edit::OscAddress { track, address } => {
             let track = resolve(doc, track)?;
             effects.push(Effect::OscAddress(track, address.as_str().to_owned()));
+        }
+        Edit::OscTarget { host, port } => {
+            let host = host.trim();
+            if host.is_empty() || host.len() > 253 || host.contains(char::is_whitespace) {
+                return Err(EditError::new(format!(
+                    "OSC target host {host:?} must be a host name or IP address (1–253 \
+                     characters, no spaces)"
+                )));
+            }
+            if *port == 0 {
+                return Err(EditError::new("OSC target port must be 1–65535"));
+            }
+            effects.push(Effect::OscTarget(host.to_owned(), *port));
         }
         Edit::MusicChronusVoice { track, voice } => {
             let track = resolve(doc, track)?;

@@ -13,6 +13,7 @@
 //! private to this module.
 
 mod apply;
+pub mod changes;
 mod error;
 mod layer;
 pub mod notes;
@@ -22,6 +23,6 @@ pub mod values;
 mod vocabulary;
 
 pub use error::EditError;
-pub use layer::{EditLayer, Origin};
+pub use layer::{EditLayer, Origin, Preview};
 pub use store::PatternStore;
 pub use vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};

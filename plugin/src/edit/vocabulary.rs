@@ -212,6 +212,13 @@ pub enum Edit {
         /// The address; empty sends nothing.
         address: OscAddress,
     },
+    /// Where the OSC output sends: the receiver's host and UDP port.
+    OscTarget {
+        /// Host name or IP address.
+        host: String,
+        /// UDP port, 1–65535.
+        port: u16,
+    },
     /// A track's gates go to a Music Chronus module, with its frequency and level.
     MusicChronusVoice {
         /// The track.

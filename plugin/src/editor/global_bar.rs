@@ -127,6 +127,9 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         ui.separator();
         let input = model.osc_in.as_deref().map(OscInView::read);
         osc_in_status(ui, input.as_ref());
+        if let Some(status) = model.osc_in.as_deref() {
+            remote_settings_switch(ui, &status.allow_remote_settings);
+        }
         if let Some(notice) = &state.notice {
             ui.separator();
             ui.label(RichText::new(notice.as_str()).color(theme::DIM_TEXT));
@@ -135,6 +138,21 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
 }
 
 /// Play state, tempo and bar.beat.sixteenth.
+/// The musician's permission for OSC clients to change the OSC output target and input port
+/// (and to subscribe from other computers). Off at start, never saved.
+fn remote_settings_switch(ui: &mut Ui, allowed: &std::sync::atomic::AtomicBool) {
+    use std::sync::atomic::Ordering;
+    let mut on = allowed.load(Ordering::Acquire);
+    let switch = ui.checkbox(&mut on, "Allow remote settings").on_hover_text(
+        "Lets OSC clients (scripts, AI agents) change where the OSC output sends and which \
+             port the OSC input listens on, and subscribe from other computers. Off whenever \
+             the plugin is loaded.",
+    );
+    if switch.changed() {
+        allowed.store(on, Ordering::Release);
+    }
+}
+
 fn transport(ui: &mut Ui, transport: &TransportView) {
     let (rect, _) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
     let painter = ui.painter();

@@ -56,6 +56,19 @@ struct Playing<'a> {
     requested_slot: usize,
     /// The host's bar lines, for [`SlotQuantize::NextBar`].
     bars: BarGrid,
+    /// While a quantized edit waits: the slots that play until it lands, and where it lands.
+    waiting: Option<(&'a [PatternSnapshot], SlotQuantize)>,
+}
+
+impl Playing<'_> {
+    /// The pattern of slot `slot` as it plays now: from the slots before the edit while one
+    /// waits (`waiting` true), else from the newest.
+    fn pattern(&self, slot: usize, waiting: bool) -> &PatternSnapshot {
+        match self.waiting {
+            Some((before, _)) if waiting => &before[slot.min(before.len() - 1)],
+            _ => &self.slots[slot],
+        }
+    }
 }
 
 /// Where the previous block left off.
@@ -103,6 +116,9 @@ pub struct Engine {
     release_all_requested: bool,
     /// The slot whose pattern plays now.
     playing_slot: usize,
+    /// Whether a quantized edit waits for its point (within one call of
+    /// [`Engine::process_song_waiting`]).
+    edit_waiting: bool,
 }
 
 impl Engine {
@@ -115,6 +131,7 @@ impl Engine {
             continuation: None,
             release_all_requested: false,
             playing_slot: 0,
+            edit_waiting: false,
         }
     }
 
@@ -146,7 +163,7 @@ impl Engine {
         emit: &mut impl FnMut(NoteEvent),
     ) {
         let slots = std::slice::from_ref(pattern);
-        self.play(block_len, transport, slots, performance, emit);
+        self.play(block_len, transport, slots, None, performance, emit);
     }
 
     /// Like [`Engine::process`], playing the slot of `song` that `performance.slot` asks for.
@@ -162,7 +179,33 @@ impl Engine {
         performance: &Performance,
         emit: &mut impl FnMut(NoteEvent),
     ) {
-        self.play(block_len, transport, song.slots(), performance, emit);
+        self.play(block_len, transport, song.slots(), None, performance, emit);
+    }
+
+    /// Like [`Engine::process_song`], while a quantized edit may wait: with `waiting` =
+    /// `Some((before, quantize))`, `before` plays until the `quantize` point (the next sixteenth
+    /// or bar line, found as for a slot switch; a loop wrap and a stopped transport count as
+    /// one), and `song` from that sample on. Notes already sounding end as they would have.
+    /// Returns whether the edit still waits after this block. Never allocates.
+    pub fn process_song_waiting(
+        &mut self,
+        block_len: usize,
+        transport: &BlockTransport,
+        song: &SongSnapshot,
+        waiting: Option<(&SongSnapshot, SlotQuantize)>,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) -> bool {
+        let waiting = waiting.map(|(before, quantize)| (before.slots(), quantize));
+        self.play(
+            block_len,
+            transport,
+            song.slots(),
+            waiting,
+            performance,
+            emit,
+        );
+        std::mem::take(&mut self.edit_waiting)
     }
 
     fn play(
@@ -170,9 +213,11 @@ impl Engine {
         block_len: usize,
         transport: &BlockTransport,
         slots: &[PatternSnapshot],
+        waiting: Option<(&[PatternSnapshot], SlotQuantize)>,
         performance: &Performance,
         emit: &mut impl FnMut(NoteEvent),
     ) {
+        self.edit_waiting = waiting.is_some_and(|(before, _)| !before.is_empty());
         let requested_slot = performance.slot_index(slots.len());
         if block_len == 0 || slots.is_empty() {
             return;
@@ -190,6 +235,7 @@ impl Engine {
             self.release(0, |_| true, emit);
             self.continuation = None;
             self.playing_slot = requested_slot;
+            self.edit_waiting = false;
             return;
         };
 
@@ -199,6 +245,7 @@ impl Engine {
             slots,
             requested_slot,
             bars: block.bars,
+            waiting,
         };
         let spb = block.samples_per_beat;
         let continuity = CONTINUITY_SECONDS * block.tempo / 60.0;
@@ -212,6 +259,7 @@ impl Engine {
                     // The host split its buffer at the loop end (or marked the wrap with a
                     // transport event): a loop wrap, which counts as a bar line.
                     self.playing_slot = playing.requested_slot;
+                    self.edit_waiting = false;
                 }
                 block.start_beat - 1.0 / spb
             }
@@ -229,6 +277,7 @@ impl Engine {
             self.release(wrap_sample as u32, |_| true, emit);
             // The loop start counts as a bar line: a switch still waiting happens here.
             self.playing_slot = playing.requested_slot;
+            self.edit_waiting = false;
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
             scanned_to = loop_start - 1.0 / spb;
@@ -242,48 +291,69 @@ impl Engine {
     }
 
     /// Plays the segment from its first sample to `last_sample`, everything after beat `after`
-    /// not played yet, switching slots on the way if a requested switch falls due in it.
+    /// not played yet, switching slots and landing a waiting edit on the way where they fall
+    /// due in it.
     fn play_stretch(
         &mut self,
         segment: &Segment,
-        after: f64,
+        mut after: f64,
         last_sample: usize,
         playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
-        let first = segment.first_sample;
-        if playing.requested_slot != self.playing_slot {
-            let quantize = playing.performance.slot_quantize;
-            let due = switch_beat(quantize, after, playing.bars);
-            if due <= segment.edge_at(last_sample) + BEAT_TOLERANCE {
-                let switch_sample = segment.offset_of(due) as usize;
-                let mut new_after = after;
-                if switch_sample > first {
-                    let old = &playing.slots[self.playing_slot];
-                    self.scan(
-                        segment,
-                        (first, switch_sample - 1),
-                        after,
-                        old,
-                        playing,
-                        emit,
-                    );
-                    new_after = segment.edge_at(switch_sample - 1);
-                } else if quantize != SlotQuantize::Now {
-                    // Hits of the old slot between blocks and the switch point would end on the
-                    // sample they start on: they do not play.
-                    new_after = new_after.max(due - 2.0 * BEAT_TOLERANCE);
-                }
+        let mut first = segment.first_sample;
+        // Each pass makes at least one switch, so there are at most three.
+        loop {
+            let slot_quantize = playing.performance.slot_quantize;
+            let slot_due = (playing.requested_slot != self.playing_slot)
+                .then(|| switch_beat(slot_quantize, after, playing.bars));
+            let edit_due = playing
+                .waiting
+                .filter(|_| self.edit_waiting)
+                .map(|(_, quantize)| (switch_beat(quantize, after, playing.bars), quantize));
+            let due = match (slot_due, edit_due) {
+                (Some(slot), Some((edit, _))) => Some(slot.min(edit)),
+                (slot, edit) => slot.or(edit.map(|(beat, _)| beat)),
+            };
+            let Some(due) = due.filter(|due| *due <= segment.edge_at(last_sample) + BEAT_TOLERANCE)
+            else {
+                let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
+                self.scan(segment, (first, last_sample), after, pattern, playing, emit);
+                return;
+            };
+            let switch_sample = (segment.offset_of(due) as usize).max(first);
+            let slot_switches = slot_due.is_some_and(|beat| beat <= due);
+            let edit_lands = edit_due.is_some_and(|(beat, _)| beat <= due);
+            let quantize = if slot_switches {
+                slot_quantize
+            } else {
+                edit_due.map_or(SlotQuantize::Now, |(_, quantize)| quantize)
+            };
+            if switch_sample > first {
+                let old = playing.pattern(self.playing_slot, self.edit_waiting);
+                self.scan(
+                    segment,
+                    (first, switch_sample - 1),
+                    after,
+                    old,
+                    playing,
+                    emit,
+                );
+                after = segment.edge_at(switch_sample - 1);
+            } else if quantize != SlotQuantize::Now {
+                // Hits of the old pattern between blocks and the switch point would end on the
+                // sample they start on: they do not play.
+                after = after.max(due - 2.0 * BEAT_TOLERANCE);
+            }
+            if slot_switches {
                 self.release(switch_sample as u32, |_| true, emit);
                 self.playing_slot = playing.requested_slot;
-                let new = &playing.slots[self.playing_slot];
-                let samples = (switch_sample, last_sample);
-                self.scan(segment, samples, new_after, new, playing, emit);
-                return;
             }
+            if edit_lands {
+                self.edit_waiting = false;
+            }
+            first = switch_sample;
         }
-        let pattern = &playing.slots[self.playing_slot];
-        self.scan(segment, (first, last_sample), after, pattern, playing, emit);
     }
 
     /// Emits, in time order, every hit and due note-off after beat `after` on the samples

@@ -3,6 +3,8 @@
 //! Everything here is `Copy` and sized at compile time, so a whole pattern can be published to the
 //! audio thread as one snapshot without any heap allocation.
 
+use super::slot_switch::SlotQuantize;
+
 /// Number of tracks in every pattern.
 pub const MAX_TRACKS: usize = 16;
 /// Longest track, in steps.
@@ -203,6 +205,9 @@ pub const SLOT_COUNT: usize = 16;
 pub struct SongSnapshot {
     /// Exactly [`SLOT_COUNT`] patterns.
     slots: Box<[PatternSnapshot]>,
+    /// When the audio thread moves from the snapshot it plays to this one: at once, or on the
+    /// next sixteenth or bar line (a quantized edit).
+    lands: SlotQuantize,
 }
 
 impl SongSnapshot {
@@ -212,7 +217,30 @@ impl SongSnapshot {
         slots.resize(SLOT_COUNT, PatternSnapshot::default());
         SongSnapshot {
             slots: slots.into_boxed_slice(),
+            lands: SlotQuantize::Now,
         }
+    }
+
+    /// The same snapshot, played from the next `quantize` point on instead of at once.
+    pub fn landing(self, quantize: SlotQuantize) -> SongSnapshot {
+        SongSnapshot {
+            lands: quantize,
+            ..self
+        }
+    }
+
+    /// When this snapshot takes over from the one playing.
+    pub fn lands(&self) -> SlotQuantize {
+        self.lands
+    }
+
+    /// Makes this snapshot a copy of `other` without allocating (both hold [`SLOT_COUNT`]
+    /// slots). Audio thread: keeps the pattern that plays while a quantized edit waits.
+    pub fn copy_from(&mut self, other: &SongSnapshot) {
+        if self.slots.len() == other.slots.len() {
+            self.slots.copy_from_slice(&other.slots);
+        }
+        self.lands = other.lands;
     }
 
     /// All slots, in order.

@@ -157,6 +157,13 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// The arguments not read yet, all of them (they count as read).
+    pub fn rest(&mut self) -> &'a [OscType] {
+        let rest = self.message.args.get(self.next..).unwrap_or(&[]);
+        self.next = self.message.args.len();
+        rest
+    }
+
     /// Fails when arguments are left over.
     pub fn finish(&self) -> Result<(), CommandError> {
         if self.remaining() > 0 {

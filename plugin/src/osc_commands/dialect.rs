@@ -16,7 +16,8 @@ use rosc::{OscMessage, OscType};
 
 use super::args::Args;
 use super::native::parse_quantize;
-use super::{ok, Remote};
+use super::spec::{Arg, Command, Run, REPLIES_OK, SLOT};
+use super::Remote;
 use crate::document::PatternDoc;
 use crate::edit::notes::{hz_to_midi, parse_note_list};
 use crate::edit::values::{PatternSteps, TrackName, VoiceId, GATE_PERCENT};
@@ -28,33 +29,139 @@ use crate::osc_in::CommandError;
 /// Largest Music Chronus swing: delays odd sixteenths by `swing / 2` of a step.
 const MAX_CHRONUS_SWING: f64 = 0.6;
 
-/// Handles `/seq/…` and `/pattern/…`; `None` for an address it does not know.
-pub fn handle(
-    remote: &mut Remote,
-    message: &OscMessage,
-) -> Option<Result<Vec<OscMessage>, CommandError>> {
-    let mut args = Args::new(message);
-    let address = message.addr.as_str();
-    let edit = match address {
-        "/seq/add" => add(&mut args),
-        "/seq/update/pattern" => update_pattern(&mut args),
-        "/seq/update/notes" => update_notes(&mut args),
-        "/seq/remove" => remove(&mut args),
-        "/seq/clear" => args.finish().map(|()| Edit::ClearSteps(None)),
-        "/seq/swing" => swing(&mut args),
-        "/seq/bpm" | "/seq/start" | "/seq/stop" => Err(args.error(
-            "the DAW owns the transport: set tempo, start and stop in the host; \
-             Chronus Seq follows it",
-        )),
-        "/seq/status" => return Some(args.finish().map(|()| status(remote))),
-        "/pattern/save" => save(remote, &mut args),
-        "/pattern/load" => load(&mut args),
-        "/pattern/list" => return Some(args.finish().map(|()| list(remote))),
-        _ => return None,
-    };
-    Some(
-        edit.and_then(|edit| remote.apply(edit).map_err(|error| args.refused(error)))
-            .map(|()| ok(address)),
+/// The dialect's commands, one entry each. `/chronus/schema` prints this table; the handler
+/// runs from it.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        address: "/seq/add",
+        summary: "The track named track_id (or the first unused track, which takes the name) \
+                  gets the pattern and sends its gates to the Music Chronus module voice_id; \
+                  base_freq becomes its note, notes cycle over the hits. Options may also be \
+                  given as key=value (base_freq, notes, gate_frac; filter_freq, base_amp, \
+                  accent_boost, reverb_send, delay_send are accepted and not used).",
+        args: &[
+            TRACK_ID,
+            Arg::text("voice id", "Music Chronus module, such as voice1"),
+            CHRONUS_PATTERN,
+            Arg::text("base_freq", "Hz; becomes the track's MIDI note").optional(),
+            Arg::text("filter_freq", "accepted, not used").optional(),
+            Arg::text("notes", NOTES_MEANING).optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| add(args)),
+    },
+    Command {
+        address: "/seq/update/pattern",
+        summary: "New hits for a named track; its note cycle carries over.",
+        args: &[TRACK_ID, CHRONUS_PATTERN],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| update_pattern(args)),
+    },
+    Command {
+        address: "/seq/update/notes",
+        summary: "The hits of a named track take the notes in turn.",
+        args: &[TRACK_ID, Arg::text("notes", NOTES_MEANING)],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| update_notes(args)),
+    },
+    Command {
+        address: "/seq/remove",
+        summary: "A named track's steps are cleared and its name goes back to Track N.",
+        args: &[TRACK_ID],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| remove(args)),
+    },
+    Command {
+        address: "/seq/clear",
+        summary: "Every track of the slot loses its steps and Euclid mode (names and settings \
+                  stay).",
+        args: &[],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| args.finish().map(|()| Edit::ClearSteps(None))),
+    },
+    Command {
+        address: "/seq/swing",
+        summary: "Music Chronus swing: Swing = 50 + 25 × value percent.",
+        args: &[Arg::float(
+            "swing",
+            0.0..=MAX_CHRONUS_SWING,
+            "0 is straight",
+        )],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| swing(args)),
+    },
+    Command {
+        address: "/seq/bpm",
+        summary: "Refused: the DAW owns the transport.",
+        args: &[],
+        replies: "/seq/error",
+        run: Run::Reply(|_, args| Err(transport_refused(args))),
+    },
+    Command {
+        address: "/seq/start",
+        summary: "Refused: the DAW owns the transport.",
+        args: &[],
+        replies: "/seq/error",
+        run: Run::Reply(|_, args| Err(transport_refused(args))),
+    },
+    Command {
+        address: "/seq/stop",
+        summary: "Refused: the DAW owns the transport.",
+        args: &[],
+        replies: "/seq/error",
+        run: Run::Reply(|_, args| Err(transport_refused(args))),
+    },
+    Command {
+        address: "/seq/status",
+        summary: "One line of text about tempo, swing, transport, slot and tracks.",
+        args: &[],
+        replies: "/seq/status <text>",
+        run: Run::Reply(|remote, args| args.finish().map(|()| status(remote))),
+    },
+    Command {
+        address: "/pattern/save",
+        summary: "Copies the slot being edited into this slot (1–16 here; Music Chronus has 128).",
+        args: &[
+            SLOT,
+            Arg::text("name", "accepted, not used").optional().repeats(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(save),
+    },
+    Command {
+        address: "/pattern/load",
+        summary: "Plays this slot from the next bar line, or at once when immediate is 1, true, \
+                  immediate or now.",
+        args: &[
+            SLOT,
+            Arg::text("immediate", "1, true, immediate or now: at once").optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| load(args)),
+    },
+    Command {
+        address: "/pattern/list",
+        summary: "The numbers of the slots that hold a pattern.",
+        args: &[],
+        replies: "/pattern/list <slot>…",
+        run: Run::Reply(|remote, args| args.finish().map(|()| list(remote))),
+    },
+];
+
+/// A track id of the dialect.
+const TRACK_ID: Arg = Arg::text("track id", "the track's name (1–64 characters)");
+/// A pattern in Music Chronus's reading.
+const CHRONUS_PATTERN: Arg = Arg::string(
+    "pattern",
+    "one sixteenth per character: X accent, x hit, anything else a rest",
+);
+/// What a note list holds.
+const NOTES_MEANING: &str = "comma-separated names (C4, D#4), MIDI numbers or Hz (110.0)";
+
+fn transport_refused(args: &Args) -> CommandError {
+    args.error(
+        "the DAW owns the transport: set tempo, start and stop in the host; Chronus Seq follows \
+         it",
     )
 }
 
@@ -206,7 +313,7 @@ fn slot_argument(args: &mut Args) -> Result<usize, CommandError> {
 }
 
 /// `/pattern/save slot`: copies the slot being edited into `slot`.
-fn save(remote: &Remote, args: &mut Args) -> Read {
+fn save(args: &mut Args, remote: &Remote) -> Read {
     let to = slot_argument(args)?;
     while args.remaining() > 0 {
         args.text("name")?;

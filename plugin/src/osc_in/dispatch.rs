@@ -4,6 +4,7 @@
 //! read the time from the injected [`Clock`].
 
 use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -69,6 +70,17 @@ impl Dispatcher {
             commands: TokenBucket::commands(now),
             bytes: Vec::with_capacity(256),
         }
+    }
+
+    /// Like [`Self::dispatch`], telling the handler first that `sender` sent the datagram.
+    pub fn dispatch_from(
+        &mut self,
+        datagram: &[u8],
+        sender: SocketAddr,
+        send: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Outcome {
+        self.handler.set_sender(sender);
+        self.dispatch(datagram, send)
     }
 
     /// Handles one received datagram at the clock's time now. Every reply, encoded, is passed

@@ -13,6 +13,7 @@ use crate::clock::{self, Clock};
 use super::bind::bind;
 use super::decode::MAX_DATAGRAM;
 use super::dispatch::Dispatcher;
+use super::feed::FeedThread;
 use super::handler::CommandHandler;
 use super::settings::OscInSettings;
 use super::status::OscInStatus;
@@ -40,6 +41,8 @@ pub struct OscInServer {
     local_addr: SocketAddr,
     /// Shared with the thread; its bound port is cleared on stop.
     status: Arc<OscInStatus>,
+    /// The thread pushing the handler's feed, if it has one. Stopped before the server thread.
+    feed: Option<FeedThread>,
 }
 
 /// Binds the socket (see [`OscInSettings`] for the port rules), records the bound port in
@@ -69,7 +72,7 @@ pub fn start_with_clock(
 
 fn start_inner(
     settings: &OscInSettings,
-    handler: Box<dyn CommandHandler + Send>,
+    mut handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
     clock: Arc<dyn Clock>,
 ) -> io::Result<OscInServer> {
@@ -87,6 +90,15 @@ fn start_inner(
     let local_addr = socket.local_addr()?;
     let waker = socket.try_clone()?;
     let stop = Arc::new(AtomicBool::new(false));
+    let feed = match handler.feed() {
+        Some(feed) => Some(FeedThread::start(
+            feed,
+            socket.try_clone()?,
+            Arc::clone(&status),
+            Arc::clone(&clock),
+        )?),
+        None => None,
+    };
     let dispatcher = Dispatcher::new(handler, Arc::clone(&status), clock);
     let thread = {
         let stop = Arc::clone(&stop);
@@ -104,6 +116,7 @@ fn start_inner(
         waker: Some(waker),
         local_addr,
         status,
+        feed,
     })
 }
 
@@ -132,6 +145,7 @@ impl OscInServer {
     }
 
     fn shut_down(&mut self) {
+        drop(self.feed.take());
         self.stop.store(true, Ordering::Release);
         if let Some(waker) = self.waker.take() {
             // Best effort: if the wake-up is lost, the read timeout ends the wait.
@@ -179,7 +193,9 @@ fn run(socket: &UdpSocket, mut dispatcher: Dispatcher, stop: &AtomicBool, status
                     break;
                 }
                 let datagram = buffer.get(..length).unwrap_or(&buffer);
-                dispatcher.dispatch(datagram, |reply| socket.send_to(reply, source).map(drop));
+                dispatcher.dispatch_from(datagram, source, |reply| {
+                    socket.send_to(reply, source).map(drop)
+                });
             }
             Err(error) => match error.kind() {
                 io::ErrorKind::WouldBlock
