@@ -285,7 +285,7 @@ def test_agent_builds_a_pattern_with_the_music_chronus_dialect(session):
     # the gate addresses with freq and amp on.
     state = juce_vst3_component_state(plugin.raw_state)
     document = json.loads(state["fields"]["pattern"])
-    assert document["version"] == 2
+    assert document["version"] == 3
     assert [s["slot"] for s in document["slots"]] == [1, 2]
     for saved in document["slots"]:
         kick, bass = saved["tracks"][3], saved["tracks"][4]
