@@ -103,6 +103,7 @@ impl OscOutput {
         running.sender.push(match event.kind {
             NoteKind::On { velocity } => GateEvent::open(event.track, velocity, event.key, due),
             NoteKind::Off => GateEvent::close(event.track, due),
+            NoteKind::Lane { .. } | NoteKind::Pitch { .. } => return,
         });
     }
 }
