@@ -317,6 +317,7 @@ impl Plugin for ChronusSeq {
                     osc.send(timing, &event);
                 }
             });
+        self.osc.end_piece();
         let slot = self.engine.playing_slot();
         let song = pattern;
         self.parts.live.publish(BlockView {

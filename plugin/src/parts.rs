@@ -84,6 +84,7 @@ impl Parts {
             edits: self.edits.clone(),
             live: Arc::clone(&self.live),
             edit_slot: None,
+            osc_out_status: Arc::clone(&self.osc_out_status),
         })
     }
 }

@@ -73,12 +73,12 @@ fn assert_resaves_identical(name: &str, saved: &Value) {
     assert_eq!(fields(&again), fields(saved), "{name}: save, load, save");
 }
 
-/// `v2-full` as the current build saves it (every part); `v2-first` as the first version-2
-/// build saved it (before per-step notes, OSC input settings and the editor size).
+/// `v3-full` as the current build saves it (every part, with lanes, note cycles and the voice
+/// profile).
 #[test]
-fn the_version_2_goldens_save_byte_identical() {
+fn the_version_3_golden_saves_byte_identical() {
     let fresh = fresh_state();
-    for name in ["v2-full", "v2-first"] {
+    for name in ["v3-full"] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
         for part in PARTS {
@@ -98,11 +98,64 @@ fn the_version_2_goldens_save_byte_identical() {
     }
 }
 
+/// Whether `saved` holds everything `golden` holds (objects may have more keys: settings added
+/// since, at their defaults).
+fn assert_holds(what: &str, golden: &Value, saved: &Value) {
+    match (golden, saved) {
+        (Value::Object(golden), Value::Object(saved)) => {
+            for (key, value) in golden {
+                let inner = saved
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{what}: {key} is lost"));
+                assert_holds(&format!("{what}.{key}"), value, inner);
+            }
+        }
+        (Value::Array(golden), Value::Array(saved)) => {
+            assert_eq!(golden.len(), saved.len(), "{what}: length");
+            for (index, (golden, saved)) in golden.iter().zip(saved).enumerate() {
+                assert_holds(&format!("{what}[{index}]"), golden, saved);
+            }
+        }
+        (golden, saved) => assert_eq!(golden, saved, "{what}"),
+    }
+}
+
+/// `v2-full` (as the last version-2 build saved it) and `v2-first` (as the first version-2
+/// build saved it, before per-step notes, OSC input settings and the editor size) save as
+/// version 3 with the same slots and tracks, byte for byte apart from the version number, and
+/// every setting kept; that state then saves byte-identical.
+#[test]
+fn the_version_2_goldens_save_as_version_3() {
+    let fresh = fresh_state();
+    for name in ["v2-full", "v2-first"] {
+        let golden = parse(&golden_text(name));
+        let saved = load_and_save(name);
+        let old = fields(&golden)["pattern"].as_str().expect("pattern");
+        let new = fields(&saved)["pattern"].as_str().expect("pattern");
+        assert_eq!(
+            new,
+            old.replacen("\"version\":2", "\"version\":3", 1),
+            "{name}: pattern"
+        );
+        for part in ["osc_out", "osc_in", "editor_size"] {
+            let want = match fields(&golden).get(part) {
+                Some(text) => text,
+                None => &fields(&fresh)[part],
+            };
+            let want = parse(want.as_str().expect("text"));
+            let got = parse(fields(&saved)[part].as_str().expect("text"));
+            assert_holds(&format!("{name}: {part}"), &want, &got);
+        }
+        assert_params_kept(name, &golden, &saved);
+        assert_resaves_identical(name, &saved);
+    }
+}
+
 /// `v1-full` (every version-1 feature, written by the last version-1 build) and `v1-first`
 /// (written by the first build: steps as `x`, `X` and `.` with other velocities in the column,
-/// no OSC settings) load into slot 1 and save as version 2, which then saves byte-identical.
+/// no OSC settings) load into slot 1 and save as version 3, which then saves byte-identical.
 #[test]
-fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
+fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
     let fresh = fresh_state();
     for name in ["v1-full", "v1-first"] {
         let golden = parse(&golden_text(name));
@@ -110,7 +163,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
         let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
         assert_eq!(old["version"], 1);
         let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
-        assert_eq!(new["version"], 2, "{name}");
+        assert_eq!(new["version"], 3, "{name}");
         let slots = new["slots"].as_array().expect("slots");
         assert_eq!(slots.len(), 1, "{name}: only slot 1 holds a pattern");
         assert_eq!(slots[0]["slot"], 1, "{name}");
@@ -120,7 +173,9 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
                 Some(text) => text,
                 None => &fields(&fresh)[part],
             };
-            assert_eq!(&fields(&saved)[part], want, "{name}: field {part}");
+            let want = parse(want.as_str().expect("text"));
+            let got = parse(fields(&saved)[part].as_str().expect("text"));
+            assert_holds(&format!("{name}: {part}"), &want, &got);
         }
         assert_params_kept(name, &golden, &saved);
         assert_resaves_identical(name, &saved);
@@ -141,7 +196,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_version_2() {
 
 /// Each damaged golden (made from a version-1 or version-2 golden), the parts it damages, and
 /// the golden it was made from.
-const DAMAGED: [(&str, &[&str], &str); 6] = [
+const DAMAGED: [(&str, &[&str], &str); 7] = [
     ("v1-corrupt-pattern", &["pattern"], "v1-full"),
     ("v1-invalid-pattern", &["pattern"], "v1-full"),
     (
@@ -151,6 +206,7 @@ const DAMAGED: [(&str, &[&str], &str); 6] = [
     ),
     ("v2-corrupt-pattern", &["pattern"], "v2-full"),
     ("v3-newer", &["pattern"], "v2-full"),
+    ("v4-newer", &["pattern"], "v2-full"),
     ("foreign", &["pattern"], "v2-full"),
 ];
 

@@ -180,6 +180,19 @@ impl EditLayer {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);
             }
+            Effect::LaneOsc(track, lane, target) => {
+                self.osc_out
+                    .update(|settings| settings.tracks[track].lanes[lane] = target);
+            }
+            Effect::VoiceProfile(track, profile) => {
+                self.osc_out
+                    .update(|settings| settings.tracks[track].voice_profile = profile);
+            }
+            Effect::Voices(voices) => self.osc_out.update(|settings| settings.voices = voices),
+            Effect::ForwardModular(on) => {
+                self.osc_out
+                    .update(|settings| settings.forward_modular = on);
+            }
             Effect::MusicChronusVoice(track, address) => {
                 self.osc_out.update(|settings| {
                     let target = &mut settings.tracks[track];

@@ -14,6 +14,7 @@
 
 mod apply;
 mod error;
+mod lanes;
 mod layer;
 pub mod notes;
 pub mod steps;
@@ -22,6 +23,7 @@ pub mod values;
 mod vocabulary;
 
 pub use error::EditError;
+pub use lanes::MAX_VOICES;
 pub use layer::{EditLayer, Origin};
 pub use store::PatternStore;
-pub use vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
+pub use vocabulary::{CellRef, CycleStart, Edit, LaneChange, StepChange, TrackChange, TrackRef};

@@ -5,10 +5,17 @@
 //!   the track already named so) and points its OSC gate at `/gate/voice1`.
 //! - Patterns read as Music Chronus reads them: one character per sixteenth, `X` accent, `x`
 //!   hit, anything else a rest.
-//! - Notes cycle over the hits of the pattern (Music Chronus cycles them over hits for ever; here
-//!   the cycle starts again with each repeat of the pattern).
+//! - Notes cycle over the played hits for ever, as in Music Chronus (a note cycle of exact
+//!   frequencies: `150.0` is 150 Hz); `/seq/add` and `/seq/update/notes` start the list at the
+//!   next hit (or at `note_index`), `/seq/update/pattern` carries the cycle on where it is.
+//! - The track sends Music Chronus's per-hit voice values (the voice profile: freq, amp,
+//!   filter/freq, sends) before each gate, from `/seq/add`'s arguments and options; without
+//!   `base_freq` it plays 440 Hz.
+//! - `/seq/stop` closes every open gate and silences the OSC output until `/seq/start` (the DAW
+//!   keeps the transport; MIDI is not affected).
 //! - Every command becomes one edit of the edit layer; `/seq/add` is one batch (claim the track,
-//!   write its pattern, note and note cycle, point its gates at the module), applied whole.
+//!   write its pattern, frequency and note cycle, point its gates at the module with its voice
+//!   profile), applied whole.
 //! - `/pattern/save` and `/pattern/load` use the sixteen pattern slots; a load waits for the
 //!   next bar unless told `immediate`.
 
@@ -18,12 +25,15 @@ use super::args::Args;
 use super::native::parse_quantize;
 use super::{ok, Remote};
 use crate::document::PatternDoc;
-use crate::edit::notes::{hz_to_midi, parse_note_list};
+use std::sync::atomic::Ordering;
+
+use crate::edit::notes::parse_pitch_list;
 use crate::edit::values::{PatternSteps, TrackName, VoiceId, GATE_PERCENT};
-use crate::edit::{Edit, TrackChange, TrackRef};
+use crate::edit::{CycleStart, Edit, TrackChange, TrackRef};
 use crate::engine::pattern::SLOT_COUNT;
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_in::CommandError;
+use crate::osc_out::{voice_profile_field, VoiceProfile};
 
 /// Largest Music Chronus swing: delays odd sixteenths by `swing / 2` of a step.
 const MAX_CHRONUS_SWING: f64 = 0.6;
@@ -36,26 +46,58 @@ pub fn handle(
     let mut args = Args::new(message);
     let address = message.addr.as_str();
     let edit = match address {
-        "/seq/add" => add(&mut args),
-        "/seq/update/pattern" => update_pattern(&mut args),
-        "/seq/update/notes" => update_notes(&mut args),
+        "/seq/add" => add(&mut args, remote.position()),
+        "/seq/update/pattern" => update_pattern(&mut args, remote.position()),
+        "/seq/update/notes" => update_notes(&mut args, remote.position()),
         "/seq/remove" => remove(&mut args),
         "/seq/clear" => args.finish().map(|()| Edit::ClearSteps(None)),
         "/seq/swing" => swing(&mut args),
-        "/seq/bpm" | "/seq/start" | "/seq/stop" => Err(args.error(
+        "/seq/bpm" => Err(args.error(
             "the DAW owns the transport: set tempo, start and stop in the host; \
              Chronus Seq follows it",
         )),
+        "/seq/start" | "/seq/stop" => {
+            let silenced = address == "/seq/stop";
+            return Some(args.finish().map(|()| {
+                remote
+                    .osc_out_status
+                    .silenced
+                    .store(silenced, Ordering::Relaxed);
+                ok(address)
+            }));
+        }
         "/seq/status" => return Some(args.finish().map(|()| status(remote))),
         "/pattern/save" => save(remote, &mut args),
         "/pattern/load" => load(&mut args),
         "/pattern/list" => return Some(args.finish().map(|()| list(remote))),
         _ => return None,
     };
+    let beyond = match (&edit, address) {
+        (Ok(Edit::Batch(edits)), "/seq/add") => beyond_voices(remote, edits),
+        _ => None,
+    };
     Some(
         edit.and_then(|edit| remote.apply(edit).map_err(|error| args.refused(error)))
-            .map(|()| ok(address)),
+            .map(|()| beyond.into_iter().chain(ok(address)).collect()),
     )
+}
+
+/// `/chronus/warning` (before `/chronus/ok`) when `/seq/add` points a track at a voice beyond the modular's voice
+/// count (the `voices` setting, Music Chronus's `CHRONUS_NUM_VOICES`).
+fn beyond_voices(remote: &Remote, edits: &[Edit]) -> Option<OscMessage> {
+    let voice = edits.iter().find_map(|edit| match edit {
+        Edit::MusicChronusVoice { voice, .. } => Some(voice.as_str().to_owned()),
+        _ => None,
+    })?;
+    let number: u32 = voice.strip_prefix("voice")?.parse().ok()?;
+    let voices = remote.edits.osc_out().get().voices;
+    (number > u32::from(voices)).then(|| OscMessage {
+        addr: "/chronus/warning".to_owned(),
+        args: vec![OscType::String(format!(
+            "{voice} is beyond the modular's {voices} voices (the voices setting; Music \
+             Chronus starts CHRONUS_NUM_VOICES, default 4): it will not sound"
+        ))],
+    })
 }
 
 type Read = Result<Edit, CommandError>;
@@ -73,32 +115,39 @@ fn track_id(args: &mut Args) -> Result<TrackName, CommandError> {
 }
 
 /// `/seq/add track_id voice_id pattern [base_freq] [filter_freq] [notes] [key=value …]`: the
-/// track named `track_id` (or the first unused one) takes the name, the pattern, the note and
-/// note cycle, and sends its gates to the Music Chronus module `voice_id`.
-fn add(args: &mut Args) -> Read {
+/// track named `track_id` (or the first unused one) takes the name, the pattern, the frequency
+/// (440 Hz without `base_freq`), the note cycle starting at the next hit (or at `note_index`),
+/// and sends its gates to the Music Chronus module `voice_id` with the voice profile. `at_beat`
+/// is the song position now.
+fn add(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let voice = args.text("voice id")?;
     let voice = VoiceId::parse(&voice).map_err(|error| args.refused(error))?;
     let steps = chronus_pattern(args)?;
-    let mut base_note = None;
+    let mut base_freq = DEFAULT_FREQ;
     let mut notes = None;
+    let mut note_index = 0;
     let mut gate_fraction = None;
+    let mut profile = VoiceProfile::default();
     let mut position = 3;
     while args.remaining() > 0 {
         let item = args.text("option")?;
         if let Some((key, value)) = item.split_once('=') {
             match key.trim() {
-                "base_freq" => base_note = Some(note_of(args, value)?),
-                "notes" => notes = Some(parse_note_list(value).map_err(|e| args.refused(e))?),
+                "base_freq" => base_freq = number(args, "base_freq", value)?,
+                "notes" => notes = Some(parse_pitch_list(value).map_err(|e| args.refused(e))?),
+                "note_index" => note_index = whole(args, "note_index", value)?,
                 "gate_frac" => gate_fraction = Some(fraction(args, value)?),
-                "filter_freq" | "base_amp" | "accent_boost" | "reverb_send" | "delay_send" => {}
-                other => return Err(args.error(format!("unknown option {other:?}"))),
+                other => match voice_profile_field(&mut profile, other) {
+                    Some(field) => *field = number(args, other, value)? as f32,
+                    None => return Err(args.error(format!("unknown option {other:?}"))),
+                },
             }
         } else {
             match position {
-                3 => base_note = Some(note_of(args, &item)?),
-                4 => {}
-                5 => notes = Some(parse_note_list(&item).map_err(|e| args.refused(e))?),
+                3 => base_freq = number(args, "base_freq", &item)?,
+                4 => profile.filter_freq = number(args, "filter_freq", &item)? as f32,
+                5 => notes = Some(parse_pitch_list(&item).map_err(|e| args.refused(e))?),
                 _ => return Err(args.error("at most 6 positional arguments")),
             }
         }
@@ -112,22 +161,28 @@ fn add(args: &mut Args) -> Read {
             track: track.clone(),
             steps,
         },
+        Edit::SetTrack {
+            track: track.clone(),
+            change: TrackChange::Frequency(base_freq as f32),
+        },
     ];
-    if let Some(note) = base_note {
-        edits.push(Edit::SetTrack {
+    if let Some(pitches) = notes {
+        edits.push(Edit::PitchCycle {
             track: track.clone(),
-            change: TrackChange::Note(note),
-        });
-    }
-    if let Some(notes) = notes {
-        edits.push(Edit::NoteCycle {
-            track: track.clone(),
-            notes,
+            pitches,
+            start: CycleStart {
+                at_beat,
+                entry: note_index,
+            },
         });
     }
     edits.push(Edit::MusicChronusVoice {
         track: track.clone(),
         voice,
+    });
+    edits.push(Edit::VoiceProfile {
+        track: track.clone(),
+        profile: Some(profile),
     });
     if let Some(fraction) = gate_fraction {
         let percent = (fraction * 100.0).clamp(*GATE_PERCENT.start(), *GATE_PERCENT.end());
@@ -139,13 +194,25 @@ fn add(args: &mut Args) -> Read {
     Ok(Edit::Batch(edits))
 }
 
-fn note_of(args: &Args, text: &str) -> Result<u8, CommandError> {
-    let hz: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| args.error(format!("base_freq {text:?} is not a number in Hz")))?;
-    hz_to_midi(hz)
-        .ok_or_else(|| args.error(format!("base_freq {text} Hz is outside the MIDI range")))
+/// Music Chronus's frequency for a track without `base_freq`.
+const DEFAULT_FREQ: f64 = 440.0;
+
+/// A number option (Music Chronus reads them with `float()`).
+fn number(args: &Args, name: &str, text: &str) -> Result<f64, CommandError> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
+        .ok_or_else(|| args.error(format!("{name} {text:?} is not a number")))
+}
+
+/// A whole-number option (`note_index=2`, also written `2.0`).
+fn whole(args: &Args, name: &str, text: &str) -> Result<i64, CommandError> {
+    let value = number(args, name, text)?;
+    if value.fract() != 0.0 || value.abs() > 1e9 {
+        return Err(args.error(format!("{name} {text:?} is not a whole number")));
+    }
+    Ok(value as i64)
 }
 
 fn fraction(args: &Args, text: &str) -> Result<f64, CommandError> {
@@ -156,26 +223,29 @@ fn fraction(args: &Args, text: &str) -> Result<f64, CommandError> {
         .ok_or_else(|| args.error(format!("gate_frac {text:?} must be 0.01–1")))
 }
 
-/// `/seq/update/pattern track_id pattern`: new hits, the note cycle kept.
-fn update_pattern(args: &mut Args) -> Read {
+/// `/seq/update/pattern track_id pattern`: new hits, the note cycle going on where it is.
+fn update_pattern(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let steps = chronus_pattern(args)?;
     args.finish()?;
-    Ok(Edit::MusicChronusPattern {
+    Ok(Edit::PatternKeepingCycle {
         track: TrackRef::Named(id.as_str().to_owned()),
         steps,
+        at_beat,
     })
 }
 
-/// `/seq/update/notes track_id notes`: the hits take the notes in turn from the first.
-fn update_notes(args: &mut Args) -> Read {
+/// `/seq/update/notes track_id notes`: the hits take the notes in turn, the next hit the first
+/// (Music Chronus resets its note index).
+fn update_notes(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let notes = args.text("notes")?;
     args.finish()?;
-    let notes = parse_note_list(&notes).map_err(|error| args.refused(error))?;
-    Ok(Edit::NoteCycle {
+    let pitches = parse_pitch_list(&notes).map_err(|error| args.refused(error))?;
+    Ok(Edit::PitchCycle {
         track: TrackRef::Named(id.as_str().to_owned()),
-        notes,
+        pitches,
+        start: CycleStart { at_beat, entry: 0 },
     })
 }
 

@@ -6,6 +6,8 @@
 
 mod args;
 mod dialect;
+mod forward;
+mod lanes;
 mod native;
 mod query;
 
@@ -16,6 +18,7 @@ use rosc::{OscMessage, OscType};
 use crate::edit::{Edit, EditError, EditLayer, Origin};
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler};
+use crate::osc_out::OscOutStatus;
 
 /// Everything a command may read or change.
 pub struct Remote {
@@ -25,6 +28,8 @@ pub struct Remote {
     pub live: Arc<LiveState>,
     /// The slot edits go to; `None` follows the Pattern Slot parameter. OSC-in thread only.
     pub edit_slot: Option<usize>,
+    /// OSC output status: `/seq/stop` and `/seq/start` set its silence, forwarding counts in it.
+    pub osc_out_status: Arc<OscOutStatus>,
 }
 
 impl Remote {
@@ -34,6 +39,11 @@ impl Remote {
             let selected = self.edits.params().slot.value() - 1;
             selected.clamp(0, crate::engine::pattern::SLOT_COUNT as i32 - 1) as usize
         })
+    }
+
+    /// The song position now, in beats (where the transport stands).
+    pub fn position(&self) -> f64 {
+        self.live.transport().position
     }
 
     /// Carries out `edit` on the target slot.
@@ -53,12 +63,17 @@ pub fn ok(address: &str) -> Vec<OscMessage> {
 /// The handler the OSC input server runs.
 pub struct SeqCommands {
     remote: Remote,
+    /// Sends modular messages on to the OSC target. OSC-in thread only.
+    forwarder: forward::Forwarder,
 }
 
 impl SeqCommands {
     /// Commands acting on `remote`.
     pub fn new(remote: Remote) -> SeqCommands {
-        SeqCommands { remote }
+        SeqCommands {
+            remote,
+            forwarder: forward::Forwarder::default(),
+        }
     }
 }
 
@@ -66,8 +81,11 @@ impl CommandHandler for SeqCommands {
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
         let handled = if message.addr.starts_with("/chronus/") {
             native::handle(&mut self.remote, message)
+                .or_else(|| lanes::handle(&mut self.remote, message))
         } else {
-            dialect::handle(&mut self.remote, message)
+            self.forwarder
+                .handle(&self.remote, message)
+                .or_else(|| dialect::handle(&mut self.remote, message))
         };
         handled.unwrap_or_else(|| {
             Err(CommandError::new(

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::shapes::{PatternV1, PatternV2, SlotV2};
+use super::shapes::{PatternV1, PatternV2, PatternV3Lanes, SlotV2, SlotV3Lanes, TrackV3Lanes};
 use super::version::{parse_json, StateError, Version, FORMAT};
 use super::Part;
 
@@ -18,7 +18,8 @@ type Step = fn(&mut Fields) -> Result<(), StateError>;
 fn step_from(from: Version) -> Option<(Version, Step)> {
     match from {
         Version::V1 => Some((Version::V2, v1_to_v2)),
-        Version::V2 => None,
+        Version::V2 => Some((Version::V3Lanes, v2_to_v3_lanes)),
+        Version::V3Lanes => None,
     }
 }
 
@@ -72,6 +73,31 @@ fn v1_to_v2(fields: &mut Fields) -> Result<(), StateError> {
     Ok(())
 }
 
+/// Version 2 → 3 (lanes): every slot and track as it was, with no exact frequency, no note
+/// cycle and no modulation lanes. The settings parts stay as they are (the OSC output settings'
+/// new lane destinations, voice profiles, voice count and forwarding switch load as their
+/// defaults).
+fn v2_to_v3_lanes(fields: &mut Fields) -> Result<(), StateError> {
+    let key = Part::Pattern.key();
+    let text = fields.get(key).ok_or(StateError::Missing)?;
+    let v2: PatternV2 = serde_json::from_str(text).map_err(invalid)?;
+    let v3 = PatternV3Lanes {
+        format: FORMAT.to_owned(),
+        version: Version::V3Lanes.number(),
+        slots: v2
+            .slots
+            .into_iter()
+            .map(|slot| SlotV3Lanes {
+                slot: slot.slot,
+                seed: slot.seed,
+                tracks: slot.tracks.into_iter().map(TrackV3Lanes::from_v2).collect(),
+            })
+            .collect(),
+    };
+    fields.insert(key.to_owned(), serde_json::to_string(&v3).map_err(invalid)?);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,7 +107,7 @@ mod tests {
          "nudge":[0,0,-7],"euclid":true}]}"#;
 
     #[test]
-    fn version_1_becomes_slot_1_of_version_2_and_other_fields_stay() {
+    fn version_1_becomes_slot_1_and_then_version_3_and_other_fields_stay() {
         let mut fields = Fields::from([
             ("pattern".to_owned(), V1.to_owned()),
             ("osc_out".to_owned(), r#"{"port":6000}"#.to_owned()),
@@ -89,7 +115,7 @@ mod tests {
         assert_eq!(to_current(&mut fields), Ok(Version::V1));
         assert_eq!(
             fields["pattern"],
-            r#"{"format":"chronus-seq/pattern","version":2,"slots":[{"slot":1,"seed":5,"tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X_x","nudge":[0,0,-7],"euclid":true}]}]}"#
+            r#"{"format":"chronus-seq/pattern","version":3,"slots":[{"slot":1,"seed":5,"tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X_x","nudge":[0,0,-7],"euclid":true}]}]}"#
         );
         assert_eq!(fields["osc_out"], r#"{"port":6000}"#);
         assert_eq!(fields.len(), 2, "no part is invented");
@@ -98,9 +124,9 @@ mod tests {
 
     #[test]
     fn current_state_is_left_byte_for_byte() {
-        let text = r#"{"format":"chronus-seq/pattern","version":2, "slots":[]}"#;
+        let text = r#"{"format":"chronus-seq/pattern","version":3, "slots":[]}"#;
         let mut fields = Fields::from([("pattern".to_owned(), text.to_owned())]);
-        assert_eq!(to_current(&mut fields), Ok(Version::V2));
+        assert_eq!(to_current(&mut fields), Ok(Version::V3Lanes));
         assert_eq!(fields["pattern"], text);
     }
 
@@ -111,8 +137,8 @@ mod tests {
             (Some("{"), StateError::Corrupt(String::new())),
             (Some(r#"{"format":"x"}"#), StateError::Foreign),
             (
-                Some(r#"{"format":"chronus-seq/pattern","version":3}"#),
-                StateError::NewerVersion(3),
+                Some(r#"{"format":"chronus-seq/pattern","version":4}"#),
+                StateError::NewerVersion(4),
             ),
             (
                 Some(r#"{"format":"chronus-seq/pattern","version":1,"seed":1,"tracks":[],"x":1}"#),

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::migrate;
-use super::shapes::{PatternV2, SlotV2, Track};
+use super::shapes::{PatternV3Lanes, SlotV3Lanes, Track, TrackV3Lanes};
 use super::version::{parse_json, StateError, Version, FORMAT};
 use crate::document::pattern_string;
 use crate::document::{PatternDoc, SongDoc, TrackDoc};
@@ -58,19 +58,23 @@ impl<'de> Deserialize<'de> for SongDoc {
     }
 }
 
-fn saved_form(song: &SongDoc) -> PatternV2 {
+fn saved_form(song: &SongDoc) -> PatternV3Lanes {
     let empty = PatternDoc::empty();
-    PatternV2 {
+    PatternV3Lanes {
         format: FORMAT.to_owned(),
         version: Version::CURRENT.number(),
         slots: song
             .slots()
             .enumerate()
             .filter(|(_, pattern)| **pattern != empty)
-            .map(|(index, pattern)| SlotV2 {
+            .map(|(index, pattern)| SlotV3Lanes {
                 slot: index as u8 + 1,
                 seed: pattern.seed,
-                tracks: pattern.tracks.iter().map(Track::from).collect(),
+                tracks: pattern
+                    .tracks
+                    .iter()
+                    .map(super::lanes::track_to_saved)
+                    .collect(),
             })
             .collect(),
     }
@@ -84,7 +88,7 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
             version.number()
         )));
     }
-    let state: PatternV2 =
+    let state: PatternV3Lanes =
         serde_json::from_value(value).map_err(|e| StateError::Invalid(e.to_string()))?;
     let mut song = SongDoc::new(PatternDoc::empty());
     let mut seen = [false; SLOT_COUNT];
@@ -104,7 +108,7 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
     Ok(song)
 }
 
-fn pattern_from_saved(seed: u32, tracks: &[Track]) -> Result<PatternDoc, StateError> {
+fn pattern_from_saved(seed: u32, tracks: &[TrackV3Lanes]) -> Result<PatternDoc, StateError> {
     if tracks.len() > MAX_TRACKS {
         return Err(StateError::Invalid(format!(
             "{} tracks; at most {MAX_TRACKS}",
@@ -114,7 +118,7 @@ fn pattern_from_saved(seed: u32, tracks: &[Track]) -> Result<PatternDoc, StateEr
     let mut doc = PatternDoc::empty();
     doc.seed = seed;
     for (slot, saved) in doc.tracks.iter_mut().zip(tracks) {
-        *slot = TrackDoc::try_from(saved)?;
+        *slot = super::lanes::track_from_saved(saved)?;
     }
     Ok(doc)
 }

@@ -66,3 +66,125 @@ pub(crate) struct Track {
 fn is_false(value: &bool) -> bool {
     !value
 }
+
+/// Version 3 (modulation lanes and note cycles): the slots that are not empty, in slot order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternV3Lanes {
+    pub format: String,
+    pub version: u32,
+    pub slots: Vec<SlotV3Lanes>,
+}
+
+/// One pattern slot in version 3 (lanes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlotV3Lanes {
+    /// 1–16, as musicians count.
+    pub slot: u8,
+    pub seed: u32,
+    pub tracks: Vec<TrackV3Lanes>,
+}
+
+/// One track in version 3 (lanes): every field of [`Track`], then the exact frequency, the note
+/// cycle and the modulation lanes (each only when set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TrackV3Lanes {
+    pub name: String,
+    pub length: u8,
+    pub rate: String,
+    /// 1–16, as musicians count.
+    pub channel: u8,
+    pub note: u8,
+    /// The steps as a pattern string, `length` characters.
+    pub steps: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub velocity: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratchet: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nudge: Option<Vec<i8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<Option<u8>>>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub euclid: bool,
+    /// The track's pitch as an exact frequency in Hz (`note` is the nearest MIDI note).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freq: Option<f32>,
+    /// The note cycle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<CycleV3Lanes>,
+    /// The lanes that differ from an empty lane.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lanes: Vec<LaneV3Lanes>,
+}
+
+/// A note cycle in version 3 (lanes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CycleV3Lanes {
+    /// Frequencies in Hz, in order.
+    pub hz: Vec<f32>,
+    /// The played hit (counted from the song start) that plays the first.
+    pub origin: i64,
+}
+
+/// A modulation lane in version 3 (lanes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LaneV3Lanes {
+    /// 1–4.
+    pub lane: u8,
+    /// `off`, `cc<number>` (`cc74`) or `bend`.
+    pub midi: String,
+    pub length: u8,
+    /// 0–16383.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<u16>,
+    /// `length` values, 0–16383, `null` for none.
+    pub values: Vec<Option<u16>>,
+}
+
+impl TrackV3Lanes {
+    /// A version-2 track as version 3: no frequency, cycle or lanes.
+    pub fn from_v2(track: Track) -> TrackV3Lanes {
+        TrackV3Lanes {
+            name: track.name,
+            length: track.length,
+            rate: track.rate,
+            channel: track.channel,
+            note: track.note,
+            steps: track.steps,
+            velocity: track.velocity,
+            probability: track.probability,
+            ratchet: track.ratchet,
+            nudge: track.nudge,
+            notes: track.notes,
+            euclid: track.euclid,
+            freq: None,
+            cycle: None,
+            lanes: Vec::new(),
+        }
+    }
+
+    /// The fields version 2 has.
+    pub fn v2_part(&self) -> Track {
+        Track {
+            name: self.name.clone(),
+            length: self.length,
+            rate: self.rate.clone(),
+            channel: self.channel,
+            note: self.note,
+            steps: self.steps.clone(),
+            velocity: self.velocity.clone(),
+            probability: self.probability.clone(),
+            ratchet: self.ratchet.clone(),
+            nudge: self.nudge.clone(),
+            notes: self.notes.clone(),
+            euclid: self.euclid,
+        }
+    }
+}

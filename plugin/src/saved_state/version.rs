@@ -8,7 +8,7 @@
 pub const FORMAT: &str = "chronus-seq/pattern";
 
 /// The version this build writes. It reads every version from 1 up to this one.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// A format version this build reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,19 +16,23 @@ pub enum Version {
     /// One pattern; OSC output settings may be present.
     V1,
     /// Sixteen pattern slots (the non-empty ones are written), per-step notes; OSC output, OSC
-    /// input and editor size may be present. The current version.
+    /// input and editor size may be present.
     V2,
+    /// Version 2 plus modulation lanes, note cycles and exact track frequencies. The current
+    /// version.
+    V3Lanes,
 }
 
 impl Version {
     /// The version this build writes.
-    pub const CURRENT: Version = Version::V2;
+    pub const CURRENT: Version = Version::V3Lanes;
 
     /// The number written in the pattern document's `version` field.
     pub fn number(self) -> u32 {
         match self {
             Version::V1 => 1,
             Version::V2 => 2,
+            Version::V3Lanes => 3,
         }
     }
 
@@ -37,6 +41,7 @@ impl Version {
         match number {
             1 => Ok(Version::V1),
             2 => Ok(Version::V2),
+            3 => Ok(Version::V3Lanes),
             newer if newer > u64::from(VERSION) => Err(StateError::NewerVersion(
                 u32::try_from(newer).unwrap_or(u32::MAX),
             )),
@@ -101,11 +106,11 @@ mod tests {
     #[test]
     fn the_current_version_is_the_newest_and_numbers_round_trip() {
         assert_eq!(Version::CURRENT.number(), VERSION);
-        for version in [Version::V1, Version::V2] {
+        for version in [Version::V1, Version::V2, Version::V3Lanes] {
             assert!(version <= Version::CURRENT);
             assert_eq!(Version::from_number(version.number().into()), Ok(version));
         }
-        assert_eq!(Version::from_number(3), Err(StateError::NewerVersion(3)));
+        assert_eq!(Version::from_number(4), Err(StateError::NewerVersion(4)));
         assert_eq!(
             Version::from_number(u64::MAX),
             Err(StateError::NewerVersion(u32::MAX))
