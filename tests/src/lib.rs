@@ -51,7 +51,7 @@ pub mod transport;
 
 pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
 pub use error::{HarnessError, Result};
-pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
+pub use events::{BlockOutput, InEvent, NoteKind, OutMidi, OutNote};
 pub use expect::{
     assert_notes_eq, compare_note_lists, compare_notes, pattern_notes, ExpectedNote, Stretch,
     TrackSpec,
@@ -61,8 +61,8 @@ pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use realtime::{realtime_lock, RealtimeRun, RealtimeScript, TimedNote};
 pub use state::{
-    nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes, saved_pattern_document,
-    song_document, song_state_bytes,
+    lanes_state_bytes, nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes,
+    saved_pattern_document, song_document, song_state_bytes,
 };
 pub use transport::TransportInfo;
 
