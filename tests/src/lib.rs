@@ -61,8 +61,8 @@ pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use realtime::{realtime_lock, RealtimeRun, RealtimeScript, TimedNote};
 pub use state::{
-    lanes_state_bytes, nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes,
-    saved_pattern_document, song_document, song_state_bytes,
+    fields_state_bytes, lanes_state_bytes, nice_plug_state_bytes, nice_plug_state_json,
+    pattern_state_bytes, saved_pattern_document, song_document, song_state_bytes,
 };
 pub use transport::TransportInfo;
 

@@ -114,7 +114,7 @@ fn pattern_field_state_bytes(pattern: &str) -> Vec<u8> {
 
 /// Plugin state with the persisted `fields` given (each a JSON string, as nice-plug stores them)
 /// and every parameter at its default.
-pub(crate) fn fields_state_bytes(fields: serde_json::Value) -> Vec<u8> {
+pub fn fields_state_bytes(fields: serde_json::Value) -> Vec<u8> {
     let state = serde_json::json!({ "version": "0.1.0", "params": {}, "fields": fields });
     nice_plug_state_bytes(&state.to_string())
 }
