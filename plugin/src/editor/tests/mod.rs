@@ -5,6 +5,7 @@
 
 mod grid;
 mod host_params;
+mod lanes;
 mod layout;
 mod one_rule;
 mod support;
