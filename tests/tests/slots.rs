@@ -1,7 +1,7 @@
 //! Pattern slots through the real bundle (clack-host): the `slot` parameter automated mid-bar,
 //! switching at the quantize point of `slot_quantize` (Now / Next Step / Next Bar), a loop wrap
-//! as a bar line, version-1 state migrating into slot 1, version-2 state saving as version 3 and round-tripping, and OSC
-//! gates closing at the switch.
+//! as a bar line, version-1 state migrating into slot 1, version-2 state saving as version 3 and
+//! round-tripping, and OSC gates closing at the switch.
 //!
 //! The rule under test (docs/TIMING.md, engine `process_song`): at the switch sample every
 //! sounding note of the old slot ends (note-off on that very sample), and the new slot plays from
