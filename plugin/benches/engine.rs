@@ -2,14 +2,20 @@
 //!
 //! - worst case: 16 tracks × 64 steps, every step on, 1/64 steps at 300 BPM, 48 kHz,
 //!   64-sample blocks (a block's real-time budget is 1.333 ms);
-//! - typical case: 16 tracks of 16 sixteenths, every other step on, 120 BPM, 48 kHz, 64 samples.
+//! - typical case: 16 tracks of 16 sixteenths, every other step on, 120 BPM, 48 kHz, 64 samples;
+//! - the worst case with a trig condition on every step (every kind in turn: `A:B`, `1st`,
+//!   `!1st`, `fill`, `!fill`, `pre`, `!pre`, `nei`, `!nei`) and a direction on every track
+//!   (forward, reverse, pendulum, random in turn), Fill on;
+//! - the worst case with `nei` on every step of every track (each hit asks the track above, up
+//!   to the first track) and a random direction on every track.
 //!
 //! Run with `cargo bench -p chronus_seq --bench engine`.
 
 use std::hint::black_box;
 
 use chronus_seq::engine::pattern::{
-    PatternSnapshot, RateFeel, SongSnapshot, Step, StepRate, MAX_STEPS, SLOT_COUNT,
+    Condition, Direction, PatternSnapshot, RateFeel, SongSnapshot, Step, StepRate, MAX_STEPS,
+    SLOT_COUNT,
 };
 use chronus_seq::engine::performance::Performance;
 use chronus_seq::engine::transport::BlockTransport;
@@ -32,6 +38,36 @@ fn worst_case() -> PatternSnapshot {
     pattern
 }
 
+/// The worst case with every condition kind on the steps and every direction on the tracks.
+fn conditions_case() -> PatternSnapshot {
+    let mut pattern = worst_case();
+    let mut kinds = vec![Condition::Ratio { a: 3, b: 7 }];
+    kinds.extend(Condition::WORDS);
+    for (index, track) in pattern.tracks.iter_mut().enumerate() {
+        track.direction = Direction::ALL[index % Direction::ALL.len()];
+        for (at, step) in track.steps.iter_mut().enumerate() {
+            step.condition = kinds[(at + index) % kinds.len()];
+        }
+    }
+    pattern
+}
+
+/// The worst case with `nei` on every step: each hit looks up the whole column of tracks.
+fn neighbour_chain_case() -> PatternSnapshot {
+    let mut pattern = worst_case();
+    for track in &mut pattern.tracks {
+        track.direction = Direction::Random;
+        for step in &mut track.steps {
+            step.condition = Condition::Neighbour;
+        }
+    }
+    // The first track has no neighbour: `!nei` plays, so the chain below it plays too.
+    for step in &mut pattern.tracks[0].steps {
+        step.condition = Condition::NotNeighbour;
+    }
+    pattern
+}
+
 fn typical_case() -> PatternSnapshot {
     let mut pattern = PatternSnapshot::default();
     for track in &mut pattern.tracks {
@@ -44,7 +80,10 @@ fn typical_case() -> PatternSnapshot {
 
 /// Measures one block at a time, the song position advancing block by block as in playback.
 fn bench_playback(c: &mut Criterion, name: &str, pattern: PatternSnapshot, tempo: f64) {
-    let performance = Performance::default();
+    let performance = Performance {
+        fill: true,
+        ..Performance::default()
+    };
     let song = SongSnapshot::new(std::iter::repeat_n(pattern, SLOT_COUNT));
     let mut engine = Engine::new(RATE);
     let beats_per_block = BLOCK as f64 * tempo / 60.0 / RATE;
@@ -77,6 +116,18 @@ fn engine_benches(c: &mut Criterion) {
         c,
         "worst case: 16 tracks x 1/64 all on, 300 BPM, 64-sample blocks",
         worst_case(),
+        300.0,
+    );
+    bench_playback(
+        c,
+        "worst case with conditions and directions on every track",
+        conditions_case(),
+        300.0,
+    );
+    bench_playback(
+        c,
+        "worst case with nei on every step, random directions",
+        neighbour_chain_case(),
         300.0,
     );
     bench_playback(

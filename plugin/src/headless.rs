@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use nice_plug::prelude::*;
 
+use crate::clock::{Clock, SystemClock};
 use crate::ChronusSeq;
 
 /// How far behind its deadline the driver may fall before it restarts its clock.
@@ -172,6 +173,18 @@ pub fn run(
     config: HeadlessConfig,
     stop: &AtomicBool,
 ) -> Result<(), String> {
+    run_with(plugin, config, stop, || {})
+}
+
+/// [`run`], calling `before_block` on the driver thread before each block is processed (where a
+/// host applies parameter changes: between blocks). `before_block` runs at the block's deadline,
+/// so it must be quick and must not block.
+pub fn run_with(
+    plugin: &mut ChronusSeq,
+    config: HeadlessConfig,
+    stop: &AtomicBool,
+    mut before_block: impl FnMut(),
+) -> Result<(), String> {
     if config.period == 0 || config.period > 65_536 {
         return Err(format!(
             "the period size must be 1 to 65536 samples, not {}",
@@ -223,19 +236,22 @@ pub fn run(
     let mut context = HeadlessProcessContext {
         transport: Transport::new(config.sample_rate),
     };
-    let mut start = Instant::now();
+    let clock = SystemClock;
+    let mut start = clock.now();
     let mut block: u64 = 0;
     let mut position: u64 = 0;
     while !stop.load(Ordering::Relaxed) {
         let due = deadline(start, block, config.period, config.sample_rate);
-        let now = Instant::now();
+        let now = clock.now();
         if now > due + CATCH_UP_LIMIT {
             start = now;
             block = 0;
-        } else if due > now {
-            std::thread::sleep(due - now);
+        }
+        while clock.now() < due {
+            clock.sleep_until(due);
         }
 
+        before_block();
         context.transport = transport_at(&config, position);
         let mut aux = AuxiliaryBuffers {
             inputs: &mut [],

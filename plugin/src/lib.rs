@@ -5,14 +5,17 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod audio_guard;
+pub mod clock;
 pub mod document;
 pub mod edit;
 pub mod editor;
 pub mod engine;
 mod gate_clock;
 pub mod headless;
+pub mod headless_window;
 mod host;
 mod live_state;
+mod midi_keys;
 mod osc_commands;
 pub mod osc_in;
 pub mod osc_input;
@@ -38,6 +41,7 @@ use edit::{EditLayer, PatternStore};
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
 use engine::lanes::LaneMidi;
 use engine::pattern::SongSnapshot;
+use engine::slot_switch::SlotQuantize;
 use engine::Engine;
 use host::HostAdapter;
 use live_state::{BlockView, LiveState};
@@ -56,6 +60,12 @@ pub struct ChronusSeq {
     parts: Parts,
     /// Newest published pattern. Audio thread only.
     pattern: Output<SongSnapshot>,
+    /// The pattern that plays while a quantized edit waits for its point: a copy of the
+    /// snapshot before it, allocated once here. Audio thread only.
+    before_edit: SongSnapshot,
+    /// Whether a quantized edit waits (it lands at the point its snapshot names). Audio
+    /// thread only.
+    edit_waiting: bool,
     /// The sequencer. Audio thread only (created on the main thread in `activate`).
     engine: Engine,
     /// Turns each `process` call into one description of the piece: host buffer, offset, wall
@@ -68,6 +78,8 @@ pub struct ChronusSeq {
     osc_in: OscInService,
     /// Bypass state of the previous block. Audio thread only.
     was_bypassed: bool,
+    /// Slot keys played into the plugin. Audio thread only.
+    midi_keys: midi_keys::MidiKeys,
 }
 
 impl Default for ChronusSeq {
@@ -94,10 +106,13 @@ impl Default for ChronusSeq {
                 Arc::clone(&parts.osc_in_status),
             ),
             parts,
+            before_edit: pattern.output_buffer().clone(),
             pattern,
+            edit_waiting: false,
             engine: Engine::new(44_100.0),
             host: HostAdapter::default(),
             was_bypassed: false,
+            midi_keys: midi_keys::MidiKeys::default(),
         }
     }
 }
@@ -215,7 +230,7 @@ impl Plugin for ChronusSeq {
         main_output_channels: NonZeroU32::new(2),
         ..AudioIOLayout::const_default()
     }];
-    const MIDI_INPUT: MidiConfig = MidiConfig::None;
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
     const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
@@ -300,15 +315,41 @@ impl Plugin for ChronusSeq {
             self.parts.params().osc_delay_ms.value(),
         );
         let mut performance = self.parts.params().performance();
+        self.midi_keys.take_block(
+            context,
+            self.engine.midi_input(),
+            &self.parts.params().midi_input_settings(),
+        );
+        if let Some((sample, slot)) = self.midi_keys.slot_request(performance.slot) {
+            performance.slot = slot;
+            self.engine.slot_request_from(sample);
+        }
         performance.slot_quantize = self.parts.slot_override.quantize_for(
             self.engine.playing_slot(),
             usize::from(performance.slot),
             performance.slot_quantize,
         );
-        let pattern = self.pattern.read();
+        if self.pattern.updated() {
+            if !self.edit_waiting {
+                // What plays until a quantized edit lands (a copy, no allocation).
+                self.before_edit.copy_from(self.pattern.output_buffer());
+            }
+            self.pattern.update();
+            // An edit that lands at once takes every edit still waiting with it.
+            self.edit_waiting = self.pattern.output_buffer().lands() != SlotQuantize::Now;
+        }
+        let pattern = self.pattern.output_buffer();
+        let waiting = self
+            .edit_waiting
+            .then_some((&self.before_edit, pattern.lands()));
         let osc = &mut self.osc;
-        self.engine
-            .process_song(piece.len, &transport, pattern, &performance, &mut |event| {
+        self.edit_waiting = self.engine.process_song_waiting(
+            piece.len,
+            &transport,
+            pattern,
+            waiting,
+            &performance,
+            &mut |event| {
                 // A full host queue drops the event: nothing on the audio thread may wait.
                 if let Some(host_event) = host_event(&event) {
                     let _ = context.try_send_event(host_event);
@@ -316,10 +357,17 @@ impl Plugin for ChronusSeq {
                 if let Some(timing) = gate_timing {
                     osc.send(timing, &event);
                 }
-            });
+            },
+        );
         self.osc.end_piece();
         let slot = self.engine.playing_slot();
-        let song = pattern;
+        let song = if self.edit_waiting {
+            &self.before_edit
+        } else {
+            pattern
+        };
+        let transpose = self.engine.midi_input().transpose_at(u32::MAX);
+        self.parts.live.publish_transpose(transpose);
         self.parts.live.publish(BlockView {
             playing: transport.playing && transport.tempo.is_some(),
             tempo: transport.tempo,

@@ -2,7 +2,7 @@
 //! The audio thread stores plain values once per block and never waits; readers may see values
 //! from two neighbouring blocks mixed, which only matters for display.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI8, AtomicU64, AtomicU8, Ordering};
 
 use crate::engine::pattern::{PatternSnapshot, MAX_TRACKS};
 
@@ -29,6 +29,9 @@ pub struct LiveState {
     playing_slot: AtomicU8,
     /// Step each track plays now, or [`NO_STEP`]. Written by audio, read by anyone.
     playheads: [AtomicU8; MAX_TRACKS],
+    /// Transposition of the melodic tracks by the MIDI input, in semitones. Written by audio,
+    /// read by the editor.
+    transpose: AtomicI8,
 }
 
 impl Default for LiveState {
@@ -42,6 +45,7 @@ impl Default for LiveState {
             block_seconds_bits: AtomicU64::new(0),
             playing_slot: AtomicU8::new(0),
             playheads: std::array::from_fn(|_| AtomicU8::new(NO_STEP)),
+            transpose: AtomicI8::new(0),
         }
     }
 }
@@ -109,14 +113,26 @@ impl LiveState {
         self.block_seconds_bits
             .store(view.block_seconds.to_bits(), Ordering::Relaxed);
         self.playing_slot.store(slot as u8, Ordering::Relaxed);
-        for (playhead, track) in self.playheads.iter().zip(&pattern.tracks) {
+        for (index, (playhead, track)) in self.playheads.iter().zip(&pattern.tracks).enumerate() {
             let step = view
                 .position
                 .filter(|_| view.playing)
-                .and_then(|position| track.step_at(position));
+                .and_then(|position| track.played_step_at(position, pattern.seed, index));
             let stored = step.map_or(NO_STEP, |step| step as u8);
             playhead.store(stored, Ordering::Relaxed);
         }
+    }
+
+    /// Publishes the MIDI input's transposition at the end of a block. Called by the audio
+    /// thread only; stores an atomic, nothing else.
+    pub fn publish_transpose(&self, semitones: i8) {
+        self.transpose.store(semitones, Ordering::Relaxed);
+    }
+
+    /// The MIDI input's transposition of the melodic tracks, in semitones, as of the newest
+    /// block.
+    pub fn transpose(&self) -> i8 {
+        self.transpose.load(Ordering::Relaxed)
     }
 
     /// The transport as of the newest block.

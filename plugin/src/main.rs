@@ -24,6 +24,7 @@ use std::sync::Arc;
 use chronus_seq::document::SongDoc;
 use chronus_seq::editor;
 use chronus_seq::headless::{self, HeadlessConfig};
+use chronus_seq::headless_window;
 use chronus_seq::osc_out::OscOutSettings;
 use chronus_seq::pattern_text;
 use chronus_seq::startup::{self, StartupConfig};
@@ -57,9 +58,8 @@ Chronus Seq options:
       -h, --help               This help, followed by the audio options below
 
 Backends:
-  --backend dummy  No sound card; the transport always plays at --tempo. Without a window
-                   it runs on Chronus Seq's own drift-free clock; with the window open on the
-                   framework's dummy backend, which runs about 1 % slow.
+  --backend dummy  No sound card; the transport always plays at --tempo, on Chronus Seq's
+                   own drift-free clock, with or without the window.
   --backend jack   Follows the JACK transport and plays nothing until it rolls: start a JACK
                    server (e.g. `jackd -d dummy`), then roll it with `jack_transport`
                    (type `play`) or any transport master. The tempo is the master's.
@@ -143,17 +143,17 @@ fn main() -> ExitCode {
     };
     eprintln!("chronus-seq: playing {pattern_text}; OSC gates to {host}:{port}");
 
-    // The dummy backend without a window runs on the headless driver (drift-free clock);
-    // everything else on nice-plug's wrapper.
-    let headless =
-        if command.backend_is_dummy() && (command.no_window || !editor::display_available()) {
-            match HeadlessConfig::from_args(&command.rest) {
-                Ok(config) => Some(config),
-                Err(message) => return usage_error(&message),
-            }
-        } else {
-            None
-        };
+    // The dummy backend runs on the headless driver (drift-free clock), with the editor in a
+    // window of its own when there is a display; everything else on nice-plug's wrapper.
+    let windowed = !command.no_window && editor::display_available();
+    let headless = if command.backend_is_dummy() {
+        match HeadlessConfig::from_args(&command.rest) {
+            Ok(config) => Some(config),
+            Err(message) => return usage_error(&message),
+        }
+    } else {
+        None
+    };
 
     let (pattern, osc_settings) = match pattern {
         Some((song, osc)) => (Some(song), osc),
@@ -165,7 +165,11 @@ fn main() -> ExitCode {
         osc_target: Some((host, port)),
     });
     if let Some(config) = headless {
-        return run_headless(config);
+        return if windowed {
+            run_headless_with_window(config)
+        } else {
+            run_headless(config)
+        };
     }
     if command.no_window {
         editor::standalone::run_without_window();
@@ -192,6 +196,24 @@ fn run_headless(config: HeadlessConfig) -> ExitCode {
     );
     let mut plugin = ChronusSeq::default();
     match headless::run(&mut plugin, config, &stop) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("chronus-seq: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Plays on the headless driver with the editor window open, until the window closes (the close
+/// button, or SIGINT, SIGTERM or SIGHUP).
+fn run_headless_with_window(config: HeadlessConfig) -> ExitCode {
+    editor::standalone::close_window_on_signals();
+    eprintln!(
+        "chronus-seq: headless clock with the window at {} BPM, {} Hz, {}-sample blocks",
+        config.tempo, config.sample_rate, config.period
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    match headless_window::run(ChronusSeq::default(), config, stop) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("chronus-seq: {message}");

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::edit::PatternStore;
 use crate::editor::size::EditorSizeField;
+use crate::engine::midi_input::{MidiInputSettings, TransposeMode};
 use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS, SLOT_COUNT};
 use crate::engine::performance::{
     Performance, TrackPerformance, DEFAULT_EUCLID_PULSES, MAX_GATE, MAX_SWING, MIN_GATE, MIN_SWING,
@@ -69,10 +70,51 @@ pub struct SeqParams {
     #[id = "slot_quantize"]
     pub slot_quantize: EnumParam<QuantizeChoice>,
 
+    /// Fill: steps with the `fill` trig condition play, steps with `!fill` rest. Sample-accurate
+    /// (a block splits at its automation points). Set by the host or through the parameter
+    /// gateway (editor, OSC `/chronus/fill`), read by audio.
+    #[id = "fill"]
+    pub fill: BoolParam,
+
+    /// MIDI channel (1–16, 0 off) whose keys transpose the melodic tracks. Set by the host,
+    /// read by audio.
+    #[id = "transpose_channel"]
+    pub transpose_channel: IntParam,
+
+    /// Whether a played key keeps transposing after release (latch) or only while held. Set by
+    /// the host, read by audio.
+    #[id = "transpose_mode"]
+    pub transpose_mode: EnumParam<TransposeChoice>,
+
+    /// The key that means no transposition (C3 = 48 by default). Set by the host, read by audio.
+    #[id = "reference_key"]
+    pub reference_key: IntParam,
+
+    /// MIDI channel (1–16, 0 off) whose keys in the slot range select pattern slots. Set by
+    /// the host, read by audio.
+    #[id = "slot_key_channel"]
+    pub slot_key_channel: IntParam,
+
+    /// The key that selects slot 1; the next fifteen keys select slots 2–16. Set by the host,
+    /// read by audio.
+    #[id = "slot_low_key"]
+    pub slot_low_key: IntParam,
+
     /// Per-track controls, ids `mute_N`, `solo_N`, `gate_N`, `pulses_N`, `rotation_N` for
     /// N = 1 … 16.
     #[nested(array, group = "Track")]
     pub tracks: [TrackParams; MAX_TRACKS],
+}
+
+/// How a played key transposes, as the host shows it.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransposeChoice {
+    /// The last key played keeps transposing.
+    #[id = "latch"]
+    Latch,
+    /// Only while a key is held.
+    #[id = "hold"]
+    Hold,
 }
 
 /// When a slot change takes effect, as the host shows it.
@@ -210,6 +252,12 @@ impl SeqParams {
                 },
             ),
             slot_quantize: EnumParam::new("Slot Quantize", QuantizeChoice::NextBar),
+            fill: BoolParam::new("Fill", false),
+            transpose_channel: channel_param("Transpose Channel"),
+            transpose_mode: EnumParam::new("Transpose Mode", TransposeChoice::Latch),
+            reference_key: key_param("Reference Key", 48, 127),
+            slot_key_channel: channel_param("Slot Key Channel"),
+            slot_low_key: key_param("Slot Low Key", 24, 127 - SLOT_COUNT as i32 + 1),
             tracks: std::array::from_fn(TrackParams::new),
         }
     }
@@ -232,6 +280,56 @@ impl SeqParams {
             }),
             slot: (self.slot.value() - 1).clamp(0, SLOT_COUNT as i32 - 1) as u8,
             slot_quantize: self.slot_quantize.value().into(),
+            fill: self.fill.value(),
+        }
+    }
+}
+
+/// A MIDI input channel: 1–16, 0 off (shown as `Off`), channel 1 by default.
+fn channel_param(name: &str) -> IntParam {
+    IntParam::new(name, 1, IntRange::Linear { min: 0, max: 16 })
+        .with_value_to_string(Arc::new(|channel| match channel {
+            0 => "Off".to_owned(),
+            channel => channel.to_string(),
+        }))
+        .with_string_to_value(Arc::new(|text| match text.trim() {
+            off if off.eq_ignore_ascii_case("off") => Some(0),
+            number => number
+                .parse()
+                .ok()
+                .filter(|channel| (0..=16).contains(channel)),
+        }))
+}
+
+/// A MIDI key 0–`max`, shown and typed as a note name with its number (`C3 · 48`).
+fn key_param(name: &str, default: i32, max: i32) -> IntParam {
+    IntParam::new(name, default, IntRange::Linear { min: 0, max })
+        .with_value_to_string(Arc::new(|key| {
+            crate::edit::notes::note_name(key.clamp(0, 127) as u8)
+        }))
+        .with_string_to_value(Arc::new(move |text| {
+            crate::edit::notes::parse_note(text)
+                .map(i32::from)
+                .filter(|key| *key <= max)
+        }))
+}
+
+impl SeqParams {
+    /// What the MIDI input listens for, from the host parameters. Reads atomics only.
+    pub fn midi_input_settings(&self) -> MidiInputSettings {
+        let channel = |param: &IntParam| match param.value() {
+            channel @ 1..=16 => Some(channel as u8 - 1),
+            _ => None,
+        };
+        MidiInputSettings {
+            transpose_channel: channel(&self.transpose_channel),
+            mode: match self.transpose_mode.value() {
+                TransposeChoice::Latch => TransposeMode::Latch,
+                TransposeChoice::Hold => TransposeMode::Hold,
+            },
+            reference_key: self.reference_key.value().clamp(0, 127) as u8,
+            slot_channel: channel(&self.slot_key_channel),
+            slot_low_key: self.slot_low_key.value().clamp(0, 127) as u8,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::document::SongDoc;
 use crate::edit::{EditLayer, PatternStore};
 use crate::engine::pattern::SongSnapshot;
 use crate::live_state::LiveState;
+use crate::osc_commands::subscriptions::SharedSubscribers;
 use crate::osc_commands::{Remote, SeqCommands};
 use crate::osc_in::{OscInSettings, OscInStatus};
 use crate::osc_out::{OscOutSettings, OscOutStatus, SettingsCell};
@@ -35,6 +36,9 @@ pub struct Parts {
     pub osc_in_status: Arc<OscInStatus>,
     /// One-time quantize of the next slot change. Written by OSC-in, read by audio.
     pub slot_override: Arc<SlotOverride>,
+    /// Clients subscribed to pushed messages. Written by the OSC-in thread, read by its feed
+    /// thread.
+    pub subscribers: SharedSubscribers,
 }
 
 impl Parts {
@@ -64,6 +68,7 @@ impl Parts {
             osc_in_settings,
             osc_in_status: Arc::new(OscInStatus::new()),
             slot_override,
+            subscribers: SharedSubscribers::default(),
         };
         (parts, reader)
     }
@@ -85,6 +90,11 @@ impl Parts {
             live: Arc::clone(&self.live),
             edit_slot: None,
             osc_out_status: Arc::clone(&self.osc_out_status),
+            sender: None,
+            clients: Default::default(),
+            subscribers: Arc::clone(&self.subscribers),
+            osc_in_status: Arc::clone(&self.osc_in_status),
+            osc_in_settings: Arc::clone(&self.osc_in_settings),
         })
     }
 }

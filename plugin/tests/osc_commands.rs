@@ -11,7 +11,7 @@ use std::time::Duration;
 use chronus_seq::document::PatternDoc;
 use chronus_seq::engine::lanes::LaneMidi;
 use chronus_seq::engine::note_cycle::Hz;
-use chronus_seq::engine::pattern::Step;
+use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind, Step};
 use chronus_seq::osc_out::Curve;
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
@@ -298,6 +298,98 @@ fn performance_commands_set_the_host_parameters() {
     assert_eq!(slot7.tracks[1].pattern.length, 8);
     session.refused("/chronus/quantize", vec![s("later")]);
     session.refused("/chronus/swing", vec![f(80.0)]);
+}
+
+/// Absolute samples of the note-ons of the first beat, played in blocks from beat 0.
+fn first_beat_note_ons(plugin: &mut ChronusSeq) -> Vec<usize> {
+    let mut samples = Vec::new();
+    for block in 0..24_000 / BLOCK + 1 {
+        let beat = (block * BLOCK) as f64 / 24_000.0;
+        let ons = play_block(plugin, beat);
+        samples.extend(
+            ons.iter()
+                .map(|(offset, _)| block * BLOCK + *offset as usize),
+        );
+    }
+    samples.retain(|sample| *sample < 24_000);
+    samples
+}
+
+#[test]
+fn conditions_directions_and_fill_over_osc_change_what_plays() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    session.ok("/chronus/pattern", vec![i(1), s("xxxx")]);
+    session.ok("/chronus/step/condition", vec![i(1), i(2), s("fill")]);
+    session.ok("/chronus/step/condition", vec![i(1), i(4), s("1:2")]);
+    session.ok("/chronus/step/condition", vec![i(1), i(4), s("")]);
+    session.ok("/chronus/track/direction", vec![i(1), s("reverse")]);
+    let track = &session.slot().tracks[0].pattern;
+    assert_eq!(track.steps[1].condition, Condition::Fill);
+    assert_eq!(
+        track.steps[3].condition,
+        Condition::Always,
+        "an empty string clears"
+    );
+    assert_eq!(track.direction, Direction::Reverse);
+    // Reverse plays steps 4 3 2 1 on samples 0, 6000, 12000, 18000 (sixteenths at 120 BPM);
+    // step 2, third, waits for Fill.
+    assert_eq!(first_beat_note_ons(&mut session.plugin), [0, 6_000, 18_000]);
+    session.ok("/chronus/fill", vec![i(1)]);
+    assert!(session.plugin.seq_params().fill.value());
+    assert_eq!(
+        first_beat_note_ons(&mut session.plugin),
+        [0, 6_000, 12_000, 18_000]
+    );
+    session.ok("/chronus/fill", vec![i(0)]);
+    assert!(!session.plugin.seq_params().fill.value());
+
+    let reason = session.refused("/chronus/step/condition", vec![i(1), i(1), s("3:2")]);
+    assert!(reason.contains("1 <= A <= B <= 8"), "{reason}");
+    let reason = session.refused("/chronus/step/condition", vec![i(1), i(1), s("sometimes")]);
+    assert!(reason.contains("not a condition"), "{reason}");
+    let reason = session.refused("/chronus/track/direction", vec![i(1), s("sideways")]);
+    assert!(
+        reason.contains("forward, reverse, pendulum, random"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/fill", vec![]);
+    assert!(reason.contains("missing argument 1 (fill)"), "{reason}");
+}
+
+#[test]
+fn scale_and_melodic_tracks_over_osc_snap_what_plays() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    // D#4 (63) lies between D (62) and E (64) of D major: a tie, which goes down.
+    session.ok("/chronus/pattern", vec![i(1), s("xxxx")]);
+    session.ok("/chronus/track/note", vec![i(1), i(63)]);
+    session.ok("/chronus/scale", vec![s("D"), s("major")]);
+    assert_eq!(
+        session.slot().scale,
+        Scale {
+            root: 2,
+            kind: ScaleKind::Major
+        }
+    );
+    // A drum track plays its note as written.
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 63)]);
+    session.ok("/chronus/track/melodic", vec![i(1), i(1)]);
+    assert!(session.slot().tracks[0].pattern.melodic);
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 62)]);
+    session.ok("/chronus/scale", vec![i(0), s("off")]);
+    assert_eq!(session.slot().scale, Scale::default());
+    assert_eq!(play_block(&mut session.plugin, 0.0), vec![(0, 63)]);
+
+    let reason = session.refused("/chronus/scale", vec![s("H"), s("major")]);
+    assert!(reason.contains("`H` is not a root"), "{reason}");
+    let reason = session.refused("/chronus/scale", vec![s("C"), s("bebop")]);
+    assert!(
+        reason.contains("`bebop` is not a scale; use chromatic, major"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/scale", vec![i(12), s("major")]);
+    assert!(reason.contains("not a root"), "{reason}");
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! 3,000 structured messages and 2,000 datagrams per run (a few seconds in a debug build).
 
 use std::sync::Arc;
-use std::time::Instant;
 
+use chronus_seq::clock::ManualClock;
 use chronus_seq::osc_in::{CommandHandler, Dispatcher, OscInStatus, Outcome};
 use chronus_seq::params::SeqParams;
 use chronus_seq::ChronusSeq;
@@ -45,6 +45,13 @@ const ADDRESSES: &[&str] = &[
     "/chronus/edit_slot",
     "/chronus/query",
     "/chronus/ping",
+    "/chronus/schema",
+    "/chronus/check",
+    "/chronus/edit_quantize",
+    "/chronus/subscribe",
+    "/chronus/unsubscribe",
+    "/chronus/osc/target",
+    "/chronus/osc/input",
     "/seq/add",
     "/seq/update/pattern",
     "/seq/update/notes",
@@ -82,6 +89,12 @@ fn argument() -> impl Strategy<Value = OscType> {
             Just("C4,D#4,60,440.0".to_owned()),
             Just("1/8t".to_owned()),
             Just("bar".to_owned()),
+            Just("/chronus/pattern".to_owned()),
+            Just("/chronus/mute".to_owned()),
+            Just("/chronus/undo".to_owned()),
+            Just("/chronus/check".to_owned()),
+            Just("quantize=bar".to_owned()),
+            Just("quantize=soon".to_owned()),
             Just("immediate".to_owned()),
             Just("gate_frac=0.3".to_owned()),
             "[x.X_ ]{0,80}",
@@ -133,7 +146,12 @@ proptest! {
             let doc = plugin.pattern_store().doc();
             let values = parameter_values(&params);
             let outgoing = plugin.seq_params().osc_out.0.get();
-            if let Err(error) = handler.handle(message) {
+            let handled = handler.handle(message);
+            if message.addr == "/chronus/check" {
+                prop_assert!(plugin.pattern_store().doc() == doc, "a check changed the document");
+                prop_assert_eq!(parameter_values(&params), values.clone(), "{:?}", message);
+            }
+            if let Err(error) = handled {
                 prop_assert_eq!(&error.address, &message.addr);
                 prop_assert!(!error.reason.is_empty());
                 prop_assert!(plugin.pattern_store().doc() == doc, "{:?} changed the document", message);
@@ -176,14 +194,14 @@ proptest! {
         let plugin = ChronusSeq::default();
         let handler = plugin.command_handler();
         let status = Arc::new(OscInStatus::new());
-        let now = Instant::now();
-        let mut dispatcher = Dispatcher::new(Box::new(handler), Arc::clone(&status), now);
+        let clock = Arc::new(ManualClock::new());
+        let mut dispatcher = Dispatcher::new(Box::new(handler), Arc::clone(&status), clock);
         let load = |counter: &std::sync::atomic::AtomicU64| {
             counter.load(std::sync::atomic::Ordering::Relaxed)
         };
         for bytes in &datagrams {
             let before = (load(&status.decode_errors), load(&status.handler_errors), load(&status.messages_ok));
-            let outcome = dispatcher.dispatch(bytes, now, |_| Ok(()));
+            let outcome = dispatcher.dispatch(bytes, |_| Ok(()));
             let after = (load(&status.decode_errors), load(&status.handler_errors), load(&status.messages_ok));
             match outcome {
                 Outcome::Malformed => prop_assert_eq!(after, (before.0 + 1, before.1, before.2)),

@@ -1,6 +1,8 @@
 //! The OSC-out sidecar end to end: real UDP on loopback, decoded with rosc by a receiver thread
-//! in this test. No mocks. Timing assertions are deliberately generous (precise figures come
-//! from `cargo xtask osc-latency`); tests run one at a time so they do not disturb each other.
+//! in this test. No mocks. Content and order are checked on the system clock; time (due
+//! instants, lateness, timetags, the rate cap, idle wake-ups) is checked exactly on a
+//! [`ManualClock`] that only the test moves. No test asserts a wall-clock window: the latency
+//! figures come from `cargo xtask osc-latency`. Tests run one at a time.
 
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
@@ -9,12 +11,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use chronus_seq::clock::{Clock, ManualClock, MANUAL_WALL_START_UNIX_SECS};
 use chronus_seq::engine::note_cycle::Hz;
 use chronus_seq::osc_out::{
-    self, ClockAnchor, Curve, GateEvent, GateKind, GateSender, LaneTarget, OscOutSettings,
-    OscOutStatus, Profile, SettingsCell, Sidecar, TimingMode, VoiceProfile,
+    self, Curve, GateEvent, GateKind, GateSender, LaneTarget, OscOutSettings, OscOutStatus,
+    Profile, SettingsCell, Sidecar, TimingMode, VoiceProfile,
 };
 use rosc::{OscPacket, OscTime, OscType};
+use std::time::SystemTime;
 
 /// Tests share two cores with the machine: run them one at a time.
 fn serial() -> MutexGuard<'static, ()> {
@@ -29,8 +33,6 @@ fn ms(milliseconds: u64) -> Duration {
 /// One received OSC message.
 #[derive(Clone, Debug)]
 struct Msg {
-    /// When its datagram arrived.
-    at: Instant,
     /// Index of its datagram.
     packet: usize,
     /// The enclosing bundle's timetag, if it came in a bundle.
@@ -55,10 +57,10 @@ impl Msg {
     }
 }
 
-/// Datagrams with their arrival instants.
-type Datagrams = Arc<Mutex<Vec<(Instant, Vec<u8>)>>>;
+/// Datagrams in arrival order.
+type Datagrams = Arc<Mutex<Vec<Vec<u8>>>>;
 
-/// A UDP receiver on 127.0.0.1 that timestamps and keeps every datagram.
+/// A UDP receiver on 127.0.0.1 that keeps every datagram.
 struct Receiver {
     port: u16,
     datagrams: Datagrams,
@@ -80,11 +82,7 @@ impl Receiver {
                 let mut buffer = [0u8; 2048];
                 while !stop.load(Ordering::Relaxed) {
                     if let Ok(length) = socket.recv(&mut buffer) {
-                        let at = Instant::now();
-                        datagrams
-                            .lock()
-                            .unwrap()
-                            .push((at, buffer[..length].to_vec()));
+                        datagrams.lock().unwrap().push(buffer[..length].to_vec());
                     }
                 }
             })
@@ -101,10 +99,10 @@ impl Receiver {
     fn messages(&self) -> Vec<Msg> {
         let datagrams = self.datagrams.lock().unwrap().clone();
         let mut messages = Vec::new();
-        for (packet, (at, bytes)) in datagrams.iter().enumerate() {
+        for (packet, bytes) in datagrams.iter().enumerate() {
             let (rest, decoded) = rosc::decoder::decode_udp(bytes).expect("valid OSC");
             assert!(rest.is_empty(), "trailing bytes");
-            flatten(&decoded, *at, packet, None, &mut messages);
+            flatten(&decoded, packet, None, &mut messages);
         }
         messages
     }
@@ -114,7 +112,7 @@ impl Receiver {
         let datagrams = self.datagrams.lock().unwrap().clone();
         datagrams
             .iter()
-            .map(|(_, bytes)| rosc::decoder::decode_udp(bytes).expect("valid OSC").1)
+            .map(|bytes| rosc::decoder::decode_udp(bytes).expect("valid OSC").1)
             .collect()
     }
 
@@ -143,6 +141,11 @@ impl Receiver {
         }
     }
 
+    /// How many datagrams arrived so far.
+    fn datagram_count(&self) -> usize {
+        self.datagrams.lock().unwrap().len()
+    }
+
     /// Waits until at least `count` messages arrived.
     fn wait_for(&self, count: usize) -> Vec<Msg> {
         self.wait_until(|messages| messages.len() >= count)
@@ -158,16 +161,9 @@ impl Drop for Receiver {
     }
 }
 
-fn flatten(
-    packet: &OscPacket,
-    at: Instant,
-    index: usize,
-    tag: Option<OscTime>,
-    out: &mut Vec<Msg>,
-) {
+fn flatten(packet: &OscPacket, index: usize, tag: Option<OscTime>, out: &mut Vec<Msg>) {
     match packet {
         OscPacket::Message(message) => out.push(Msg {
-            at,
             packet: index,
             timetag: tag,
             addr: message.addr.clone(),
@@ -175,7 +171,7 @@ fn flatten(
         }),
         OscPacket::Bundle(bundle) => {
             for inner in &bundle.content {
-                flatten(inner, at, index, Some(bundle.timetag), out);
+                flatten(inner, index, Some(bundle.timetag), out);
             }
         }
     }
@@ -210,6 +206,35 @@ fn rig(settings: OscOutSettings, capacity: usize) -> Rig {
     }
 }
 
+/// A running sidecar on a manual clock, and the clock.
+fn manual_rig(settings: OscOutSettings, capacity: usize) -> (Rig, ManualClock) {
+    let clock = ManualClock::new();
+    let cell = Arc::new(SettingsCell::new(settings));
+    let status = Arc::new(OscOutStatus::new());
+    let (sender, sidecar) = osc_out::start_with_clock(
+        Arc::clone(&cell),
+        Arc::clone(&status),
+        capacity,
+        Arc::new(clock.clone()),
+    )
+    .unwrap();
+    let rig = Rig {
+        cell,
+        status,
+        sender,
+        sidecar,
+    };
+    (rig, clock)
+}
+
+/// Waits (up to 10 s of real time, a guard against a hang, not a measurement) until `done`.
+fn wait_until(done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() && Instant::now() < deadline {
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
 fn counter(value: &std::sync::atomic::AtomicU64) -> u64 {
     value.load(Ordering::Relaxed)
 }
@@ -237,13 +262,14 @@ fn assert_paired(messages: &[Msg]) {
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-fn ntp_seconds(time: OscTime) -> f64 {
-    f64::from(time.seconds) + f64::from(time.fractional) / 4_294_967_296.0
+/// The timetag a manual clock's instant `at` + `latency` must get: the clock's wall time at
+/// `at` plus the latency, converted by rosc.
+fn manual_timetag(clock: &ManualClock, at: Instant, latency: Duration) -> OscTime {
+    let wall = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(MANUAL_WALL_START_UNIX_SECS)
+        + (at - clock.start())
+        + latency;
+    OscTime::try_from(wall).unwrap()
 }
 
 #[test]
@@ -387,7 +413,7 @@ fn close_all_event_closes_in_track_order_then_stop_adds_nothing() {
 }
 
 #[test]
-fn bundle_mode_timetags_are_due_plus_latency() {
+fn bundle_mode_timetags_are_due_plus_latency_exactly_and_sent_at_once() {
     let _serial = serial();
     let receiver = Receiver::new();
     let mut settings = OscOutSettings {
@@ -397,10 +423,12 @@ fn bundle_mode_timetags_are_due_plus_latency() {
     };
     settings.tracks[2].send_freq = true;
     settings.tracks[2].send_amp = true;
-    let mut rig = rig(settings, 64);
-    let anchor = ClockAnchor::now();
-    let pushed = Instant::now();
-    let dues: Vec<Instant> = (0..10).map(|i| pushed + ms(200) + ms(7) * i).collect();
+    let (mut rig, clock) = manual_rig(settings, 64);
+    clock.advance(ms(3));
+    let pushed = clock.now();
+    let dues: Vec<Instant> = (0..10u32)
+        .map(|i| pushed + ms(200) + Duration::from_micros(7_013) * i)
+        .collect();
     for (i, &due) in dues.iter().enumerate() {
         if i.is_multiple_of(2) {
             rig.sender.push(GateEvent::open(2, 127, 57, due));
@@ -408,6 +436,7 @@ fn bundle_mode_timetags_are_due_plus_latency() {
             rig.sender.push(GateEvent::close(2, due));
         }
     }
+    // The clock does not move: everything leaves at once, ahead of its due instant.
     let messages = receiver.wait_for(5 * 3 + 5);
     rig.sidecar.stop();
     let gates: Vec<&Msg> = messages
@@ -416,16 +445,10 @@ fn bundle_mode_timetags_are_due_plus_latency() {
         .collect();
     assert_eq!(gates.len(), 10);
     for (gate, &due) in gates.iter().zip(&dues) {
-        let expected = ntp_seconds(anchor.osc_time(due, ms(20)));
-        let tag = ntp_seconds(gate.timetag.expect("bundle mode sends bundles"));
-        assert!(
-            (tag - expected).abs() < 0.001,
-            "timetag off by {:.3} ms",
-            (tag - expected) * 1e3
-        );
-        assert!(
-            gate.at < due,
-            "bundle mode sends at once, ahead of the due time"
+        assert_eq!(
+            gate.timetag,
+            Some(manual_timetag(&clock, due, ms(20))),
+            "timetag = wall time of the due instant + 20 ms"
         );
     }
     // freq and amp precede each open inside its bundle.
@@ -446,73 +469,152 @@ fn bundle_mode_timetags_are_due_plus_latency() {
         .unwrap();
     assert_eq!(freq.float(), 220.0);
     assert_paired(&messages);
+    // Bundle mode counts lateness from when the sidecar took the event: none, time stood still.
     let lateness = rig.status.lateness_summary();
-    assert_eq!(lateness.count, 10);
+    assert_eq!((lateness.count, lateness.max_ms), (10, 0.0));
 }
 
 #[test]
-fn timed_mode_sends_on_the_due_time() {
+fn timed_mode_sends_each_event_at_its_due_instant_in_due_order() {
     let _serial = serial();
     let receiver = Receiver::new();
-    let mut rig = rig(settings_for(receiver.port), 1024);
-    let start = Instant::now() + ms(30);
-    let count = 300u32;
-    let dues: Vec<Instant> = (0..count)
+    let (mut rig, clock) = manual_rig(settings_for(receiver.port), 1024);
+    let start = clock.now() + ms(30);
+    let count = 300usize;
+    // Pushed out of order in pairs (each close before its open in the queue): the sidecar sends
+    // by due instant.
+    let dues: Vec<Instant> = (0..count as u32)
         .map(|i| start + Duration::from_micros(2_300) * i)
         .collect();
-    for (i, &due) in dues.iter().enumerate() {
-        let track = (i / 2 % 16) as u8;
-        if i.is_multiple_of(2) {
-            rig.sender.push(GateEvent::open(track, 100, 60, due));
-        } else {
-            rig.sender.push(GateEvent::close(track, due));
-        }
+    for pair in dues.chunks(2).enumerate() {
+        let (index, pair) = pair;
+        let track = (index % 16) as u8;
+        rig.sender.push(GateEvent::close(track, pair[1]));
+        rig.sender.push(GateEvent::open(track, 100, 60, pair[0]));
     }
-    let messages = receiver.wait_for(count as usize);
+    for (sent, &due) in dues.iter().enumerate() {
+        // Nothing leaves before its due instant: with the clock on the previous one, exactly
+        // the earlier events have gone.
+        assert_eq!(counter(&rig.status.sent), sent as u64);
+        clock.advance_to(due);
+        wait_until(|| counter(&rig.status.sent) > sent as u64);
+        assert_eq!(
+            counter(&rig.status.sent),
+            sent as u64 + 1,
+            "one per due instant"
+        );
+    }
+    let messages = receiver.wait_for(count);
     rig.sidecar.stop();
-    assert_eq!(messages.len(), count as usize);
-    let mut lateness_ms: Vec<f64> = messages
-        .iter()
-        .zip(&dues)
-        .map(|(message, &due)| {
-            assert!(
-                message.at + Duration::from_micros(200) >= due,
-                "arrived {:?} early",
-                due - message.at
-            );
-            message.at.saturating_duration_since(due).as_secs_f64() * 1e3
+    assert_eq!(messages.len(), count);
+    let expected: Vec<(String, i32)> = (0..count)
+        .map(|i| {
+            (
+                format!("/gate/voice{}", i / 2 % 16 + 1),
+                i32::from(i % 2 == 0),
+            )
         })
         .collect();
-    let median_ms = median(&mut lateness_ms);
-    assert!(median_ms < 2.0, "median arrival lateness {median_ms:.3} ms");
+    let got: Vec<(String, i32)> = messages.iter().map(|m| (m.addr.clone(), m.int())).collect();
+    assert_eq!(got, expected);
     let summary = rig.status.lateness_summary();
-    assert_eq!(summary.count, u64::from(count));
-    assert!(summary.p50_ms < 2.0, "{summary:?}");
-    assert_paired(&messages);
+    assert_eq!((summary.count, summary.max_ms), (count as u64, 0.0));
+}
+
+#[test]
+fn lateness_is_counted_from_the_due_instant_exactly() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let (mut rig, clock) = manual_rig(settings_for(receiver.port), 64);
+    let due = clock.now() + ms(10);
+    rig.sender.push(GateEvent::open(0, 100, 60, due));
+    rig.sender.push(GateEvent::close(0, due + ms(1)));
+    // The sidecar is woken 3.25 ms after the open was due: both leave then, in due order.
+    clock.advance_to(due + Duration::from_micros(3_250));
+    let messages = receiver.wait_for(2);
+    rig.sidecar.stop();
+    assert_eq!(gate_values(&messages)["/gate/voice1"], [1, 0]);
+    let summary = rig.status.lateness_summary();
+    assert_eq!(summary.count, 2);
+    assert_eq!(summary.max_ms, 3.25);
+    // The close was 2.25 ms late: the median is the upper edge of its 10 µs bin.
+    assert!((summary.p50_ms - 2.26).abs() < 1e-9, "{summary:?}");
+}
+
+#[test]
+fn events_due_together_keep_their_push_order() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let (mut rig, clock) = manual_rig(settings_for(receiver.port), 64);
+    let due = clock.now() + ms(5);
+    for track in [7, 2, 11, 0] {
+        rig.sender.push(GateEvent::open(track, 100, 60, due));
+    }
+    clock.advance_to(due);
+    let messages = receiver.wait_for(4);
+    let order: Vec<&str> = messages.iter().map(|m| m.addr.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "/gate/voice8",
+            "/gate/voice3",
+            "/gate/voice12",
+            "/gate/voice1"
+        ]
+    );
+    rig.sidecar.stop();
+}
+
+#[test]
+fn an_idle_sidecar_sleeps_until_pushed_or_its_idle_wake() {
+    let _serial = serial();
+    let receiver = Receiver::new();
+    let (mut rig, clock) = manual_rig(settings_for(receiver.port), 64);
+    wait_until(|| clock.waits() >= 1);
+    // With the clock standing still and nothing queued, the sidecar stays asleep: a polling
+    // sidecar would wake again here.
+    thread::sleep(ms(50));
+    assert_eq!(clock.waits(), 1);
+    // Time passing less than the idle wake-up wakes it to look (every move does), and it goes
+    // back to sleep until its idle deadline.
+    clock.advance(osc_out::IDLE_WAKE);
+    wait_until(|| clock.waits() >= 2);
+    thread::sleep(ms(20));
+    assert_eq!(clock.waits(), 2);
+    // A push wakes it at once; it sleeps until the event is due (less its spin window).
+    let due = clock.now() + ms(10);
+    rig.sender.push(GateEvent::open(0, 100, 60, due));
+    wait_until(|| clock.waits() >= 3);
+    assert_eq!(counter(&rig.status.sent), 0);
+    clock.advance_to(due);
+    receiver.wait_for(1);
+    rig.sidecar.stop();
+    assert_eq!(receiver.wait_for(2).len(), 2);
 }
 
 #[test]
 fn flood_of_ten_thousand_per_second_without_drops() {
     let _serial = serial();
     let receiver = Receiver::new();
-    let Rig {
-        status,
-        mut sender,
-        sidecar,
-        ..
-    } = rig(settings_for(receiver.port), 16_384);
-    // An audio-like producer: every millisecond, the next millisecond's ten events, due 5 ms on.
-    let producer = thread::spawn(move || {
-        let start = Instant::now();
-        let mut index = 0u32;
-        for block in 0..1000u32 {
-            let block_start = start + ms(1) * block;
-            if let Some(wait) = block_start.checked_duration_since(Instant::now()) {
-                thread::sleep(wait);
-            }
-            for slot in 0..10u32 {
-                let due = block_start + ms(5) + Duration::from_micros(100) * slot;
+    let (
+        Rig {
+            status,
+            mut sender,
+            sidecar,
+            ..
+        },
+        clock,
+    ) = manual_rig(settings_for(receiver.port), 16_384);
+    // An audio-like producer on the manual clock: every millisecond, the next millisecond's ten
+    // events, due 5 ms on. The clock moves one millisecond at a time once the events due by then
+    // have arrived, so the count and order are checked, not the machine's speed.
+    let due_at = |event: u32| clock.at(ms(5) + Duration::from_micros(100) * event);
+    let mut index = 0u32;
+    for block in 0..1_005u32 {
+        if block < 1_000 {
+            for _ in 0..10u32 {
                 let track = (index / 2 % 16) as u8;
+                let due = due_at(index);
                 if index.is_multiple_of(2) {
                     sender.push(GateEvent::open(track, 100, 60, due));
                 } else {
@@ -521,11 +623,19 @@ fn flood_of_ten_thousand_per_second_without_drops() {
                 index += 1;
             }
         }
-        sender
-    });
-    let _sender = producer.join().unwrap();
-    let messages = receiver.wait_for(10_000);
+        clock.advance(ms(1));
+        let now = clock.start() + clock.elapsed();
+        let due_by_now = (0..index).filter(|event| due_at(*event) <= now).count();
+        wait_until(|| receiver.datagram_count() >= due_by_now);
+        assert_eq!(
+            receiver.datagram_count(),
+            due_by_now,
+            "at {:?}",
+            clock.elapsed()
+        );
+    }
     sidecar.stop();
+    let messages = receiver.messages();
     assert_eq!(counter(&status.dropped_queue_full), 0);
     assert_eq!(counter(&status.rate_limited), 0);
     assert_eq!(counter(&status.send_errors), 0);
@@ -542,20 +652,38 @@ fn rate_cap_drops_opens_never_closes() {
         max_messages_per_second: 100,
         ..settings_for(receiver.port)
     };
-    let mut rig = rig(settings, 1024);
-    let due = Instant::now() + ms(5);
+    let (mut rig, clock) = manual_rig(settings, 1024);
+    let due = clock.now() + ms(5);
     for _ in 0..200 {
         rig.sender.push(GateEvent::open(0, 100, 60, due));
         rig.sender.push(GateEvent::close(0, due));
     }
-    thread::sleep(ms(100));
-    rig.sidecar.stop();
-    let messages = receiver.messages();
-    let limited = counter(&rig.status.rate_limited);
-    let opens = messages.iter().filter(|m| m.int() == 1).count() as u64;
-    assert!(limited > 0, "the cap dropped opens");
-    assert_eq!(opens + limited, 200, "every open either sent or counted");
+    clock.advance_to(due);
+    // A bucket of ten messages (a tenth of a second at 100 a second) and no time to refill it:
+    // five opens and their five closes go, the other 195 opens are dropped and counted, and
+    // their closes are skipped (nothing open).
+    let opens = |messages: &[Msg]| messages.iter().filter(|m| m.int() == 1).count() as u64;
+    wait_until(|| opens(&receiver.messages()) + counter(&rig.status.rate_limited) == 200);
+    let messages = receiver.wait_for(10);
+    assert_eq!(counter(&rig.status.rate_limited), 195);
+    assert_eq!(opens(&messages), 5);
     assert_paired(&messages);
+
+    // A tenth of a second later the bucket is full again: ten more messages, five pairs.
+    let later = due + ms(100);
+    for _ in 0..10 {
+        rig.sender.push(GateEvent::open(1, 100, 60, later));
+        rig.sender.push(GateEvent::close(1, later));
+    }
+    clock.advance_to(later);
+    wait_until(|| counter(&rig.status.rate_limited) == 200);
+    let messages = receiver.wait_for(20);
+    rig.sidecar.stop();
+    assert_eq!(
+        gate_values(&messages)["/gate/voice2"],
+        [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]
+    );
+    assert_eq!(counter(&rig.status.rate_limited), 200);
 }
 
 #[test]
@@ -563,12 +691,15 @@ fn queue_overflow_leaves_no_gate_open() {
     let _serial = serial();
     let receiver = Receiver::new();
     let mut rig = rig(settings_for(receiver.port), 1);
-    // One burst far faster than the sidecar sends: the one-event queue overflows.
-    for i in 0..50_000u32 {
-        let track = (i % 16) as u8;
+    // Bursts far faster than the sidecar sends, until the one-event queue has overflowed (a
+    // push that wakes a parked sidecar is slow, so one burst alone may not overflow it).
+    let mut pushed = 0u32;
+    while pushed < 50_000 || counter(&rig.status.dropped_queue_full) == 0 && pushed < 5_000_000 {
+        let track = (pushed % 16) as u8;
         rig.sender
             .push(GateEvent::open(track, 100, 60, Instant::now()));
         rig.sender.push(GateEvent::close(track, Instant::now()));
+        pushed += 1;
     }
     assert!(counter(&rig.status.dropped_queue_full) > 0);
     // Before stop, once the sidecar has sent everything it took: every gate the receiver saw
@@ -609,6 +740,13 @@ fn no_listener_counts_errors_and_keeps_running() {
     let error = rig.status.last_error().expect("error text");
     assert!(error.contains("refused"), "{error}");
     assert!(rig.sidecar.is_running());
+    // Every one of the 80 messages has been tried (sent, failed, or its gate refused by the
+    // rate cap, which also drops its close) before the target changes, so none of them reaches
+    // the listener below.
+    let tried = |status: &OscOutStatus| {
+        counter(&status.sent) + counter(&status.send_errors) + 2 * counter(&status.rate_limited)
+    };
+    wait_until(|| tried(&rig.status) >= 80);
 
     // Still alive: point it at a listener and it delivers.
     let receiver = Receiver::new();
@@ -709,24 +847,39 @@ fn settings_change_closes_on_the_old_target_first() {
 fn push_never_allocates() {
     let _serial = serial();
     let receiver = Receiver::new();
-    let mut rig = rig(settings_for(receiver.port), 8);
     let due = Instant::now() + ms(5);
+    // While the sidecar runs: pushes that wake it, and may or may not overflow the queue.
+    let mut running = rig(settings_for(receiver.port), 8);
     nice_assert_no_alloc::assert_no_alloc(|| {
-        // Far more than the capacity in one burst: the sidecar (woken by the first push)
-        // cannot take them as fast as they come, so the rest overflow and are counted.
         for index in 0..4_096u32 {
-            let track = (index % 16) as u8;
-            rig.sender.push(GateEvent::open(track, 100, 60, due));
+            running
+                .sender
+                .push(GateEvent::open((index % 16) as u8, 100, 60, due));
         }
-        rig.sender.push(GateEvent {
+    });
+    running.sidecar.stop();
+
+    // With nobody taking events, a burst past the capacity fills the queue and every other
+    // event is dropped and counted, still without allocating; a dropped close-all asks for one.
+    let Rig {
+        mut sender,
+        status,
+        sidecar,
+        ..
+    } = rig(settings_for(receiver.port), 8);
+    sidecar.stop();
+    nice_assert_no_alloc::assert_no_alloc(|| {
+        for index in 0..4_096u32 {
+            sender.push(GateEvent::open((index % 16) as u8, 100, 60, due));
+        }
+        sender.push(GateEvent {
             track: 0,
             kind: GateKind::CloseAll,
             due,
         });
     });
-    assert_eq!(rig.sender.capacity(), 8);
-    assert!(counter(&rig.status.dropped_queue_full) > 0);
-    rig.sidecar.stop();
+    assert_eq!(sender.capacity(), 8);
+    assert_eq!(counter(&status.dropped_queue_full), 4_097 - 8);
 }
 
 fn thread_count() -> usize {

@@ -1,6 +1,8 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
 //! between blocks (patterns with modulation lanes to MIDI CC and pitch bend and a note cycle of
-//! exact frequencies), slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! exact frequencies, played in every direction; one edit quantized to the bar, landing at a loop
+//! wrap; trig conditions of every kind, every direction, Fill on, melodic tracks in a scale
+//! transposed by keys played into the plugin, a slot key), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -9,11 +11,14 @@
 mod support;
 
 use chronus_seq::document::PatternDoc;
-use chronus_seq::edit::{Edit, Origin, StepChange, TrackRef};
+use chronus_seq::edit::{Edit, Origin, StepChange, TrackChange, TrackRef};
 use chronus_seq::engine::lanes::{LaneMidi, LaneValue, LANE_MAX};
 use chronus_seq::engine::note_cycle::{Hz, NoteCycle};
+use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind};
+use chronus_seq::engine::slot_switch::SlotQuantize;
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
+use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use support::{activate, TestProcessContext};
 
@@ -180,6 +185,37 @@ fn process_never_allocates() {
                     },
                 )
                 .expect("a valid slot"),
+            // Trig conditions of every kind, every direction and Fill on, from early on; slot 1
+            // also has lanes and a note cycle, which then follow the directions.
+            5 => {
+                let conditions = ["1:2", "!1st", "fill", "pre", "!pre", "nei", "!nei", "1st"];
+                let mut batch = Vec::new();
+                for track in 0..4 {
+                    for (step, text) in conditions.iter().enumerate() {
+                        let condition = Condition::parse(text).expect("a condition");
+                        batch.push(set_step(track, step * 2, StepChange::On(true)));
+                        batch.push(set_step(track, step * 2, StepChange::Condition(condition)));
+                    }
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Direction(Direction::ALL[track]),
+                    });
+                    batch.push(Edit::SetTrack {
+                        track: TrackRef::Index(track),
+                        change: TrackChange::Melodic(track % 2 == 0),
+                    });
+                }
+                batch.push(Edit::Scale(Scale {
+                    root: 2,
+                    kind: ScaleKind::Dorian,
+                }));
+                for slot in [0, 1] {
+                    edits
+                        .apply(Origin::Osc, slot, Edit::Batch(batch.clone()))
+                        .expect("valid conditions");
+                }
+                gateway.set(&params.fill, true);
+            }
             50 => edits
                 .apply(
                     Origin::Osc,
@@ -200,6 +236,13 @@ fn process_never_allocates() {
                 ]);
                 edits.apply(Origin::Osc, 1, hit).expect("a valid step");
             }
+            // A quantized edit waits for the bar line, which the loop wrap stands in for.
+            205 => {
+                let hit = set_step(2, 1, StepChange::On(true));
+                edits
+                    .apply_landing(Origin::Osc, 1, hit, SlotQuantize::NextBar)
+                    .expect("a valid step");
+            }
             195 => {
                 gateway.set(&params.slot_quantize, QuantizeChoice::Now);
                 gateway.set(&params.slot, 1);
@@ -207,6 +250,38 @@ fn process_never_allocates() {
             _ => {}
         }
         context.api = block.api;
+        // Keys played into the plugin: transpositions on most blocks, a slot key now and then.
+        let key = |timing: u32, key: u8, on: bool| {
+            let (voice_id, channel, key) =
+                (VoiceID::Wildcard, Channel::Number(0), Key::Number(key));
+            if on {
+                NoteEvent::NoteOn {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.7,
+                }
+            } else {
+                NoteEvent::NoteOff {
+                    timing,
+                    voice_id,
+                    channel,
+                    key,
+                    velocity: 0.0,
+                }
+            }
+        };
+        context.input.clear();
+        context.input_read = 0;
+        if index % 3 == 0 {
+            let at = (index as u32 * 37) % block.len.max(1) as u32;
+            context.input.push(key(at, 40 + (index % 24) as u8, true));
+            context.input.push(key(at, 40 + (index % 24) as u8, false));
+        }
+        if index == 100 {
+            context.input.push(key(0, 24, true));
+        }
         let cut = block.split.unwrap_or(0).min(block.len);
         let pieces = [(0, cut), (cut, block.len)];
         for (start, end) in pieces.into_iter().filter(|(start, end)| end > start) {

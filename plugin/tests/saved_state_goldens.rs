@@ -11,7 +11,9 @@ use chronus_seq::document::{PatternDoc, SongDoc, TrackDoc};
 use chronus_seq::editor::size::EditorSize;
 use chronus_seq::engine::lanes::{LaneMidi, LaneValue};
 use chronus_seq::engine::note_cycle::{Hz, NoteCycle};
-use chronus_seq::engine::pattern::{RateFeel, Step, StepRate, TrackPattern, MAX_STEPS};
+use chronus_seq::engine::pattern::{
+    Condition, Direction, RateFeel, Scale, ScaleKind, Step, StepRate, TrackPattern, MAX_STEPS,
+};
 use chronus_seq::osc_in::OscInSettings;
 use chronus_seq::osc_out::{
     Curve, LaneTarget, OscOutSettings, Profile, TimingMode, TrackTarget, VoiceProfile,
@@ -226,11 +228,67 @@ fn v2_full() -> SavedState {
     }
 }
 
-/// What `v3-full.json` holds: `v2-full.json` with a lane on slot 1's kick, and on slot 3's
-/// bass an exact frequency, a note cycle and two lanes (CC 74, pitch bend); OSC output settings
-/// with a voice profile, lane destinations, six voices and forwarding off.
+/// What `v2-first.json` holds: saved by the first version-2 build, before per-step notes, OSC
+/// input settings and the editor size existed.
+fn v2_first() -> SavedState {
+    let mut state = v2_full();
+    for track in &mut state.pattern.slot_mut(2).tracks {
+        for step in &mut track.pattern.steps {
+            step.note = None;
+        }
+    }
+    SavedState {
+        osc_in: None,
+        editor_size: None,
+        ..state
+    }
+}
+
+/// What `v3-full.json` holds: `v2-full` with trig conditions on steps of four tracks, a
+/// direction on four tracks, two melodic tracks and a scale in slot 3 (the Fill and MIDI input
+/// parameters changed, kept with the host parameters).
 fn v3_full() -> SavedState {
     let mut state = v2_full();
+    let condition = |text: &str| Condition::parse(text).expect("a condition");
+    let slot1 = state.pattern.slot_mut(0);
+    let kick = [
+        "", "", "", "", "1:2", "", "", "", "fill", "", "", "", "!fill", "", "", "8:8",
+    ];
+    per_step(&mut slot1.tracks[0], &kick.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[0].pattern.direction = Direction::Reverse;
+    let snare = [
+        "", "", "", "", "1st", "", "", "!1st", "", "", "", "", "pre", "", "!pre", "",
+    ];
+    per_step(&mut slot1.tracks[1], &snare.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[2].pattern.direction = Direction::Pendulum;
+    let bass = ["nei", "!nei", "", "3:5", ""];
+    per_step(&mut slot1.tracks[4], &bass.map(condition), |s, v| {
+        s.condition = v
+    });
+    slot1.tracks[4].pattern.direction = Direction::Random;
+    slot1.tracks[4].pattern.melodic = true;
+    let slot3 = state.pattern.slot_mut(2);
+    slot3.scale = Scale {
+        root: 2,
+        kind: ScaleKind::Dorian,
+    };
+    let lead = &mut slot3.tracks[3];
+    lead.pattern.direction = Direction::Pendulum;
+    lead.pattern.melodic = true;
+    let conditions = ["2:4", "", "", "", "!nei", "", ""];
+    per_step(lead, &conditions.map(condition), |s, v| s.condition = v);
+    state
+}
+
+/// What `v4-full.json` holds: `v3-full.json` with a lane on slot 1's kick, and on slot 3's
+/// bass an exact frequency, a note cycle and two lanes (CC 74, pitch bend); OSC output settings
+/// with a voice profile, lane destinations, six voices and forwarding off.
+fn v4_full() -> SavedState {
+    let mut state = v3_full();
     let kick = &mut state.pattern.slot_mut(0).tracks[0].pattern;
     kick.lanes[1].values[15] = LaneValue::new(1).unwrap();
     let bass = &mut state.pattern.slot_mut(2).tracks[1].pattern;
@@ -274,22 +332,6 @@ fn v3_full() -> SavedState {
         curve: Curve::Linear,
     };
     state
-}
-
-/// What `v2-first.json` holds: saved by the first version-2 build, before per-step notes, OSC
-/// input settings and the editor size existed.
-fn v2_first() -> SavedState {
-    let mut state = v2_full();
-    for track in &mut state.pattern.slot_mut(2).tracks {
-        for step in &mut track.pattern.steps {
-            step.note = None;
-        }
-    }
-    SavedState {
-        osc_in: None,
-        editor_size: None,
-        ..state
-    }
 }
 
 /// `state` with the parts it lacks taken from a fresh instance, as a project load leaves them.
@@ -348,6 +390,11 @@ fn cases() -> Vec<Case> {
             repairs: vec![],
         },
         Case {
+            name: "v4-full",
+            loads: v4_full(),
+            repairs: vec![],
+        },
+        Case {
             name: "v1-corrupt-pattern",
             loads: default_pattern(v1_full()),
             repairs: vec![(Part::Pattern, "not valid JSON")],
@@ -372,17 +419,17 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
-            // Made when version 3 was newer; now a version-3 pattern of the wrong shape.
-            name: "v3-newer",
+            // Made when version 4 was newer; now a version-4 pattern of the wrong shape.
+            name: "v4-newer",
             loads: default_pattern(v2_full()),
             repairs: vec![(Part::Pattern, "unknown field `songs`")],
         },
         Case {
-            name: "v4-newer",
+            name: "v5-newer",
             loads: default_pattern(v2_full()),
             repairs: vec![(
                 Part::Pattern,
-                "version 4 is newer than this build reads (3)",
+                "version 5 is newer than this build reads (4)",
             )],
         },
         Case {
@@ -437,7 +484,7 @@ fn every_golden_loads_the_same_through_the_plugin() {
 
 #[test]
 fn the_current_version_goldens_save_byte_identical() {
-    for name in ["v3-full"] {
+    for name in ["v4-full"] {
         let state = golden(name);
         let (loaded, _) = saved_state::read(&state.fields);
         assert_eq!(saved_state::write(&loaded), state.fields, "{name}");

@@ -82,9 +82,13 @@ def test_bundle_loads_as_chronus_seq(plugin):
     assert pedalboard.VST3Plugin.get_plugin_names_for_file(str(VST3)) == ["Chronus Seq"]
 
 
-def test_parameter_list_is_swing_bypass_osc_slot_and_sixteen_tracks(plugin):
+def test_parameter_list_is_swing_bypass_osc_slot_fill_midi_input_and_sixteen_tracks(plugin):
     names = list(plugin.parameters.keys())
-    expected = ["swing", "bypass", "osc_out", "osc_delay_ms", "pattern_slot", "slot_quantize"]
+    expected = [
+        "swing", "bypass", "osc_out", "osc_delay_ms", "pattern_slot", "slot_quantize", "fill",
+        "transpose_channel", "transpose_mode", "reference_key", "slot_key_channel",
+        "slot_low_key",
+    ]
     for track in range(1, TRACKS + 1):
         expected += [
             f"track_{track}_{kind}" for kind in ("mute", "solo", "gate", "pulses", "rotation")

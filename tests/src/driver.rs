@@ -10,6 +10,14 @@
 //! cycle can become two (or more) `process` calls, split at the loop end; the other modes always
 //! make one call per cycle. Tempo changes, the stop and parameter changes are scheduled by cycle
 //! index.
+//!
+//! [`Pacing`] says when the calls happen: [`Pacing::Offline`] (the default) makes them back to
+//! back, as fast as the plugin returns, like an offline render; [`Pacing::WallClock`] makes the
+//! first call of host block `k` no earlier than `k · block_size / sample_rate` after the first,
+//! like a DAW's audio callback, so the plugin's OSC sidecar sends its gates while the run goes
+//! on. Either way every call records the instant just before it ([`CallRecord::called_at`]).
+//! Tests that pace by the wall clock should hold [`wall_clock_lock`] so they do not compete for
+//! the CPU.
 
 use crate::error::{HarnessError, Result};
 use crate::events::{InEvent, NoteKind, OutNote};
@@ -17,6 +25,32 @@ use crate::host::PluginHost;
 use crate::timing::SAMPLE_EPSILON;
 use crate::transport::TransportInfo;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// When the driver makes its `process` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pacing {
+    /// Back to back, as fast as the plugin returns (an offline render).
+    #[default]
+    Offline,
+    /// Host block `k` no earlier than `k` block periods after the first call; a late call is not
+    /// made up for (the next one stays on the original grid), like a DAW's audio callback.
+    WallClock,
+}
+
+/// Serializes the wall-clock-paced tests of one test binary (they share a small machine's
+/// CPU with the plugin's threads). A test that panicked while holding it does not poison the
+/// others.
+pub fn wall_clock_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The number of whole blocks of `block_size` samples that covers `seconds` (rounded up).
+pub fn blocks_for(sample_rate: f64, block_size: u32, seconds: f64) -> usize {
+    (seconds * sample_rate / f64::from(block_size)).ceil() as usize
+}
 
 /// How the host reports a loop wrap that falls inside a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +79,21 @@ pub struct ScriptParamChange {
     pub value: f64,
 }
 
+/// A key played into the plugin at a sample offset of a host block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScriptNote {
+    /// Host block (cycle) index.
+    pub block: usize,
+    /// Sample offset inside the host block.
+    pub offset: u32,
+    /// MIDI channel 0..=15.
+    pub channel: u16,
+    /// MIDI key 0..=127.
+    pub key: u16,
+    /// Pressed (note-on) or released (note-off).
+    pub on: bool,
+}
+
 /// What the host does over time. Build with [`TransportScript::new`] and the `with_*` methods,
 /// then [`TransportScript::run`].
 #[derive(Debug, Clone, PartialEq)]
@@ -68,11 +117,15 @@ pub struct TransportScript {
     pub stop_at_block: Option<usize>,
     /// Parameter changes sent as input events.
     pub param_changes: Vec<ScriptParamChange>,
+    /// Keys played into the plugin, sent as input note events.
+    pub notes: Vec<ScriptNote>,
     /// [`SplitMode::ReaperSplit`] only: whether the parts of a split block are consecutive
     /// slices of the host block's audio buffer (`true`, the default — the host splits a block
     /// it already holds) or each part's audio starts where [`PluginHost::process_block`] would
     /// put a whole block (`false`).
     pub split_parts_in_place: bool,
+    /// When the calls are made.
+    pub pacing: Pacing,
 }
 
 impl TransportScript {
@@ -88,8 +141,16 @@ impl TransportScript {
             tempo_changes: Vec::new(),
             stop_at_block: None,
             param_changes: Vec::new(),
+            notes: Vec::new(),
             split_parts_in_place: true,
+            pacing: Pacing::Offline,
         }
+    }
+
+    /// Sets [`Self::pacing`].
+    pub fn with_pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
     }
 
     /// Sets [`Self::split_parts_in_place`].
@@ -140,6 +201,25 @@ impl TransportScript {
         self
     }
 
+    /// Plays a key (`on`) or releases it at `offset` samples into host block `block`.
+    pub fn with_note(
+        mut self,
+        block: usize,
+        offset: u32,
+        channel: u16,
+        key: u16,
+        on: bool,
+    ) -> Self {
+        self.notes.push(ScriptNote {
+            block,
+            offset,
+            channel,
+            key,
+            on,
+        });
+        self
+    }
+
     /// Runs `total_samples` samples (the last host block is shortened to fit) through `host`,
     /// which must be active at this script's sample rate with a max block ≥ `block_size`.
     pub fn run(&self, host: &mut PluginHost, total_samples: u64) -> Result<ScriptRun> {
@@ -177,12 +257,25 @@ impl TransportScript {
         };
         timeline.update_next_wrap();
 
-        let mut run = ScriptRun::default();
+        let mut run = ScriptRun {
+            sample_rate: self.sample_rate,
+            max_frames: config.max_frames,
+            ..ScriptRun::default()
+        };
         let mut cycle_start = 0u64;
         let mut cycle = 0usize;
+        let origin = Instant::now();
         while cycle_start < total_samples {
             let frames = (total_samples - cycle_start).min(u64::from(self.block_size));
             let cycle_end = cycle_start + frames;
+            if self.pacing == Pacing::WallClock {
+                let scheduled =
+                    origin + Duration::from_secs_f64(cycle_start as f64 / self.sample_rate);
+                let now = Instant::now();
+                if scheduled > now {
+                    std::thread::sleep(scheduled - now);
+                }
+            }
 
             for (_, tempo) in self.tempo_changes.iter().filter(|(b, _)| *b == cycle) {
                 timeline.rebase(cycle_start);
@@ -196,7 +289,7 @@ impl TransportScript {
             }
             timeline.wrap_if_due(cycle_start);
 
-            let params: Vec<(u64, InEvent)> = self
+            let mut params: Vec<(u64, InEvent)> = self
                 .param_changes
                 .iter()
                 .filter(|c| c.block == cycle && u64::from(c.offset) < frames)
@@ -210,6 +303,21 @@ impl TransportScript {
                     (at, event)
                 })
                 .collect();
+            params.extend(
+                self.notes
+                    .iter()
+                    .filter(|n| n.block == cycle && u64::from(n.offset) < frames)
+                    .map(|n| {
+                        let event = InEvent::Note {
+                            time: 0,
+                            channel: n.channel,
+                            key: n.key,
+                            on: n.on,
+                        };
+                        (cycle_start + u64::from(n.offset), event)
+                    }),
+            );
+            params.sort_by_key(|(at, _)| *at);
 
             match self.split_mode {
                 SplitMode::ReaperSplit => {
@@ -288,6 +396,14 @@ fn events_in(params: &[(u64, InEvent)], start: u64, end: u64) -> Vec<InEvent> {
                 time: (at - start) as u32,
                 param_id,
                 value,
+            },
+            InEvent::Note {
+                channel, key, on, ..
+            } => InEvent::Note {
+                time: (at - start) as u32,
+                channel,
+                key,
+                on,
             },
             other => other,
         })
@@ -408,11 +524,18 @@ pub struct CallRecord {
     /// Whether the plugin's output note events were in non-decreasing time order and inside the
     /// block.
     pub out_events_ordered: bool,
+    /// The instant read just before the call.
+    pub called_at: Instant,
 }
 
 /// Everything a [`TransportScript::run`] produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScriptRun {
+    /// Sample rate of the run.
+    pub sample_rate: f64,
+    /// The activation's max block size (the plugin's OSC gates are due one such buffer after
+    /// the call).
+    pub max_frames: u32,
     /// Every `process` call, in order.
     pub calls: Vec<CallRecord>,
     /// Every note event, in output order.
@@ -437,6 +560,7 @@ impl ScriptRun {
             audio_start,
         } = call;
         let frames = (end - start) as u32;
+        let called_at = Instant::now();
         let output = host
             .process_block_at(audio_start, frames, Some(transport), &in_events)
             .map_err(|e| {
@@ -469,8 +593,14 @@ impl ScriptRun {
             in_events,
             other_out_events: output.other_events,
             out_events_ordered: ordered,
+            called_at,
         });
         Ok(())
+    }
+
+    /// Note events of `kind`, counted.
+    pub fn count(&self, kind: NoteKind) -> usize {
+        self.notes.iter().filter(|n| n.note.kind == kind).count()
     }
 
     /// Note-ons only.

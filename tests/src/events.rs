@@ -1,10 +1,10 @@
 //! Events in (parameter values, transport) and out (notes) of one `process` call.
 
 use crate::transport::TransportInfo;
-use clack_host::events::event_types::ParamValueEvent;
+use clack_host::events::event_types::{NoteOffEvent, NoteOnEvent, ParamValueEvent};
 use clack_host::events::io::EventBuffer;
 use clack_host::events::spaces::CoreEventSpace;
-use clack_host::events::{Pckn, UnknownEvent};
+use clack_host::events::{Match, Pckn, UnknownEvent};
 use clack_host::utils::ClapId;
 
 /// An event the host puts into the block's input event list.
@@ -21,6 +21,18 @@ pub enum InEvent {
         /// CLAP plain value.
         value: f64,
     },
+    /// `CLAP_EVENT_NOTE_ON` (velocity 0.8) or `CLAP_EVENT_NOTE_OFF` at sample `time` on note
+    /// port 0: a key played into the plugin.
+    Note {
+        /// Sample offset in the block.
+        time: u32,
+        /// MIDI channel 0..=15.
+        channel: u16,
+        /// MIDI key 0..=127.
+        key: u16,
+        /// Pressed (note-on) or released (note-off).
+        on: bool,
+    },
     /// `CLAP_EVENT_TRANSPORT` at sample `time`: the transport from that sample on (the way Bitwig
     /// reports a loop wrap inside a block).
     Transport {
@@ -35,7 +47,9 @@ impl InEvent {
     /// The event's sample offset in the block.
     pub fn time(&self) -> u32 {
         match self {
-            InEvent::ParamValue { time, .. } | InEvent::Transport { time, .. } => *time,
+            InEvent::ParamValue { time, .. }
+            | InEvent::Note { time, .. }
+            | InEvent::Transport { time, .. } => *time,
         }
     }
 }
@@ -58,6 +72,19 @@ pub(crate) fn fill_input_buffer(
                 let id = ClapId::from_raw(param_id)
                     .ok_or_else(|| format!("{param_id:#x} is not a valid CLAP parameter id"))?;
                 buffer.push(&ParamValueEvent::new(time, id, Pckn::match_all(), value));
+            }
+            InEvent::Note {
+                time,
+                channel,
+                key,
+                on,
+            } => {
+                let target = Pckn::new(0u16, channel, key, Match::All);
+                if on {
+                    buffer.push(&NoteOnEvent::new(time, target, 0.8));
+                } else {
+                    buffer.push(&NoteOffEvent::new(time, target, 0.0));
+                }
             }
             InEvent::Transport { time, info } => buffer.push(&info.to_clap_event(time)),
         }

@@ -24,9 +24,9 @@
 //! - [`transport`]: [`TransportInfo`] and the CLAP fixed-point conversion;
 //! - [`events`]: input events ([`InEvent`]) and output notes ([`OutNote`]);
 //! - [`params`], [`state`], [`ports`]: extension helpers on [`PluginHost`];
-//! - [`driver`]: [`TransportScript`], the scripted host transport;
+//! - [`driver`]: [`TransportScript`], the scripted host transport, paced offline or by the wall
+//!   clock ([`Pacing`]);
 //! - [`timing`]: the plugin's timing rule, for expected values;
-//! - [`realtime`]: [`RealtimeScript`], `process` calls at wall-clock pace (for OSC gate timing);
 //! - [`osc`]: OSC settings in state, a loopback receiver and timing statistics;
 //! - [`expect`]: the default pattern's expected notes and the comparison report;
 //! - [`ardour`], [`ardour_check`]: Ardour 7 as a host (headless, VST3) and the checks of what the
@@ -44,12 +44,14 @@ pub mod host;
 pub mod osc;
 pub mod params;
 pub mod ports;
-pub mod realtime;
 pub mod state;
 pub mod timing;
 pub mod transport;
 
-pub use driver::{AbsNote, CallRecord, ScriptParamChange, ScriptRun, SplitMode, TransportScript};
+pub use driver::{
+    blocks_for, wall_clock_lock, AbsNote, CallRecord, Pacing, ScriptNote, ScriptParamChange,
+    ScriptRun, SplitMode, TransportScript,
+};
 pub use error::{HarnessError, Result};
 pub use events::{BlockOutput, InEvent, NoteKind, OutMidi, OutNote};
 pub use expect::{
@@ -59,10 +61,10 @@ pub use expect::{
 pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID};
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
-pub use realtime::{realtime_lock, RealtimeRun, RealtimeScript, TimedNote};
 pub use state::{
-    fields_state_bytes, lanes_state_bytes, nice_plug_state_bytes, nice_plug_state_json,
-    pattern_state_bytes, saved_pattern_document, song_document, song_state_bytes,
+    conditions_state_bytes, fields_state_bytes, lanes_state_bytes, nice_plug_state_bytes,
+    nice_plug_state_json, pattern_state_bytes, saved_pattern_document, song_document,
+    song_state_bytes,
 };
 pub use transport::TransportInfo;
 

@@ -1,21 +1,21 @@
 //! OSC helpers for end-to-end gate tests: plugin state that points the OSC output at a test
-//! receiver, a loopback UDP receiver that timestamps every datagram on arrival and decodes it
-//! with rosc, and small statistics for the timing report.
+//! receiver, a loopback UDP receiver that keeps every datagram in arrival order and decodes it
+//! with rosc, and exact differences between timetags.
 //!
 //! The OSC settings are the plugin's persisted field `osc_out` (docs/OSC.md, plugin
 //! `osc_out/settings.rs`): a JSON object stored as a string inside the state's `fields`, like
 //! the pattern.
 
+use crate::driver::ScriptRun;
 use crate::error::{HarnessError, Result};
 use crate::events::NoteKind;
-use crate::realtime::RealtimeRun;
 use crate::state::{fields_state_bytes, pattern_document, song_document};
 use rosc::{OscPacket, OscTime, OscType};
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// The timetag that means "immediately" (OSC 1.0).
 pub const OSC_IMMEDIATELY: OscTime = OscTime {
@@ -166,20 +166,22 @@ pub struct ExpectedGate {
     pub velocity: u8,
     /// Absolute sample of the note event.
     pub sample: u64,
-    /// Block of the note event.
+    /// Host block of the note event.
     pub block: usize,
-    /// When the gate is due (see [`RealtimeRun::due`]).
-    pub due: Instant,
+    /// Index of the `process` call in [`ScriptRun::calls`].
+    pub call: usize,
+    /// The event's sample offset in that call.
+    pub offset: u32,
 }
 
 /// The gates `run` should have produced: one per note event, in output order, for the keys
 /// `track_of_key` maps to a track (1-based); events of other keys are an error.
 pub fn expected_gates(
-    run: &RealtimeRun,
+    run: &ScriptRun,
     track_of_key: impl Fn(u8) -> Option<usize>,
-    delay: Duration,
 ) -> Result<Vec<ExpectedGate>> {
-    run.notes()
+    run.notes
+        .iter()
         .filter(|n| n.note.kind != NoteKind::End)
         .map(|n| {
             let key = u8::try_from(n.note.key)
@@ -195,7 +197,8 @@ pub fn expected_gates(
                 velocity: if open { n.note.midi_velocity() } else { 0 },
                 sample: n.sample,
                 block: n.block,
-                due: run.note_due(&n, delay),
+                call: n.call,
+                offset: n.note.time,
             })
         })
         .collect()
@@ -391,101 +394,24 @@ pub fn flatten(datagrams: &[Datagram]) -> Vec<ReceivedMessage> {
     out
 }
 
-/// One moment on the monotonic and the wall clock, to map [`Instant`]s to wall-clock time.
-#[derive(Debug, Clone, Copy)]
-pub struct WallAnchor {
-    /// Monotonic reading.
-    pub instant: Instant,
-    /// Wall-clock reading at (nearly) the same moment.
-    pub system: SystemTime,
-}
-
-impl WallAnchor {
-    /// Reads both clocks now.
-    pub fn now() -> Self {
-        let before = Instant::now();
-        let system = SystemTime::now();
-        let after = Instant::now();
-        Self {
-            instant: before + (after - before) / 2,
-            system,
-        }
-    }
-
-    /// Seconds since the Unix epoch of `instant`.
-    pub fn unix_seconds(&self, instant: Instant) -> f64 {
-        let base = self
-            .system
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        if instant >= self.instant {
-            base + (instant - self.instant).as_secs_f64()
-        } else {
-            base - (self.instant - instant).as_secs_f64()
-        }
-    }
-}
-
 /// Seconds since the Unix epoch of an NTP timetag.
 pub fn osc_time_unix_seconds(time: OscTime) -> f64 {
     const NTP_TO_UNIX: f64 = 2_208_988_800.0;
     f64::from(time.seconds) + f64::from(time.fractional) / 4_294_967_296.0 - NTP_TO_UNIX
 }
 
-/// Percentiles of signed millisecond values (for timing reports).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Spread {
-    /// Number of values.
-    pub count: usize,
-    /// Smallest.
-    pub min: f64,
-    /// Median.
-    pub p50: f64,
-    /// 99th percentile (nearest rank).
-    pub p99: f64,
-    /// Largest.
-    pub max: f64,
+/// `later − earlier` in nanoseconds, rounded to the nearest: exact up to the timetags' own
+/// resolution (2⁻³² s, a quarter of a nanosecond each).
+pub fn timetag_nanos_between(earlier: OscTime, later: OscTime) -> i64 {
+    let units = |t: OscTime| (i128::from(t.seconds) << 32) + i128::from(t.fractional);
+    let delta = units(later) - units(earlier);
+    let nanos = (delta * 1_000_000_000 + (1 << 31)) >> 32;
+    i64::try_from(nanos).unwrap_or(i64::MAX)
 }
 
-impl Spread {
-    /// The spread of `values` (milliseconds); all zero when empty.
-    pub fn of(values: &[f64]) -> Self {
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let rank = |p: f64| -> f64 {
-            if sorted.is_empty() {
-                return 0.0;
-            }
-            let index = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
-            sorted[index]
-        };
-        Self {
-            count: sorted.len(),
-            min: sorted.first().copied().unwrap_or(0.0),
-            p50: rank(0.5),
-            p99: rank(0.99),
-            max: sorted.last().copied().unwrap_or(0.0),
-        }
-    }
-}
-
-impl std::fmt::Display for Spread {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "n={} min {:+.3} p50 {:+.3} p99 {:+.3} max {:+.3} ms",
-            self.count, self.min, self.p50, self.p99, self.max
-        )
-    }
-}
-
-/// Signed milliseconds from `reference` to `instant` (positive = later).
-pub fn signed_ms(instant: Instant, reference: Instant) -> f64 {
-    if instant >= reference {
-        (instant - reference).as_secs_f64() * 1e3
-    } else {
-        -((reference - instant).as_secs_f64() * 1e3)
-    }
+/// Nanoseconds of `samples` at `sample_rate`, rounded to the nearest.
+pub fn samples_to_nanos(samples: u64, sample_rate: f64) -> i64 {
+    (samples as f64 * 1e9 / sample_rate).round() as i64
 }
 
 impl std::fmt::Debug for OscReceiver {
@@ -526,14 +452,19 @@ mod tests {
     }
 
     #[test]
-    fn ntp_conversion_and_spread() {
+    fn ntp_conversion_and_differences() {
         let tag = OscTime {
             seconds: 2_208_988_800 + 10,
             fractional: 1 << 31,
         };
         assert_eq!(osc_time_unix_seconds(tag), 10.5);
         assert_eq!((note_hz(69), note_hz(81)), (440.0, 880.0));
-        let spread = Spread::of(&[3.0, 1.0, 2.0]);
-        assert_eq!((spread.min, spread.p50, spread.max), (1.0, 2.0, 3.0));
+        let later = OscTime {
+            seconds: tag.seconds + 1,
+            fractional: 1 << 30,
+        };
+        assert_eq!(timetag_nanos_between(tag, later), 750_000_000);
+        assert_eq!(timetag_nanos_between(later, tag), -750_000_000);
+        assert_eq!(samples_to_nanos(6_000, 48_000.0), 125_000_000);
     }
 }

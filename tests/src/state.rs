@@ -107,6 +107,17 @@ pub fn song_state_bytes(slots: &[(u8, &[&str])]) -> Vec<u8> {
     pattern_field_state_bytes(&song_document(slots))
 }
 
+/// Plugin state holding a version-3 pattern document (docs/STATE.md: tracks may carry
+/// `conditions` and `direction`) with `tracks` in slot 1, seed 0, and every parameter at its
+/// default.
+pub fn conditions_state_bytes(tracks: &[&str]) -> Vec<u8> {
+    let pattern = format!(
+        r#"{{"format":"chronus-seq/pattern","version":3,"slots":[{{"slot":1,"seed":0,"tracks":[{}]}}]}}"#,
+        tracks.join(",")
+    );
+    pattern_field_state_bytes(&pattern)
+}
+
 /// Plugin state whose only field is the pattern document `pattern`.
 fn pattern_field_state_bytes(pattern: &str) -> Vec<u8> {
     fields_state_bytes(serde_json::json!({ "pattern": pattern }))

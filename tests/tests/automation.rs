@@ -1,9 +1,10 @@
-//! Parameters automated through `process` events, and a custom pattern loaded through the state
-//! extension (format: docs/STATE.md; timing: docs/TIMING.md).
+//! Parameters automated through `process` events (swing, mute, bypass, Euclid pulses, Fill), and
+//! custom patterns loaded through the state extension (format: docs/STATE.md; timing:
+//! docs/TIMING.md).
 
 use chronus_seq_host_tests::{
-    active_plugin, assert_notes_eq, pattern_state_bytes, ExpectedNote, NoteKind, PluginHost,
-    TransportScript,
+    active_plugin, assert_notes_eq, conditions_state_bytes, pattern_state_bytes, ExpectedNote,
+    NoteKind, PluginHost, TransportScript,
 };
 
 const SAMPLE_RATE: f64 = 48_000.0;
@@ -153,5 +154,37 @@ fn euclid_pulses_follow_automation_on_the_exact_sample() {
         .collect();
     let mut expected: Vec<u64> = [0, 2, 4, 6].iter().map(|step| step * STEP).collect();
     expected.extend((8..16).map(|step| step * STEP));
+    assert_eq!(ons, expected);
+}
+
+/// Fill follows automation on the exact sample: an eight-step track with `fill` on step 5 and
+/// `!fill` on step 6. Fill goes on one sample after step 5 starts (so step 5 stays silent, although
+/// the host block holding it already has Fill on from its offset) and off exactly on step 5's
+/// sample in the second pass (so step 5 stays silent again and step 6 plays).
+#[test]
+fn fill_follows_automation_on_the_exact_sample() {
+    let mut host = active_plugin(SAMPLE_RATE, 256);
+    host.load_state(&conditions_state_bytes(&[
+        r#"{"name":"F","length":8,"rate":"1/16","channel":1,"note":50,"steps":"xxxxxxxx","conditions":["","","","","fill","!fill","",""]}"#,
+    ]))
+    .expect("loading a track with fill conditions");
+    let (fill, on) = clap_value(&mut host, "fill", "On");
+    let (_, off) = clap_value(&mut host, "fill", "Off");
+    // Sample 24001 is offset 193 of host block 93 (256-sample blocks, block start 23808);
+    // sample 72000 is offset 64 of block 281 (block start 71936).
+    let run = TransportScript::new(SAMPLE_RATE, TEMPO, 256)
+        .with_param_change(93, 193, fill, on)
+        .with_param_change(281, 64, fill, off)
+        .run(&mut host, 16 * STEP)
+        .expect("playing two passes with Fill automation");
+
+    let ons: Vec<u64> = run
+        .notes
+        .iter()
+        .filter(|n| n.note.kind == NoteKind::On)
+        .map(|n| n.sample)
+        .collect();
+    let played = [0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 13, 14, 15];
+    let expected: Vec<u64> = played.iter().map(|step| step * STEP).collect();
     assert_eq!(ons, expected);
 }

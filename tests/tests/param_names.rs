@@ -24,7 +24,7 @@ fn enum_like_parameters_name_every_step() {
         step_texts(&mut host, &quantize),
         ["Now", "Next Step", "Next Bar"]
     );
-    for id in ["bypass", "osc_on", "mute_1", "solo_16"] {
+    for id in ["bypass", "osc_on", "fill", "mute_1", "solo_16"] {
         let param = host.find_param(id).expect("a switch");
         assert_eq!(step_texts(&mut host, &param), ["Off", "On"], "{id}");
     }

@@ -73,12 +73,12 @@ fn assert_resaves_identical(name: &str, saved: &Value) {
     assert_eq!(fields(&again), fields(saved), "{name}: save, load, save");
 }
 
-/// `v3-full` as the current build saves it (every part, with lanes, note cycles and the voice
-/// profile).
+/// `v4-full` as the current build saves it (every part, with trig conditions, directions,
+/// lanes, note cycles and the voice profile).
 #[test]
-fn the_version_3_golden_saves_byte_identical() {
+fn the_current_version_golden_saves_byte_identical() {
     let fresh = fresh_state();
-    for name in ["v3-full"] {
+    for name in ["v4-full"] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
         for part in PARTS {
@@ -120,23 +120,25 @@ fn assert_holds(what: &str, golden: &Value, saved: &Value) {
     }
 }
 
-/// `v2-full` (as the last version-2 build saved it) and `v2-first` (as the first version-2
-/// build saved it, before per-step notes, OSC input settings and the editor size) save as
-/// version 3 with the same slots and tracks, byte for byte apart from the version number, and
-/// every setting kept; that state then saves byte-identical.
+/// `v2-full`, `v2-first` (the first version-2 build's, before per-step notes, OSC input
+/// settings and the editor size) and `v3-full` save as the current version with the same slots
+/// and tracks (versions 3 and 4 add fields only), every other part holding what it held (the
+/// OSC output settings gained lane destinations, voice profiles, the voice count and
+/// forwarding, at their defaults), and then save byte-identical.
 #[test]
-fn the_version_2_goldens_save_as_version_3() {
+fn the_version_2_and_3_goldens_save_as_the_current_version_track_for_track() {
     let fresh = fresh_state();
-    for name in ["v2-full", "v2-first"] {
+    for (name, version) in [("v2-full", 2), ("v2-first", 2), ("v3-full", 3)] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
-        let old = fields(&golden)["pattern"].as_str().expect("pattern");
-        let new = fields(&saved)["pattern"].as_str().expect("pattern");
+        let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
+        let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
         assert_eq!(
-            new,
-            old.replacen("\"version\":2", "\"version\":3", 1),
-            "{name}: pattern"
+            (old["version"].as_u64(), new["version"].as_u64()),
+            (Some(version), Some(4)),
+            "{name}: version"
         );
+        assert_eq!(new["slots"], old["slots"], "{name}: slot for slot");
         for part in ["osc_out", "osc_in", "editor_size"] {
             let want = match fields(&golden).get(part) {
                 Some(text) => text,
@@ -153,7 +155,8 @@ fn the_version_2_goldens_save_as_version_3() {
 
 /// `v1-full` (every version-1 feature, written by the last version-1 build) and `v1-first`
 /// (written by the first build: steps as `x`, `X` and `.` with other velocities in the column,
-/// no OSC settings) load into slot 1 and save as version 3, which then saves byte-identical.
+/// no OSC settings) load into slot 1 and save as the current version, which then saves
+/// byte-identical.
 #[test]
 fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
     let fresh = fresh_state();
@@ -205,8 +208,8 @@ const DAMAGED: [(&str, &[&str], &str); 7] = [
         "v2-full",
     ),
     ("v2-corrupt-pattern", &["pattern"], "v2-full"),
-    ("v3-newer", &["pattern"], "v2-full"),
     ("v4-newer", &["pattern"], "v2-full"),
+    ("v5-newer", &["pattern"], "v2-full"),
     ("foreign", &["pattern"], "v2-full"),
 ];
 

@@ -1,4 +1,5 @@
-//! `cargo xtask install`: release bundles into the per-user CLAP and VST3 folders.
+//! `cargo xtask install`: release bundles into the per-user CLAP and VST3 folders, and the MCP
+//! server `chronus-mcp` next to the programs `cargo install` puts on the PATH.
 
 use std::path::{Path, PathBuf};
 
@@ -25,16 +26,48 @@ pub fn run(extra_args: Vec<String>) -> Result<()> {
         copy_bundle(&bundled.join(&name), &destination)?;
         println!("Installed {}", destination.display());
     }
+    install_mcp_server()
+}
+
+/// Builds `chronus-mcp` (release) and copies it into `$CARGO_HOME/bin` (`~/.cargo/bin`), or
+/// into `CHRONUS_SEQ_BIN_DIR`.
+fn install_mcp_server() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "-p", "chronus-mcp"])
+        .status()?;
+    anyhow::ensure!(status.success(), "building chronus-mcp failed");
+    let program = format!("chronus-mcp{}", std::env::consts::EXE_SUFFIX);
+    let built = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("release")
+        .join(&program);
+    let folder = match std::env::var_os("CHRONUS_SEQ_BIN_DIR") {
+        Some(folder) => PathBuf::from(folder),
+        None => std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home().ok().map(|home| home.join(".cargo")))
+            .ok_or_else(|| anyhow::anyhow!("neither CARGO_HOME nor HOME is set"))?
+            .join("bin"),
+    };
+    let destination = folder.join(&program);
+    copy_bundle(&built, &destination)?;
+    println!("Installed {}", destination.display());
     Ok(())
+}
+
+/// The user's home folder.
+fn home() -> Result<PathBuf> {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .ok_or_else(|| anyhow::anyhow!("neither HOME nor USERPROFILE is set"))
 }
 
 /// The per-user folders hosts scan, by bundle extension. `CLAP_PATH`-style overrides:
 /// `CHRONUS_SEQ_CLAP_DIR` and `CHRONUS_SEQ_VST3_DIR`.
 fn plugin_folders() -> Result<[(&'static str, PathBuf); 2]> {
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .map(PathBuf::from)
-        .ok_or_else(|| anyhow::anyhow!("neither HOME nor USERPROFILE is set"))?;
+    let home = home()?;
     let (clap, vst3) = if cfg!(target_os = "macos") {
         let base = home.join("Library/Audio/Plug-Ins");
         (base.join("CLAP"), base.join("VST3"))

@@ -12,10 +12,13 @@
 //!   of one plugin instance, idle and busy.
 //! - `cargo xtask standalone-drift [--minutes N] [--busy] [-- ARGS]` measures how well the
 //!   release standalone keeps tempo: its gates on loopback fitted against the ideal grid.
+//! - `cargo xtask mcp-latency [--runs N] [--mcp PATH]` measures how long an MCP tool call to
+//!   `chronus-mcp` takes to be heard (the new pattern's first OSC gate) on loopback.
 
 mod editor_cpu;
 mod install;
 mod instance_cpu;
+mod mcp_latency;
 mod osc_latency;
 mod standalone_drift;
 
@@ -24,6 +27,7 @@ fn main() -> nice_plug_xtask::Result<()> {
     match args.next().as_deref() {
         Some("install") => install::run(args.collect()),
         Some("osc-latency") => osc_latency::run(args.collect()),
+        Some("mcp-latency") => mcp_latency::run(args.collect()),
         Some("editor-cpu") => editor_cpu::run(args.collect()),
         Some("instance-cpu") => instance_cpu::run(args.collect()),
         Some("standalone-drift") => standalone_drift::run(args.collect()),

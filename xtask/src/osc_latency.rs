@@ -1,4 +1,4 @@
-//! `cargo xtask osc-latency [--quick]`: drives the real OSC-out sidecar to a loopback receiver
+//! `cargo xtask osc-latency [--quick] [--realtime-producer]`: drives the real OSC-out sidecar to a loopback receiver
 //! and reports how late it sends.
 //!
 //! Each scenario pushes gate events the way the audio thread does — at the start of every
@@ -12,6 +12,9 @@
 //!
 //! Scenarios: idle (1,000 events/s for 10 s) and load (10,000 events/s for 2 s, plus a thread
 //! spinning on another core), each in timed and bundle mode. `--quick` runs a tenth as long.
+//! `--realtime-producer` runs the producing thread with real-time scheduling (as a DAW runs its
+//! audio thread), where the system grants it; otherwise it runs at normal priority and, on a
+//! busy machine, pushes some events after they are due (reported in the last column).
 
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,8 +75,15 @@ impl Percentiles {
 /// Runs every scenario and prints a markdown table.
 pub fn run(args: Vec<String>) -> Result<()> {
     let quick = args.iter().any(|arg| arg == "--quick");
-    if let Some(unknown) = args.iter().find(|arg| *arg != "--quick") {
-        anyhow::bail!("unknown argument {unknown:?}; usage: cargo xtask osc-latency [--quick]");
+    let realtime_producer = args.iter().any(|arg| arg == "--realtime-producer");
+    if let Some(unknown) = args
+        .iter()
+        .find(|arg| *arg != "--quick" && *arg != "--realtime-producer")
+    {
+        anyhow::bail!(
+            "unknown argument {unknown:?}; usage: cargo xtask osc-latency [--quick] \
+             [--realtime-producer]"
+        );
     }
     let scale = if quick { 0.1 } else { 1.0 };
     let scenarios = [
@@ -106,11 +116,15 @@ pub fn run(args: Vec<String>) -> Result<()> {
             busy_thread: true,
         },
     ];
-    let command = if quick {
-        "cargo xtask osc-latency --quick"
-    } else {
-        "cargo xtask osc-latency"
-    };
+    let command = format!(
+        "cargo xtask osc-latency{}{}",
+        if quick { " --quick" } else { "" },
+        if realtime_producer {
+            " --realtime-producer"
+        } else {
+            ""
+        }
+    );
     println!("Command: `{command}`");
     println!(
         "Machine: {} CPUs, {}",
@@ -120,22 +134,26 @@ pub fn run(args: Vec<String>) -> Result<()> {
     println!();
     println!(
         "| scenario | events | send p50 / p99 / max (ms) | arrival p50 / p99 / max (ms) (count over) \
-         | dropped (queue / rate / errors / lost) | sidecar CPU |"
+         | dropped (queue / rate / errors / lost) | sidecar CPU | real-time | producer late p99 / \
+         max (ms), pushed after due |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for scenario in &scenarios {
-        run_scenario(scenario)?;
+        run_scenario(scenario, realtime_producer)?;
     }
     println!();
     println!(
         "send = sidecar histogram (10 µs bins; timed: send − due, bundle: send − dequeue). \
          arrival = receiver, exact (timed: arrival − due, bundle: arrival − push). \
-         Target for timed mode: send p99 ≤ 0.5 ms, max ≤ 2 ms, no drops."
+         real-time = whether the sidecar got SCHED_FIFO. producer late = how late the producing \
+         thread (normal priority, standing in for the audio thread) pushed each block's events \
+         after the block's start; an event pushed after its due instant is late before the \
+         sidecar sees it. Target for timed mode: send p99 ≤ 0.5 ms, max ≤ 2 ms, no drops."
     );
     Ok(())
 }
 
-fn run_scenario(scenario: &Scenario) -> Result<()> {
+fn run_scenario(scenario: &Scenario, realtime_producer: bool) -> Result<()> {
     let receiver = UdpSocket::bind("127.0.0.1:0")?;
     receiver.set_read_timeout(Some(Duration::from_millis(5)))?;
     let port = receiver.local_addr()?.port();
@@ -185,7 +203,22 @@ fn run_scenario(scenario: &Scenario) -> Result<()> {
     let cpu_before = sidecar_cpu_ticks();
     let started = Instant::now();
 
-    let (dues, pushes) = produce(&mut sender, scenario.events_per_second, total);
+    let (dues, pushes) = if realtime_producer {
+        // The producer runs on a thread of its own so the main thread's priority is untouched.
+        thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    if !osc_out::raise_calling_thread() {
+                        eprintln!("real-time scheduling refused for the producer");
+                    }
+                    produce(&mut sender, scenario.events_per_second, total)
+                })
+                .join()
+                .expect("producer thread")
+        })
+    } else {
+        produce(&mut sender, scenario.events_per_second, total)
+    };
 
     // Let the last events go out and arrive.
     thread::sleep(Duration::from_millis(100));
@@ -218,6 +251,26 @@ fn run_scenario(scenario: &Scenario) -> Result<()> {
         None
     };
     let send = status.lateness_summary();
+    let realtime = if status.realtime.load(Ordering::Relaxed) {
+        "yes"
+    } else {
+        "no"
+    };
+    let producer = Percentiles::of(
+        pushes
+            .iter()
+            .zip(&dues)
+            .map(|(push, due)| push.saturating_duration_since(*due - BLOCK).as_secs_f64() * 1e3)
+            .collect(),
+    );
+    let pushed_after_due = pushes
+        .iter()
+        .zip(&dues)
+        .filter(|(push, due)| push > due)
+        .count();
+    let producer = producer.map_or("n/a".into(), |p| {
+        format!("{:.3} / {:.3}, {pushed_after_due}", p.p99, p.max)
+    });
     let cpu = match (cpu_before, cpu_after) {
         (Some(before), Some(after)) => format!(
             "{:.1} %",
@@ -232,7 +285,7 @@ fn run_scenario(scenario: &Scenario) -> Result<()> {
         )
     });
     println!(
-        "| {} ({} ev/s{}) | {} | {:.3} / {:.3} / {:.3} | {} | {} / {} / {} / {} | {} |",
+        "| {} ({} ev/s{}) | {} | {:.3} / {:.3} / {:.3} | {} | {} / {} / {} / {} | {} | {} | {} |",
         scenario.name,
         scenario.events_per_second,
         if scenario.busy_thread {
@@ -250,6 +303,8 @@ fn run_scenario(scenario: &Scenario) -> Result<()> {
         status.send_errors.load(Ordering::Relaxed),
         lost,
         cpu,
+        realtime,
+        producer,
     );
     Ok(())
 }

@@ -8,7 +8,8 @@
 //! drift = (b / ideal step − 1) × 10⁶ ppm. The residuals give the jitter (standard deviation) and
 //! the largest deviation from the fitted grid. `--busy` keeps one thread of this process spinning
 //! for the whole run (a busy core on a 2-core machine). Arguments after `--` go to the binary
-//! (for example `--no-window`). Build the binary first:
+//! (for example `--no-window`). With a display (`DISPLAY` set, e.g. under `xvfb-run -a`) and
+//! without `--no-window` the binary opens its editor window. Build the binary first:
 //! `cargo build --release -p chronus_seq --features standalone --bin chronus-seq`.
 
 use std::net::UdpSocket;

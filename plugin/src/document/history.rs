@@ -45,6 +45,16 @@ impl History {
         true
     }
 
+    /// The version an undo would go back to.
+    pub fn peek_undo(&self) -> Option<&SongDoc> {
+        self.undo.back()
+    }
+
+    /// The version a redo would bring back.
+    pub fn peek_redo(&self) -> Option<&SongDoc> {
+        self.redo.last()
+    }
+
     /// Forgets everything (after loading a whole new document).
     pub fn clear(&mut self) {
         self.undo.clear();

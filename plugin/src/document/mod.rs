@@ -6,7 +6,7 @@ pub mod song;
 
 pub use song::SongDoc;
 
-use crate::engine::pattern::{PatternSnapshot, TrackPattern, MAX_TRACKS};
+use crate::engine::pattern::{PatternSnapshot, Scale, TrackPattern, MAX_TRACKS};
 
 /// One track as the musician edits it: its name and what it plays.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,8 @@ pub struct PatternDoc {
     pub seed: u32,
     /// All tracks.
     pub tracks: [TrackDoc; MAX_TRACKS],
+    /// The scale the slot's melodic tracks snap to.
+    pub scale: Scale,
 }
 
 impl PatternDoc {
@@ -36,6 +38,7 @@ impl PatternDoc {
                 name: crate::edit::values::default_track_name(index),
                 pattern: snapshot.tracks[index],
             }),
+            scale: snapshot.scale,
         }
     }
 
@@ -53,6 +56,7 @@ impl PatternDoc {
         PatternSnapshot {
             tracks: std::array::from_fn(|index| self.tracks[index].pattern),
             seed: self.seed,
+            scale: self.scale,
         }
     }
 }

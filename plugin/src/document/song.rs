@@ -45,6 +45,27 @@ impl SongDoc {
         self.slots.iter().map(|slot| &**slot)
     }
 
+    /// Where `self` and `other` differ: each changed track as `(slot, Some(track))` and each
+    /// slot whose own fields (the seed) changed as `(slot, None)`, 0-based, in order. Slots the
+    /// two versions share are skipped without comparing them.
+    pub fn changes(&self, other: &SongDoc) -> Vec<(usize, Option<usize>)> {
+        let mut changes = Vec::new();
+        for (slot, (mine, theirs)) in self.slots.iter().zip(&other.slots).enumerate() {
+            if Arc::ptr_eq(mine, theirs) || mine == theirs {
+                continue;
+            }
+            if mine.seed != theirs.seed {
+                changes.push((slot, None));
+            }
+            for (track, (a, b)) in mine.tracks.iter().zip(&theirs.tracks).enumerate() {
+                if a != b {
+                    changes.push((slot, Some(track)));
+                }
+            }
+        }
+        changes
+    }
+
     /// What the audio thread plays for this document.
     pub fn snapshot(&self) -> SongSnapshot {
         SongSnapshot::new(self.slots().map(PatternDoc::snapshot))

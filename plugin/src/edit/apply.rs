@@ -6,8 +6,9 @@ use super::error::EditError;
 use super::lanes;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
-    check_range, check_slot, check_step, check_track, default_track_name, CHANNEL, GATE_PERCENT,
-    LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET, SWING_PERCENT, VELOCITY,
+    check_condition, check_range, check_scale, check_slot, check_step, check_track,
+    default_track_name, CHANNEL, GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET,
+    SWING_PERCENT, VELOCITY,
 };
 use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
@@ -41,6 +42,8 @@ pub enum Effect {
     PlaySlot(usize, Option<SlotQuantize>),
     /// Slot Quantize parameter.
     SlotQuantize(SlotQuantize),
+    /// Fill parameter.
+    Fill(bool),
     /// A track's OSC gate address.
     OscAddress(usize, String),
     /// A track's gates go to this Music Chronus gate address, with frequency and level.
@@ -53,6 +56,8 @@ pub enum Effect {
     Voices(u8),
     /// Forwarding of modular messages on or off.
     ForwardModular(bool),
+    /// The OSC output's receiver host and port.
+    OscTarget(String, u16),
 }
 
 /// Applies `edit` to slot `slot` of `song`, adding its effects to `effects`. On error the
@@ -188,6 +193,7 @@ fn apply_to_slot(
                     step.on &= !tie;
                 }
                 StepChange::Reset => *step = Step::REST,
+                StepChange::Condition(condition) => step.condition = check_condition(condition)?,
             }
         }
         Edit::Paint { on, cells } => {
@@ -236,6 +242,8 @@ fn apply_to_slot(
                     track_doc.pattern.channel = (shown - 1) as u8;
                 }
                 TrackChange::EuclidMode(on) => track_doc.pattern.euclid = *on,
+                TrackChange::Direction(direction) => track_doc.pattern.direction = *direction,
+                TrackChange::Melodic(on) => track_doc.pattern.melodic = *on,
             }
         }
         Edit::Euclid {
@@ -298,9 +306,24 @@ fn apply_to_slot(
             effects.push(Effect::PlaySlot(check_slot(*slot)?, *quantize));
         }
         Edit::SlotQuantize(quantize) => effects.push(Effect::SlotQuantize(*quantize)),
+        Edit::Fill(on) => effects.push(Effect::Fill(*on)),
+        Edit::Scale(scale) => doc.scale = check_scale(*scale)?,
         Edit::OscAddress { track, address } => {
             let track = resolve(doc, track)?;
             effects.push(Effect::OscAddress(track, address.as_str().to_owned()));
+        }
+        Edit::OscTarget { host, port } => {
+            let host = host.trim();
+            if host.is_empty() || host.len() > 253 || host.contains(char::is_whitespace) {
+                return Err(EditError::new(format!(
+                    "OSC target host {host:?} must be a host name or IP address (1–253 \
+                     characters, no spaces)"
+                )));
+            }
+            if *port == 0 {
+                return Err(EditError::new("OSC target port must be 1–65535"));
+            }
+            effects.push(Effect::OscTarget(host.to_owned(), *port));
         }
         Edit::MusicChronusVoice { track, voice } => {
             let track = resolve(doc, track)?;

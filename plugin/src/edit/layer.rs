@@ -9,6 +9,7 @@ use super::error::EditError;
 use super::store::PatternStore;
 use super::vocabulary::Edit;
 use crate::document::{PatternDoc, SongDoc};
+use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_out::SettingsCell;
 use crate::param_gateway::ParamGateway;
 use crate::params::{QuantizeChoice, SeqParams};
@@ -22,6 +23,62 @@ pub enum Origin {
     Editor,
     /// An OSC command, on the OSC input thread.
     Osc,
+}
+
+/// What an edit would change ([`EditLayer::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// The document now.
+    pub before: SongDoc,
+    /// The document after the edit.
+    pub after: SongDoc,
+    /// Changes outside the document (host parameters, OSC targets), in words.
+    pub settings: Vec<String>,
+}
+
+/// An effect in words, tracks counted from 1.
+fn describe_effect(effect: &Effect) -> String {
+    let quantize = |quantize: &SlotQuantize| match quantize {
+        SlotQuantize::Now => "now",
+        SlotQuantize::NextStep => "step",
+        SlotQuantize::NextBar => "bar",
+    };
+    match effect {
+        Effect::Mute(track, on) => format!("mute_{}: {on}", track + 1),
+        Effect::Solo(track, on) => format!("solo_{}: {on}", track + 1),
+        Effect::Gate(track, percent) => format!("gate_{}: {percent}%", track + 1),
+        Effect::Swing(percent) => format!("swing: {percent}%"),
+        Effect::Pulses(track, pulses) => format!("pulses_{}: {pulses}", track + 1),
+        Effect::Rotation(track, rotation) => format!("rotation_{}: {rotation}", track + 1),
+        Effect::PlaySlot(slot, None) => format!("slot: {}", slot + 1),
+        Effect::PlaySlot(slot, Some(when)) => {
+            format!("slot: {} (quantize {})", slot + 1, quantize(when))
+        }
+        Effect::SlotQuantize(when) => format!("slot_quantize: {}", quantize(when)),
+        Effect::Fill(on) => format!("fill: {on}"),
+        Effect::OscAddress(track, address) => {
+            format!("OSC address of track {}: {address:?}", track + 1)
+        }
+        Effect::MusicChronusVoice(track, address) => {
+            format!(
+                "OSC address of track {}: {address:?} with freq and amp",
+                track + 1
+            )
+        }
+        Effect::OscTarget(host, port) => format!("OSC target: {host}:{port}"),
+        Effect::LaneOsc(track, lane, target) => {
+            format!(
+                "OSC destination of lane {} of track {}: {target:?}",
+                lane + 1,
+                track + 1
+            )
+        }
+        Effect::VoiceProfile(track, profile) => {
+            format!("voice profile of track {}: {profile:?}", track + 1)
+        }
+        Effect::Voices(voices) => format!("voices: {voices}"),
+        Effect::ForwardModular(on) => format!("forward: {on}"),
+    }
 }
 
 /// Everything an edit may change, behind one entry point. Cloning shares the same parts.
@@ -68,20 +125,34 @@ impl EditLayer {
     /// whole (one snapshot, one undo step) or not at all. May allocate; never call it from the
     /// audio thread.
     pub fn apply(&self, origin: Origin, slot: usize, edit: Edit) -> Result<(), EditError> {
+        self.apply_landing(origin, slot, edit, SlotQuantize::Now)
+    }
+
+    /// Like [`Self::apply`], with the document change played from the next `lands` point on:
+    /// the audio thread keeps playing the pattern before the edit and switches on that exact
+    /// sample (as it switches slots). Host parameters and OSC targets the edit sets change at
+    /// once. An edit that lands at once takes any edit still waiting with it.
+    pub fn apply_landing(
+        &self,
+        origin: Origin,
+        slot: usize,
+        edit: Edit,
+        lands: SlotQuantize,
+    ) -> Result<(), EditError> {
         match edit {
             Edit::Undo => self
                 .store
-                .undo()
+                .step_history(false, lands)
                 .then_some(())
                 .ok_or_else(|| EditError::new("nothing to undo")),
             Edit::Redo => self
                 .store
-                .redo()
+                .step_history(true, lands)
                 .then_some(())
                 .ok_or_else(|| EditError::new("nothing to redo")),
             edit => {
                 let context = self.context();
-                self.store.transact(|song| {
+                self.store.transact_landing(lands, origin.into(), |song| {
                     let mut effects = Vec::new();
                     apply(song, slot, &edit, &context, &mut effects)?;
                     // Before the snapshot is published: a Euclid track never plays with the
@@ -102,6 +173,38 @@ impl EditLayer {
         let mut song = SongDoc::new(doc.clone());
         apply(&mut song, 0, edit, &self.context(), &mut Vec::new())?;
         Ok(song.slot(0).clone())
+    }
+
+    /// What `edit` on slot `slot` would change, found by applying it to a copy: the document
+    /// before and after, and the changes outside the document (host parameters, OSC targets) in
+    /// words. Nothing changes; a refusal is the same [`EditError`] [`Self::apply`] would give.
+    pub fn check(&self, slot: usize, edit: &Edit) -> Result<Preview, EditError> {
+        let before = self.store.doc();
+        let (after, effects) = match edit {
+            Edit::Undo => (
+                self.store
+                    .history_preview(false)
+                    .ok_or_else(|| EditError::new("nothing to undo"))?,
+                Vec::new(),
+            ),
+            Edit::Redo => (
+                self.store
+                    .history_preview(true)
+                    .ok_or_else(|| EditError::new("nothing to redo"))?,
+                Vec::new(),
+            ),
+            edit => {
+                let mut after = before.clone();
+                let mut effects = Vec::new();
+                apply(&mut after, slot, edit, &self.context(), &mut effects)?;
+                (after, effects)
+            }
+        };
+        Ok(Preview {
+            before,
+            after,
+            settings: effects.iter().map(describe_effect).collect(),
+        })
     }
 
     /// The Euclid rhythms the tracks play now, from the host parameters.
@@ -176,6 +279,7 @@ impl EditLayer {
                 let choice = QuantizeChoice::from(quantize);
                 self.set_param(origin, &params.slot_quantize, choice);
             }
+            Effect::Fill(on) => self.set_param(origin, &params.fill, on),
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);
@@ -192,6 +296,12 @@ impl EditLayer {
             Effect::ForwardModular(on) => {
                 self.osc_out
                     .update(|settings| settings.forward_modular = on);
+            }
+            Effect::OscTarget(host, port) => {
+                self.osc_out.update(|settings| {
+                    settings.host = host;
+                    settings.port = port;
+                });
             }
             Effect::MusicChronusVoice(track, address) => {
                 self.osc_out.update(|settings| {

@@ -13,6 +13,7 @@
 //! private to this module.
 
 mod apply;
+pub mod changes;
 mod error;
 mod lanes;
 mod layer;
@@ -24,6 +25,6 @@ mod vocabulary;
 
 pub use error::EditError;
 pub use lanes::MAX_VOICES;
-pub use layer::{EditLayer, Origin};
+pub use layer::{EditLayer, Origin, Preview};
 pub use store::PatternStore;
 pub use vocabulary::{CellRef, CycleStart, Edit, LaneChange, StepChange, TrackChange, TrackRef};

@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use nice_plug::params::persist::PersistentField;
 use triple_buffer::{triple_buffer, Input, Output};
 
+use super::changes::{Change, ChangeSource, Journal};
 use crate::document::history::History;
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::SongSnapshot;
+use crate::engine::slot_switch::SlotQuantize;
 
 struct Shared {
     /// The editable document. Touched by the GUI, OSC-in and host state threads, never by audio.
@@ -19,13 +21,19 @@ struct Shared {
     history: History,
     /// Snapshots published so far. Written under the lock, read without it by anyone.
     published: Arc<AtomicU64>,
+    /// The recent changes, for followers. Under the same lock as `doc`.
+    journal: Journal,
 }
 
 impl Shared {
-    fn publish(&mut self) {
-        let snapshot = self.doc.snapshot();
+    /// Publishes the document, to be played from the next `lands` point on, and records the
+    /// change from `before` made by `source`.
+    fn publish_landing(&mut self, lands: SlotQuantize, source: ChangeSource, before: &SongDoc) {
+        let snapshot = self.doc.snapshot().landing(lands);
         self.publisher.write(snapshot);
-        self.published.fetch_add(1, Ordering::Release);
+        let serial = self.published.fetch_add(1, Ordering::Release) + 1;
+        self.journal
+            .record(serial, source, lands, before, &self.doc);
     }
 }
 
@@ -51,6 +59,7 @@ impl PatternStore {
                 publisher,
                 history: History::default(),
                 published: Arc::clone(&published),
+                journal: Journal::default(),
             })),
             published,
         };
@@ -65,6 +74,7 @@ impl PatternStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    #[cfg(test)]
     /// Runs `change` on the document as one transaction: if it returns `Ok` and changed
     /// anything, the change is published and becomes one undo step; if it returns `Err`, the
     /// document is left exactly as it was. May allocate; never call it from the audio thread.
@@ -72,13 +82,24 @@ impl PatternStore {
         &self,
         change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
     ) -> Result<R, E> {
+        self.transact_landing(SlotQuantize::Now, ChangeSource::Osc, change)
+    }
+
+    /// Like [`Self::transact`], the change played from the next `lands` point on (the audio
+    /// thread keeps playing the document before it until then).
+    pub(super) fn transact_landing<R, E>(
+        &self,
+        lands: SlotQuantize,
+        source: ChangeSource,
+        change: impl FnOnce(&mut SongDoc) -> Result<R, E>,
+    ) -> Result<R, E> {
         let mut shared = self.lock();
         let before = shared.doc.clone();
         match change(&mut shared.doc) {
             Ok(result) => {
                 if shared.doc != before {
+                    shared.publish_landing(lands, source, &before);
                     shared.history.record(before);
-                    shared.publish();
                 }
                 Ok(result)
             }
@@ -92,31 +113,60 @@ impl PatternStore {
     /// Replaces the whole document (a project or preset load): published, history cleared.
     pub(super) fn replace(&self, doc: SongDoc) {
         let mut shared = self.lock();
-        shared.doc = doc;
+        let before = std::mem::replace(&mut shared.doc, doc);
         shared.history.clear();
-        shared.publish();
+        shared.publish_landing(SlotQuantize::Now, ChangeSource::StateLoad, &before);
     }
 
+    #[cfg(test)]
     /// Undoes the last edit and publishes the result. Returns whether there was one.
     pub(super) fn undo(&self) -> bool {
-        let mut shared = self.lock();
-        let Shared { doc, history, .. } = &mut *shared;
-        let undone = history.undo(doc);
-        if undone {
-            shared.publish();
-        }
-        undone
+        self.step_history(false, SlotQuantize::Now)
     }
 
+    #[cfg(test)]
     /// Redoes the last undone edit and publishes the result. Returns whether there was one.
     pub(super) fn redo(&self) -> bool {
+        self.step_history(true, SlotQuantize::Now)
+    }
+
+    /// Undoes (`redo` false) or redoes one edit, the result played from the next `lands`
+    /// point on. Returns whether there was one.
+    pub(super) fn step_history(&self, redo: bool, lands: SlotQuantize) -> bool {
         let mut shared = self.lock();
+        let before = shared.doc.clone();
         let Shared { doc, history, .. } = &mut *shared;
-        let redone = history.redo(doc);
-        if redone {
-            shared.publish();
+        let stepped = if redo {
+            history.redo(doc)
+        } else {
+            history.undo(doc)
+        };
+        if stepped {
+            let source = if redo {
+                ChangeSource::Redo
+            } else {
+                ChangeSource::Undo
+            };
+            shared.publish_landing(lands, source, &before);
         }
-        redone
+        stepped
+    }
+
+    /// The document an undo (`redo` false) or a redo would make, without making it.
+    pub fn history_preview(&self, redo: bool) -> Option<SongDoc> {
+        let shared = self.lock();
+        let version = if redo {
+            shared.history.peek_redo()
+        } else {
+            shared.history.peek_undo()
+        };
+        version.cloned()
+    }
+
+    /// The recorded changes after serial `seen` (an [`Self::edit_count`] value), oldest first;
+    /// at most [`super::changes::JOURNAL_LIMIT`] of the newest.
+    pub fn changes_since(&self, seen: u64) -> Vec<Change> {
+        self.lock().journal.since(seen)
     }
 
     /// How many times the document changed (edits, undo, redo, loads): a cheap way to notice

@@ -7,8 +7,10 @@ use std::ops::RangeInclusive;
 use super::error::EditError;
 use crate::document::pattern_string::{self, PatternStringError, ACCENT_VELOCITY, HIT_VELOCITY};
 use crate::engine::pattern::{
-    Step, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
+    Condition, Direction, Scale, ScaleKind, Step, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS,
+    MAX_TRACKS, SLOT_COUNT,
 };
+use crate::engine::scale::parse_root;
 
 /// Longest track name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -51,6 +53,56 @@ where
             range.end()
         )))
     }
+}
+
+/// A trig condition read from its text form (`A:B`, `1st`, `!1st`, `fill`, `!fill`, `pre`,
+/// `!pre`, `nei`, `!nei`; empty clears).
+pub fn parse_condition(text: &str) -> Result<Condition, EditError> {
+    Condition::parse(text).map_err(EditError::new)
+}
+
+/// A trig condition whose `A:B` numbers are in range (1 <= A <= B <= 8).
+pub fn check_condition(condition: Condition) -> Result<Condition, EditError> {
+    match condition {
+        Condition::Ratio { a, b } => parse_condition(&format!("{a}:{b}")),
+        other => Ok(other),
+    }
+}
+
+/// A scale from a root (`C`, `F#`, `Bb`, … or 0–11) and a scale name (`major`, `dorian`, …,
+/// `chromatic` or `off` for none).
+pub fn parse_scale(root: &str, name: &str) -> Result<Scale, EditError> {
+    let root = parse_root(root).ok_or_else(|| {
+        EditError::new(format!(
+            "`{}` is not a root; use C, C#, Db, … B or 0–11",
+            root.trim()
+        ))
+    })?;
+    let kind = ScaleKind::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = ScaleKind::ALL.iter().map(|kind| kind.name()).collect();
+        EditError::new(format!(
+            "`{}` is not a scale; use {}",
+            name.trim(),
+            names.join(", ")
+        ))
+    })?;
+    Ok(Scale { root, kind })
+}
+
+/// A scale whose root is a pitch class (0–11).
+pub fn check_scale(scale: Scale) -> Result<Scale, EditError> {
+    check_range("scale root", i64::from(scale.root), &(0..=11))?;
+    Ok(scale)
+}
+
+/// A playback direction read from its name (`forward`, `reverse`, `pendulum`, `random`).
+pub fn parse_direction(text: &str) -> Result<Direction, EditError> {
+    Direction::parse(text.trim()).ok_or_else(|| {
+        EditError::new(format!(
+            "`{}` is not a direction (forward, reverse, pendulum, random)",
+            text.trim()
+        ))
+    })
 }
 
 /// Index `index` (0-based) of one of `count` things called `what` (as musicians count them,

@@ -5,7 +5,7 @@
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
 use crate::engine::lanes::LaneMidi;
-use crate::engine::pattern::StepRate;
+use crate::engine::pattern::{Condition, Direction, Scale, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_out::{LaneTarget, VoiceProfile};
 
@@ -44,6 +44,8 @@ pub enum StepChange {
     Tie(bool),
     /// Back to a rest with full probability, one hit, on the grid, the track's note.
     Reset,
+    /// The step's trig condition ([`Condition::Always`] clears it).
+    Condition(Condition),
 }
 
 /// One setting of one track.
@@ -64,6 +66,10 @@ pub enum TrackChange {
     /// The track's pitch as an exact frequency in Hz; its MIDI note becomes the nearest one. A
     /// later [`TrackChange::Note`] plays that note's own frequency again.
     Frequency(f32),
+    /// The order in which the track plays its steps.
+    Direction(Direction),
+    /// Melodic: follows the MIDI input's transposition and the slot's scale.
+    Melodic(bool),
 }
 
 /// One change to one modulation lane of a track.
@@ -242,12 +248,23 @@ pub enum Edit {
     },
     /// The Slot Quantize parameter.
     SlotQuantize(SlotQuantize),
+    /// The Fill parameter: steps with the `fill` condition play, `!fill` ones rest.
+    Fill(bool),
+    /// The slot's scale, which its melodic tracks snap to.
+    Scale(Scale),
     /// Where a track's OSC gates go.
     OscAddress {
         /// The track.
         track: TrackRef,
         /// The address; empty sends nothing.
         address: OscAddress,
+    },
+    /// Where the OSC output sends: the receiver's host and UDP port.
+    OscTarget {
+        /// Host name or IP address.
+        host: String,
+        /// UDP port, 1–65535.
+        port: u16,
     },
     /// A track's gates go to a Music Chronus module, with its frequency and level.
     MusicChronusVoice {

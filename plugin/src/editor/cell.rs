@@ -8,13 +8,14 @@
 //! - a nudge draws a small triangle on the bottom edge, pointing the way the step moves, further
 //!   out the larger the nudge;
 //! - a tie is a band through the middle, continuing the note before it;
+//! - a trig condition puts a small cyan corner on the top right of the hit;
 //! - steps past the track's length are dark, every fourth step is lighter, and the step a
 //!   playhead is on has a white frame.
 
 use egui::{pos2, vec2, Color32, CornerRadius, Painter, Rect, Shape, Stroke, StrokeKind};
 
 use super::theme;
-use crate::engine::pattern::{Step, MAX_NUDGE_PERCENT};
+use crate::engine::pattern::{Condition, Step, MAX_NUDGE_PERCENT};
 
 /// Everything that decides a cell's look.
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +125,10 @@ fn paint_hit(painter: &Painter, rect: Rect, step: &Step, colour: Color32) {
         painter.rect_filled(gauge, CornerRadius::ZERO, Color32::from_white_alpha(220));
     }
 
+    if step.condition != Condition::Always {
+        paint_condition_mark(painter, rect);
+    }
+
     if step.nudge != 0 {
         let reach = f32::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT))
             / f32::from(MAX_NUDGE_PERCENT);
@@ -143,4 +148,20 @@ fn paint_hit(painter: &Painter, rect: Rect, step: &Step, colour: Color32) {
         let mark = Shape::convex_polygon(points, Color32::WHITE, Stroke::new(1.0, theme::MARK));
         painter.add(mark);
     }
+}
+
+/// The mark of a step with a trig condition: a small triangle in the top right corner.
+fn paint_condition_mark(painter: &Painter, rect: Rect) {
+    let size = 6.0_f32.min(rect.width() * 0.45).min(rect.height() * 0.45);
+    let corner = rect.right_top();
+    let points = vec![
+        corner,
+        pos2(corner.x, corner.y + size),
+        pos2(corner.x - size, corner.y),
+    ];
+    painter.add(Shape::convex_polygon(
+        points,
+        theme::CONDITION,
+        Stroke::new(1.0, theme::MARK),
+    ));
 }

@@ -1,9 +1,9 @@
-//! The bar across the top: transport, pattern slots, slot quantize, swing, undo and redo, track
-//! copy and paste, zoom, and the OSC status.
+//! The bar across the top: transport, pattern slots, slot quantize, swing, Fill, undo and redo,
+//! track copy and paste, zoom, and the OSC status.
 
 use egui::{pos2, vec2, RichText, Sense, Shape, Slider, Ui};
 
-use super::controls::param_widget;
+use super::controls::{param_toggle, param_widget};
 use super::model::EditorModel;
 use super::state::{EditorState, Zoom};
 use super::status::{osc_in_status, osc_out_status, OscInView, OscOutView};
@@ -16,16 +16,19 @@ use crate::engine::performance::{MAX_SWING, MIN_SWING};
 use crate::live_state::TransportView;
 use crate::params::QuantizeChoice;
 
-/// The first row: transport, the slot that plays and the slot being edited.
+/// The first row: transport, the slot that plays and the slot being edited, the edited slot's
+/// scale and the transposition played in.
 pub fn global_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, song: &SongDoc) {
     ui.horizontal_wrapped(|ui| {
         transport(ui, &model.live.transport());
         ui.separator();
         slots(ui, model, state, song);
+        ui.separator();
+        super::scale_controls::scale_controls(ui, model, state, song);
     });
 }
 
-/// The second row: quantize, swing, undo and redo, copy and paste, zoom and notices; the third:
+/// The second row: quantize, swing, Fill, undo and redo, copy and paste, zoom and notices; the third:
 /// the OSC status.
 pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
     ui.horizontal_wrapped(|ui| {
@@ -65,6 +68,20 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
             )
         })
         .on_hover_text("Delays every second step; 50 % is straight (host parameter)");
+        ui.separator();
+
+        param_toggle(
+            ui,
+            model,
+            &model.params().fill,
+            "Fill",
+            "Fill",
+            theme::CONDITION,
+        )
+        .on_hover_text(
+            "Steps with the fill condition play, !fill ones rest (host parameter: map a button \
+             or automate it)",
+        );
         ui.separator();
 
         let (undos, redos) = model.store().history_depth();
@@ -127,6 +144,9 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
         ui.separator();
         let input = model.osc_in.as_deref().map(OscInView::read);
         osc_in_status(ui, input.as_ref());
+        if let Some(status) = model.osc_in.as_deref() {
+            remote_settings_switch(ui, &status.allow_remote_settings);
+        }
         if let Some(notice) = &state.notice {
             ui.separator();
             ui.label(RichText::new(notice.as_str()).color(theme::DIM_TEXT));
@@ -135,6 +155,21 @@ pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
 }
 
 /// Play state, tempo and bar.beat.sixteenth.
+/// The musician's permission for OSC clients to change the OSC output target and input port
+/// (and to subscribe from other computers). Off at start, never saved.
+fn remote_settings_switch(ui: &mut Ui, allowed: &std::sync::atomic::AtomicBool) {
+    use std::sync::atomic::Ordering;
+    let mut on = allowed.load(Ordering::Acquire);
+    let switch = ui.checkbox(&mut on, "Allow remote settings").on_hover_text(
+        "Lets OSC clients (scripts, AI agents) change where the OSC output sends and which \
+             port the OSC input listens on, and subscribe from other computers. Off whenever \
+             the plugin is loaded.",
+    );
+    if switch.changed() {
+        allowed.store(on, Ordering::Release);
+    }
+}
+
 fn transport(ui: &mut Ui, transport: &TransportView) {
     let (rect, _) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
     let painter = ui.painter();

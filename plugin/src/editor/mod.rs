@@ -22,6 +22,7 @@ pub mod lane_view;
 pub mod model;
 pub mod pattern_text;
 pub mod refresh;
+mod scale_controls;
 mod shortcuts;
 pub mod size;
 pub mod standalone;

@@ -1,5 +1,5 @@
-//! The context menu of a step (right click): velocity, probability, ratchets, nudge, tie and
-//! the step's own note. Each change is one undoable edit of the slot being edited.
+//! The context menu of a step (right click): velocity, probability, ratchets, nudge, tie, the
+//! step's own note and its trig condition. Each change is one undoable edit of the slot being edited.
 
 use egui::{DragValue, Slider, Ui};
 
@@ -8,7 +8,8 @@ use super::gesture::Cell;
 use super::model::EditorModel;
 use crate::edit::notes::note_name;
 use crate::edit::{Edit, StepChange, TrackRef};
-use crate::engine::pattern::{Step, MAX_NUDGE_PERCENT, MAX_RATCHET};
+use crate::engine::condition::MAX_RATIO;
+use crate::engine::pattern::{Condition, Step, MAX_NUDGE_PERCENT, MAX_RATCHET};
 
 /// Probability presets offered as buttons.
 const PROBABILITY_PRESETS: [u8; 5] = [100, 75, 50, 25, 10];
@@ -145,6 +146,12 @@ pub fn step_menu(
                 }
             });
             ui.end_row();
+
+            ui.label("Condition");
+            if let Some(condition) = condition_choice(ui, step.condition) {
+                edit(StepChange::Condition(condition));
+            }
+            ui.end_row();
         });
 
     let mut tie = step.tie;
@@ -165,4 +172,86 @@ pub fn step_menu(
         edit(StepChange::Reset);
         ui.close();
     }
+}
+
+/// What the condition buttons explain on hover.
+const CONDITION_HELP: &str = "A:B plays on pass A of every B; 1st the first pass since play, a \
+    loop wrap or a slot switch; fill while Fill is on; pre if the previous conditioned step \
+    played; nei if the track above played; ! the opposite";
+
+/// The kinds of trig condition the menu offers: none, `A:B` (then picked with the
+/// pass buttons), and every word.
+pub fn condition_kinds() -> Vec<Condition> {
+    let mut kinds = vec![Condition::Always, Condition::Ratio { a: 1, b: 2 }];
+    kinds.extend(Condition::WORDS);
+    kinds
+}
+
+/// What the menu calls a kind of condition: `none`, `A:B` or the word.
+fn kind_text(condition: Condition) -> String {
+    match condition {
+        Condition::Always => "none".to_owned(),
+        Condition::Ratio { .. } => "A:B".to_owned(),
+        other => other.label(),
+    }
+}
+
+/// The condition rows: a button per kind and, for `A:B`, a button per pass `A` and per
+/// count `B`. Returns the condition picked if it differs from `current`.
+fn condition_choice(ui: &mut Ui, current: Condition) -> Option<Condition> {
+    let mut chosen = current;
+    let mut kind = match current {
+        Condition::Ratio { .. } => Condition::Ratio { a: 1, b: 2 },
+        other => other,
+    };
+    ui.vertical(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 3.0;
+            for choice in condition_kinds() {
+                let picked = std::mem::discriminant(&choice) == std::mem::discriminant(&kind);
+                if ui
+                    .selectable_label(picked, kind_text(choice))
+                    .accessible_name(format!("Condition {}", kind_text(choice)))
+                    .on_hover_text(CONDITION_HELP)
+                    .clicked()
+                {
+                    kind = choice;
+                }
+            }
+        });
+        let kind_changed = std::mem::discriminant(&kind) != std::mem::discriminant(&current);
+        if kind_changed {
+            chosen = kind;
+        }
+        if let Condition::Ratio { a, b } = chosen {
+            ui.horizontal(|ui| {
+                ui.label("pass");
+                for pass in 1..=b {
+                    if ui
+                        .selectable_label(pass == a, format!("{pass}"))
+                        .accessible_name(format!("Condition pass {pass}"))
+                        .clicked()
+                    {
+                        chosen = Condition::Ratio { a: pass, b };
+                    }
+                }
+            });
+            ui.horizontal(|ui| {
+                ui.label("of");
+                for count in 1..=MAX_RATIO {
+                    if ui
+                        .selectable_label(count == b, format!("{count}"))
+                        .accessible_name(format!("Condition of {count}"))
+                        .clicked()
+                    {
+                        chosen = Condition::Ratio {
+                            a: a.min(count),
+                            b: count,
+                        };
+                    }
+                }
+            });
+        }
+    });
+    (chosen != current).then_some(chosen)
 }

@@ -36,6 +36,8 @@ pub const CELL_UNUSED: Color32 = Color32::from_rgb(0x24, 0x26, 0x2b);
 pub const PLAYHEAD: Color32 = Color32::from_rgb(0xf5, 0xf7, 0xfa);
 /// Marks of probability, ratchets and nudge drawn over a hit.
 pub const MARK: Color32 = Color32::from_rgb(0x10, 0x12, 0x16);
+/// The corner mark of a step with a trig condition.
+pub const CONDITION: Color32 = Color32::from_rgb(0x5c, 0xd6, 0xe8);
 /// Accent highlight (velocity 120 and above).
 pub const ACCENT: Color32 = Color32::from_rgb(0xff, 0xd1, 0x66);
 /// A muted track's hits.

@@ -1,6 +1,7 @@
 //! Track headers: the compact header left of each grid row (name, mute, solo, length and rate),
 //! and the full header of the selected track under the grid (name, length, rate, MIDI note and
-//! channel, gate, Euclid pulses, steps and rotation, OSC address, and the pattern as text).
+//! channel, gate, direction, melodic, Euclid pulses, steps and rotation, OSC address, and the pattern as
+//! text).
 
 use egui::{ComboBox, DragValue, Rect, RichText, Sense, Slider, Ui};
 
@@ -14,7 +15,7 @@ use crate::document::{PatternDoc, TrackDoc};
 use crate::edit::notes::{note_name, parse_note};
 use crate::edit::values::{OscAddress, PatternSteps, TrackName};
 use crate::edit::{Edit, TrackChange, TrackRef};
-use crate::engine::pattern::{RateFeel, StepRate, DIVISIONS, MAX_STEPS};
+use crate::engine::pattern::{Direction, RateFeel, StepRate, DIVISIONS, MAX_STEPS};
 
 /// The compact header of track `track` in `rect`: colour, name (click to select, right click
 /// for copy and paste), mute, solo, and the track's length and rate.
@@ -251,6 +252,40 @@ pub fn track_inspector(
     });
 
     ui.horizontal_wrapped(|ui| {
+        ui.label("Direction");
+        let mut direction = pattern.direction;
+        ComboBox::from_id_salt(("chronus-direction", track))
+            .selected_text(direction.name())
+            .width(76.0)
+            .show_ui(ui, |ui| {
+                for choice in Direction::ALL {
+                    ui.selectable_value(&mut direction, choice, choice.name())
+                        .accessible_name(format!("Direction {}", choice.name()));
+                }
+            })
+            .response
+            .accessible_name("Track direction")
+            .on_hover_text(
+                "Order of the steps: forward, reverse, pendulum (ends not repeated) or random \
+                 (the same at the same place every time)",
+            );
+        if direction != pattern.direction {
+            set(TrackChange::Direction(direction));
+        }
+        let mut melodic = pattern.melodic;
+        if ui
+            .checkbox(&mut melodic, "Melodic")
+            .accessible_name("Melodic track")
+            .on_hover_text(
+                "Follows the keys played in (transposition) and the slot's scale; drum tracks \
+                 play their notes as written",
+            )
+            .changed()
+        {
+            set(TrackChange::Melodic(melodic));
+        }
+        ui.separator();
+
         let mut is_euclid = pattern.euclid;
         if ui
             .checkbox(&mut is_euclid, "Euclid")

@@ -2,12 +2,16 @@
 //! through the OSC output settings, to an OSC address, on the exact sample of their step.
 //!
 //! A lane has its own length (the Kirnu/Thesys way): lane step `k mod length` belongs to song
-//! step `k` of its track, so a 3-step lane over a 16-step track drifts against it. A step
+//! step `k` of its track, so a 3-step lane over a 16-step track drifts against it. The lane
+//! moves in its track's playback direction over its own length (reverse reads it backwards,
+//! pendulum swings over it, random picks from the same dice as the track), so a lane as long as
+//! its track always gives the value of the pattern step the track plays. A step
 //! without a value sends nothing (the destination keeps what it has). A value goes out where
 //! its song step starts as played (swing and the track step's nudge included, see
 //! `step_time`), so it shares the sample of the step's first hit and goes before it. The
 //! lane's base value, if set, goes out whenever playback (re)starts: start, seek, loop wrap.
 
+use super::direction::Direction;
 use super::pattern::{TrackPattern, MAX_STEPS};
 use super::performance::Performance;
 use super::step_time::{candidate_steps, step_start};
@@ -82,10 +86,11 @@ impl Lane {
         values: [LaneValue::NONE; MAX_STEPS],
     };
 
-    /// The value of song step `index`, if the lane has one there.
-    pub fn value_at(&self, index: i64) -> LaneValue {
-        let length = i64::from(self.length.clamp(1, MAX_STEPS as u8));
-        self.values[index.rem_euclid(length) as usize]
+    /// The value at song step `index` of track `track` (playing in `direction`, in a pattern
+    /// with `seed`), if the lane has one there. The lane moves through its own length in the
+    /// track's direction, so a lane as long as its track gives the value of the step played.
+    pub fn value_at(&self, direction: Direction, index: i64, seed: u32, track: usize) -> LaneValue {
+        self.values[direction.position(index, self.length, seed, track)]
     }
 
     /// Whether the lane sends anything at all.
@@ -105,13 +110,15 @@ pub(crate) struct LaneHit {
     pub value: u16,
 }
 
-/// Calls `emit` with every lane value of `track` whose beat lies in `(after, up_to]`, in step
-/// order, lanes in order within a step. Nothing goes out before beat 0.
+/// Calls `emit` with every lane value of `track` (number `track_index` in a pattern with
+/// `seed`) whose beat lies in `(after, up_to]`, in step order, lanes in order within a step.
+/// A value starts with the step played there (its direction, swing and nudge), whether or not
+/// that step plays a hit. Nothing goes out before beat 0.
 pub(crate) fn values_in_window(
     track: &TrackPattern,
+    (track_index, seed): (usize, u32),
     performance: &Performance,
-    after: f64,
-    up_to: f64,
+    (after, up_to): (f64, f64),
     mut emit: impl FnMut(LaneHit),
 ) {
     if up_to <= after || up_to < 0.0 || track.lanes.iter().all(Lane::is_empty) {
@@ -119,12 +126,16 @@ pub(crate) fn values_in_window(
     }
     let (first, last) = candidate_steps(track.rate.beats(), after, up_to);
     for index in first..=last {
-        let beat = step_start(track, performance, index);
+        let at = track
+            .direction
+            .position(index, track.length, seed, track_index);
+        let beat = step_start(track, performance, index, at);
         if beat <= after || beat > up_to || beat < 0.0 {
             continue;
         }
         for (lane_index, lane) in track.lanes.iter().enumerate() {
-            if let Some(value) = lane.value_at(index).get() {
+            let value = lane.value_at(track.direction, index, seed, track_index);
+            if let Some(value) = value.get() {
                 emit(LaneHit {
                     beat,
                     lane: lane_index as u8,
@@ -141,7 +152,7 @@ mod tests {
 
     fn collect(track: &TrackPattern, performance: &Performance, up_to: f64) -> Vec<(f64, u8, u16)> {
         let mut hits = Vec::new();
-        values_in_window(track, performance, -1.0, up_to, |hit| {
+        values_in_window(track, (0, 0), performance, (-1.0, up_to), |hit| {
             hits.push((hit.beat, hit.lane, hit.value))
         });
         hits

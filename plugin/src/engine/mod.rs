@@ -6,19 +6,25 @@
 //! `t` (less a 1e-9 beat tolerance for float noise): `offset = ceil((t − b0 − 1e-9) · 60·S / T)` in
 //! a block that starts at beat `b0`. Blocks are half-open, so each event belongs to exactly one.
 
+pub mod condition;
+pub mod direction;
 pub mod euclid;
 pub mod event;
 pub mod lanes;
+pub mod midi_input;
 pub mod note_cycle;
 pub mod pattern;
 pub mod performance;
+pub mod scale;
 mod schedule;
 pub mod slot_switch;
 mod sounding;
 mod step_time;
 pub mod transport;
 
+use condition::Occasion;
 use event::{NoteEvent, NoteKind};
+use midi_input::MidiInput;
 use pattern::{PatternSnapshot, SongSnapshot, TrackPattern, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
 use schedule::hits_in_window;
@@ -73,6 +79,19 @@ struct Playing<'a> {
     requested_slot: usize,
     /// The host's bar lines, for [`SlotQuantize::NextBar`].
     bars: BarGrid,
+    /// While a quantized edit waits: the slots that play until it lands, and where it lands.
+    waiting: Option<(&'a [PatternSnapshot], SlotQuantize)>,
+}
+
+impl Playing<'_> {
+    /// The pattern of slot `slot` as it plays now: from the slots before the edit while one
+    /// waits (`waiting` true), else from the newest.
+    fn pattern(&self, slot: usize, waiting: bool) -> &PatternSnapshot {
+        match self.waiting {
+            Some((before, _)) if waiting => &before[slot.min(before.len() - 1)],
+            _ => &self.slots[slot],
+        }
+    }
 }
 
 /// Where the previous block left off.
@@ -121,6 +140,16 @@ pub struct Engine {
     release_all_requested: bool,
     /// The slot whose pattern plays now.
     playing_slot: usize,
+    /// Whether a quantized edit waits for its point (within one call of
+    /// [`Engine::process_song_waiting`]).
+    edit_waiting: bool,
+    /// Song beat where the current run started (playback start, seek, loop wrap, slot switch):
+    /// the `1st` trig condition holds for the first pass from here.
+    run_start: f64,
+    /// Transposition and slot keys played into the plugin.
+    midi: MidiInput,
+    /// A slot change asked for in this block waits for this sample (the slot key's).
+    slot_request_sample: usize,
 }
 
 impl Engine {
@@ -134,6 +163,10 @@ impl Engine {
             continuation: None,
             release_all_requested: false,
             playing_slot: 0,
+            edit_waiting: false,
+            run_start: 0.0,
+            midi: MidiInput::default(),
+            slot_request_sample: 0,
         }
     }
 
@@ -141,6 +174,19 @@ impl Engine {
     /// to resynchronise from the host position. Used on reset and when bypass ends.
     pub fn request_release_all(&mut self) {
         self.release_all_requested = true;
+    }
+
+    /// The MIDI input: feed each block's notes in (after [`MidiInput::begin_block`]) before
+    /// processing it; melodic tracks take its transposition from each note's sample on.
+    pub fn midi_input(&mut self) -> &mut MidiInput {
+        &mut self.midi
+    }
+
+    /// A slot change asked for by the next block waits for its sample `sample` (the sample of
+    /// the slot key that asked for it), then for the quantize point as usual. Holds for one
+    /// block.
+    pub fn slot_request_from(&mut self, sample: usize) {
+        self.slot_request_sample = sample;
     }
 
     /// Number of notes sounding now.
@@ -165,7 +211,7 @@ impl Engine {
         emit: &mut impl FnMut(NoteEvent),
     ) {
         let slots = std::slice::from_ref(pattern);
-        self.play(block_len, transport, slots, performance, emit);
+        self.play(block_len, transport, slots, None, performance, emit);
     }
 
     /// Like [`Engine::process`], playing the slot of `song` that `performance.slot` asks for.
@@ -181,7 +227,33 @@ impl Engine {
         performance: &Performance,
         emit: &mut impl FnMut(NoteEvent),
     ) {
-        self.play(block_len, transport, song.slots(), performance, emit);
+        self.play(block_len, transport, song.slots(), None, performance, emit);
+    }
+
+    /// Like [`Engine::process_song`], while a quantized edit may wait: with `waiting` =
+    /// `Some((before, quantize))`, `before` plays until the `quantize` point (the next sixteenth
+    /// or bar line, found as for a slot switch; a loop wrap and a stopped transport count as
+    /// one), and `song` from that sample on. Notes already sounding end as they would have.
+    /// Returns whether the edit still waits after this block. Never allocates.
+    pub fn process_song_waiting(
+        &mut self,
+        block_len: usize,
+        transport: &BlockTransport,
+        song: &SongSnapshot,
+        waiting: Option<(&SongSnapshot, SlotQuantize)>,
+        performance: &Performance,
+        emit: &mut impl FnMut(NoteEvent),
+    ) -> bool {
+        let waiting = waiting.map(|(before, quantize)| (before.slots(), quantize));
+        self.play(
+            block_len,
+            transport,
+            song.slots(),
+            waiting,
+            performance,
+            emit,
+        );
+        std::mem::take(&mut self.edit_waiting)
     }
 
     fn play(
@@ -189,9 +261,11 @@ impl Engine {
         block_len: usize,
         transport: &BlockTransport,
         slots: &[PatternSnapshot],
+        waiting: Option<(&[PatternSnapshot], SlotQuantize)>,
         performance: &Performance,
         emit: &mut impl FnMut(NoteEvent),
     ) {
+        self.edit_waiting = waiting.is_some_and(|(before, _)| !before.is_empty());
         let requested_slot = performance.slot_index(slots.len());
         if block_len == 0 || slots.is_empty() {
             return;
@@ -209,6 +283,7 @@ impl Engine {
             self.release(0, |_| true, emit);
             self.continuation = None;
             self.playing_slot = requested_slot;
+            self.edit_waiting = false;
             return;
         };
 
@@ -218,6 +293,7 @@ impl Engine {
             slots,
             requested_slot,
             bars: block.bars,
+            waiting,
         };
         let spb = block.samples_per_beat;
         let continuity = CONTINUITY_SECONDS * block.tempo / 60.0;
@@ -231,8 +307,11 @@ impl Engine {
                     // The host split its buffer at the loop end (or marked the wrap with a
                     // transport event): a loop wrap, which counts as a bar line.
                     self.playing_slot = playing.requested_slot;
+                    self.edit_waiting = false;
                 }
-                send_lane_bases(0, &slots[self.playing_slot], &audible, emit);
+                self.run_start = block.start_beat;
+                let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
+                send_lane_bases(0, pattern, &playing.audible, emit);
                 block.start_beat - 1.0 / spb
             }
         };
@@ -249,7 +328,9 @@ impl Engine {
             self.release(wrap_sample as u32, |_| true, emit);
             // The loop start counts as a bar line: a switch still waiting happens here.
             self.playing_slot = playing.requested_slot;
-            let pattern = &slots[self.playing_slot];
+            self.edit_waiting = false;
+            self.run_start = loop_start;
+            let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
             send_lane_bases(wrap_sample as u32, pattern, &playing.audible, emit);
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
@@ -257,6 +338,7 @@ impl Engine {
         }
         let last = segment.edge_at(block_len - 1);
         self.play_stretch(&segment, scanned_to, block_len - 1, &playing, emit);
+        self.slot_request_sample = 0;
         self.continuation = Some(Continuation {
             next_start: segment.edge_at(block_len),
             scanned_to: scanned_to.max(last),
@@ -264,48 +346,80 @@ impl Engine {
     }
 
     /// Plays the segment from its first sample to `last_sample`, everything after beat `after`
-    /// not played yet, switching slots on the way if a requested switch falls due in it.
+    /// not played yet, switching slots and landing a waiting edit on the way where they fall
+    /// due in it.
     fn play_stretch(
         &mut self,
         segment: &Segment,
-        after: f64,
+        mut after: f64,
         last_sample: usize,
         playing: &Playing,
         emit: &mut impl FnMut(NoteEvent),
     ) {
-        let first = segment.first_sample;
-        if playing.requested_slot != self.playing_slot {
-            let quantize = playing.performance.slot_quantize;
-            let due = switch_beat(quantize, after, playing.bars);
-            if due <= segment.edge_at(last_sample) + BEAT_TOLERANCE {
-                let switch_sample = segment.offset_of(due) as usize;
-                let mut new_after = after;
-                if switch_sample > first {
-                    let old = &playing.slots[self.playing_slot];
-                    self.scan(
-                        segment,
-                        (first, switch_sample - 1),
-                        after,
-                        old,
-                        playing,
-                        emit,
-                    );
-                    new_after = segment.edge_at(switch_sample - 1);
-                } else if quantize != SlotQuantize::Now {
-                    // Hits of the old slot between blocks and the switch point would end on the
-                    // sample they start on: they do not play.
-                    new_after = new_after.max(due - 2.0 * BEAT_TOLERANCE);
-                }
+        let mut first = segment.first_sample;
+        // Each pass makes at least one switch, so there are at most three.
+        loop {
+            let slot_quantize = playing.performance.slot_quantize;
+            // A slot asked for by a key waits from the key's sample on; a key after this
+            // stretch leaves the switch for a later one.
+            let slot_from = if self.slot_request_sample > first {
+                (self.slot_request_sample <= last_sample).then(|| {
+                    after.max(segment.edge_at(self.slot_request_sample) - 2.0 * BEAT_TOLERANCE)
+                })
+            } else {
+                Some(after)
+            };
+            let slot_due = slot_from
+                .filter(|_| playing.requested_slot != self.playing_slot)
+                .map(|from| switch_beat(slot_quantize, from, playing.bars));
+            let edit_due = playing
+                .waiting
+                .filter(|_| self.edit_waiting)
+                .map(|(_, quantize)| (switch_beat(quantize, after, playing.bars), quantize));
+            let due = match (slot_due, edit_due) {
+                (Some(slot), Some((edit, _))) => Some(slot.min(edit)),
+                (slot, edit) => slot.or(edit.map(|(beat, _)| beat)),
+            };
+            let Some(due) = due.filter(|due| *due <= segment.edge_at(last_sample) + BEAT_TOLERANCE)
+            else {
+                let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
+                self.scan(segment, (first, last_sample), after, pattern, playing, emit);
+                return;
+            };
+            let switch_sample = (segment.offset_of(due) as usize).max(first);
+            let slot_switches = slot_due.is_some_and(|beat| beat <= due);
+            let edit_lands = edit_due.is_some_and(|(beat, _)| beat <= due);
+            let quantize = if slot_switches {
+                slot_quantize
+            } else {
+                edit_due.map_or(SlotQuantize::Now, |(_, quantize)| quantize)
+            };
+            if switch_sample > first {
+                let old = playing.pattern(self.playing_slot, self.edit_waiting);
+                self.scan(
+                    segment,
+                    (first, switch_sample - 1),
+                    after,
+                    old,
+                    playing,
+                    emit,
+                );
+                after = segment.edge_at(switch_sample - 1);
+            } else if quantize != SlotQuantize::Now {
+                // Hits of the old pattern between blocks and the switch point would end on the
+                // sample they start on: they do not play.
+                after = after.max(due - 2.0 * BEAT_TOLERANCE);
+            }
+            if slot_switches {
                 self.release(switch_sample as u32, |_| true, emit);
                 self.playing_slot = playing.requested_slot;
-                let new = &playing.slots[self.playing_slot];
-                let samples = (switch_sample, last_sample);
-                self.scan(segment, samples, new_after, new, playing, emit);
-                return;
+                self.run_start = due;
             }
+            if edit_lands {
+                self.edit_waiting = false;
+            }
+            first = switch_sample;
         }
-        let pattern = &playing.slots[self.playing_slot];
-        self.scan(segment, (first, last_sample), after, pattern, playing, emit);
     }
 
     /// Emits, in time order, every hit and due note-off after beat `after` on the samples
@@ -355,13 +469,19 @@ impl Engine {
         let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
         self.pending_lanes.clear();
+        let occasion = Occasion {
+            pattern,
+            performance: playing.performance,
+            run_start: self.run_start,
+        };
         for (track_index, track) in pattern.tracks.iter().enumerate() {
             if !playing.audible[track_index] {
                 continue;
             }
             let lanes = &mut self.pending_lanes;
             let window = (after + BEAT_TOLERANCE, up_to + BEAT_TOLERANCE);
-            lanes::values_in_window(track, playing.performance, window.0, window.1, |value| {
+            let lane_track = (track_index, pattern.seed);
+            lanes::values_in_window(track, lane_track, playing.performance, window, |value| {
                 // Like the hits: a value beyond the capacity (never expected) is left out.
                 if lanes.len() < lanes.capacity() {
                     lanes.push(PendingLane {
@@ -375,11 +495,12 @@ impl Engine {
             });
             let controls = &playing.performance.tracks[track_index];
             let pending = &mut self.pending_ons;
+            let midi = &self.midi;
             hits_in_window(
                 track_index,
                 track,
                 playing.performance,
-                pattern.seed,
+                &occasion,
                 after + BEAT_TOLERANCE,
                 up_to + BEAT_TOLERANCE,
                 |hit| {
@@ -393,14 +514,22 @@ impl Engine {
                             segment.edge_at(offset as usize) + 1.0 / segment.samples_per_beat;
                         let pitch =
                             note_cycle::hit_pitch(track, controls, hit.note, hit.step_index);
+                        let (key, hz) = if track.melodic {
+                            let transposed =
+                                i32::from(pitch.key) + i32::from(midi.transpose_at(offset));
+                            let key = pattern.scale.snap(transposed);
+                            (key, note_cycle::shift_hz(pitch.hz, pitch.key, key))
+                        } else {
+                            (pitch.key, pitch.hz)
+                        };
                         pending.push(PendingOn {
                             offset,
                             track: track_index as u8,
                             beat: hit.beat,
                             off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
-                            key: pitch.key,
-                            hz: pitch.hz,
+                            key,
+                            hz,
                         });
                     }
                 },

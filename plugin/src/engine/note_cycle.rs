@@ -6,7 +6,16 @@
 //! plays in the cycle is computed from its index in the song and the pattern alone — never
 //! accumulated while playing — so seeks, loops and bounces give the same notes every time:
 //! `entry = (hits of the pattern before step k − origin) mod length`.
+//!
+//! Playback directions: the hits counted are those of the pattern steps the track plays, in its
+//! direction, on the song steps before `k` — forward, reverse and pendulum count exactly the
+//! hits played (a closed form per pass or swing, never a walk through the song). A random
+//! track has no such closed form, so it counts the hits a forward pass would have played
+//! before `k`: the cycle then moves on at the pattern's own rate while the dice pick the
+//! steps. Trig conditions and probability never change the count (they decide whether a hit
+//! sounds, not which hit it is).
 
+use super::direction::Direction;
 use super::euclid::{euclid_hit, euclid_mask};
 use super::pattern::{TrackPattern, MAX_STEPS};
 use super::performance::TrackPerformance;
@@ -103,6 +112,7 @@ impl NoteCycle {
 pub struct HitMask {
     mask: u64,
     length: usize,
+    direction: Direction,
 }
 
 impl HitMask {
@@ -121,21 +131,53 @@ impl HitMask {
                 false => track.steps[at].on,
             })
             .fold(0u64, |mask, at| mask | 1 << at);
-        HitMask { mask, length }
+        HitMask {
+            mask,
+            length,
+            direction: track.direction,
+        }
+    }
+
+    /// Hits among pattern steps `from..to` (clamped to the pattern).
+    fn hits_among(&self, from: i64, to: i64) -> i64 {
+        let to = to.clamp(0, self.length as i64) as u32;
+        let from = from.clamp(0, i64::from(to)) as u32;
+        let below = |n: u32| match n {
+            0 => 0,
+            64.. => self.mask,
+            n => self.mask & (u64::MAX >> (64 - n)),
+        };
+        i64::from((below(to) & !below(from)).count_ones())
     }
 
     /// Played hits of the pattern on the song steps before step `index` (negative before the
-    /// song start).
+    /// song start), in the track's direction (see the module documentation for random).
     pub fn hits_before(&self, index: i64) -> i64 {
         let length = self.length as i64;
         let per_pass = i64::from(self.mask.count_ones());
-        let within = index.rem_euclid(length) as u32;
-        let prefix = if within == 0 {
-            0
-        } else {
-            i64::from((self.mask & (u64::MAX >> (64 - within))).count_ones())
-        };
-        index.div_euclid(length) * per_pass + prefix
+        match self.direction {
+            Direction::Forward | Direction::Random => {
+                let within = index.rem_euclid(length);
+                index.div_euclid(length) * per_pass + self.hits_among(0, within)
+            }
+            Direction::Reverse => {
+                let within = index.rem_euclid(length);
+                index.div_euclid(length) * per_pass + self.hits_among(length - within, length)
+            }
+            Direction::Pendulum if length == 1 => index * per_pass,
+            Direction::Pendulum => {
+                // One swing plays steps 0..length, then length-2 down to 1.
+                let period = 2 * length - 2;
+                let per_swing = per_pass + self.hits_among(1, length - 1);
+                let phase = index.rem_euclid(period);
+                let prefix = if phase <= length {
+                    self.hits_among(0, phase)
+                } else {
+                    per_pass + self.hits_among(period - phase + 1, length - 1)
+                };
+                index.div_euclid(period) * per_swing + prefix
+            }
+        }
     }
 }
 
@@ -193,6 +235,18 @@ pub fn hit_pitch(
     }
 }
 
+/// A frequency moved by the interval from MIDI note `from` to `to` (melodic transposition and
+/// scale snapping keep an exact pitch's offset from its note); `None` stays `None`, and a result
+/// outside the usable range falls back to the note's own frequency.
+pub fn shift_hz(hz: Option<Hz>, from: u8, to: u8) -> Option<Hz> {
+    let hz = hz?;
+    if from == to {
+        return Some(hz);
+    }
+    let ratio = 2f64.powf((f64::from(to) - f64::from(from)) / 12.0);
+    Hz::new((f64::from(hz.get()) * ratio) as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +290,47 @@ mod tests {
         assert_eq!(hits.hits_before(12), 5);
         assert_eq!(hits.hits_before(-8), -3);
         assert_eq!(hits.hits_before(-4), -1);
+    }
+
+    #[test]
+    fn hits_before_counts_the_steps_played_in_the_tracks_direction() {
+        for direction in [Direction::Forward, Direction::Reverse, Direction::Pendulum] {
+            for text in ["x..x.x..", "x", "xx", ".x.", "x.xx..x.x..x"] {
+                let mut pattern = track(text);
+                pattern.direction = direction;
+                let hits = HitMask::with_euclid(&pattern, (0, 0));
+                let played = |index: i64| {
+                    let at = direction.position(index, pattern.length, 0, 0);
+                    i64::from(pattern.steps[at].on)
+                };
+                let mut counted = 0;
+                for index in 0..60 {
+                    assert_eq!(
+                        hits.hits_before(index),
+                        counted,
+                        "{direction:?} {text} {index}"
+                    );
+                    counted += played(index);
+                }
+                let mut counted = 0;
+                for index in (-60..0).rev() {
+                    counted -= played(index);
+                    assert_eq!(
+                        hits.hits_before(index),
+                        counted,
+                        "{direction:?} {text} {index}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shifted_exact_pitch_keeps_its_offset_from_its_note() {
+        let shifted = shift_hz(Some(hz(450.0)), 69, 81).unwrap().get();
+        assert!((shifted - 900.0).abs() < 0.01, "{shifted}");
+        assert_eq!(shift_hz(None, 60, 62), None);
+        assert_eq!(shift_hz(Some(hz(450.0)), 69, 69), Some(hz(450.0)));
     }
 
     #[test]

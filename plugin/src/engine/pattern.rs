@@ -3,6 +3,11 @@
 //! Everything here is `Copy` and sized at compile time, so a whole pattern can be published to the
 //! audio thread as one snapshot without any heap allocation.
 
+pub use super::condition::Condition;
+pub use super::direction::Direction;
+pub use super::scale::{Scale, ScaleKind};
+use super::slot_switch::SlotQuantize;
+
 /// Number of tracks in every pattern.
 pub const MAX_TRACKS: usize = 16;
 /// Longest track, in steps.
@@ -94,6 +99,8 @@ pub struct Step {
     pub tie: bool,
     /// MIDI note of this step, 0–127; `None` plays the track's note.
     pub note: Option<u8>,
+    /// Trig condition: when the step plays, beyond its on/off and probability.
+    pub condition: Condition,
 }
 
 impl Step {
@@ -106,6 +113,7 @@ impl Step {
         nudge: 0,
         tie: false,
         note: None,
+        condition: Condition::Always,
     };
 
     /// A tie to the previous step.
@@ -148,6 +156,11 @@ pub struct TrackPattern {
     /// The track's pitch as an exact frequency (`note` then holds the nearest MIDI note); `None`
     /// plays `note`'s equal-tempered frequency.
     pub freq: Option<super::note_cycle::Hz>,
+    /// The order in which the track plays its steps.
+    pub direction: Direction,
+    /// A melodic track follows the MIDI input's transposition and snaps its notes to the slot's
+    /// scale; drum tracks (the default) play their notes as written.
+    pub melodic: bool,
 }
 
 impl TrackPattern {
@@ -163,6 +176,8 @@ impl TrackPattern {
             lanes: [super::lanes::Lane::EMPTY; super::lanes::LANES],
             cycle: super::note_cycle::NoteCycle::EMPTY,
             freq: None,
+            direction: Direction::Forward,
+            melodic: false,
         }
     }
 
@@ -172,9 +187,16 @@ impl TrackPattern {
         if !beat.is_finite() || !(0.0..1e12).contains(&beat) {
             return None;
         }
-        let length = i64::from(self.length.clamp(1, MAX_STEPS as u8));
         let index = (beat / self.rate.beats()).floor() as i64;
-        Some(index.rem_euclid(length) as usize)
+        Some(self.direction.position(index, self.length, 0, 0))
+    }
+
+    /// Like [`TrackPattern::step_at`] for track `track` of a pattern with `seed`: the position a
+    /// random direction plays depends on both.
+    pub fn played_step_at(&self, beat: f64, seed: u32, track: usize) -> Option<usize> {
+        self.step_at(beat)?;
+        let index = (beat / self.rate.beats()).floor() as i64;
+        Some(self.direction.position(index, self.length, seed, track))
     }
 }
 
@@ -186,6 +208,8 @@ pub struct PatternSnapshot {
     pub tracks: [TrackPattern; MAX_TRACKS],
     /// Seed for step probability; the same seed and song position always give the same outcome.
     pub seed: u32,
+    /// The scale melodic tracks snap to (chromatic: none).
+    pub scale: Scale,
 }
 
 /// Default MIDI note of each track: a General MIDI drum kit (kick, snare, closed hat, open hat,
@@ -199,6 +223,7 @@ impl Default for PatternSnapshot {
         PatternSnapshot {
             tracks: DEFAULT_NOTES.map(TrackPattern::empty),
             seed: 0,
+            scale: Scale::default(),
         }
     }
 }
@@ -213,6 +238,9 @@ pub const SLOT_COUNT: usize = 16;
 pub struct SongSnapshot {
     /// Exactly [`SLOT_COUNT`] patterns.
     slots: Box<[PatternSnapshot]>,
+    /// When the audio thread moves from the snapshot it plays to this one: at once, or on the
+    /// next sixteenth or bar line (a quantized edit).
+    lands: SlotQuantize,
 }
 
 impl SongSnapshot {
@@ -222,7 +250,30 @@ impl SongSnapshot {
         slots.resize(SLOT_COUNT, PatternSnapshot::default());
         SongSnapshot {
             slots: slots.into_boxed_slice(),
+            lands: SlotQuantize::Now,
         }
+    }
+
+    /// The same snapshot, played from the next `quantize` point on instead of at once.
+    pub fn landing(self, quantize: SlotQuantize) -> SongSnapshot {
+        SongSnapshot {
+            lands: quantize,
+            ..self
+        }
+    }
+
+    /// When this snapshot takes over from the one playing.
+    pub fn lands(&self) -> SlotQuantize {
+        self.lands
+    }
+
+    /// Makes this snapshot a copy of `other` without allocating (both hold [`SLOT_COUNT`]
+    /// slots). Audio thread: keeps the pattern that plays while a quantized edit waits.
+    pub fn copy_from(&mut self, other: &SongSnapshot) {
+        if self.slots.len() == other.slots.len() {
+            self.slots.copy_from_slice(&other.slots);
+        }
+        self.lands = other.lands;
     }
 
     /// All slots, in order.

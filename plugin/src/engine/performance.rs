@@ -53,6 +53,8 @@ pub struct Performance {
     pub slot: u8,
     /// When a change of `slot` takes effect.
     pub slot_quantize: SlotQuantize,
+    /// Fill: steps with the `fill` condition play, steps with `!fill` rest.
+    pub fill: bool,
 }
 
 impl Default for Performance {
@@ -62,6 +64,7 @@ impl Default for Performance {
             tracks: [TrackPerformance::default(); MAX_TRACKS],
             slot: 0,
             slot_quantize: SlotQuantize::default(),
+            fill: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Step `k` of a track with step length `L` beats nominally starts at `k·L`, counted from beat 0
 //! of the song, so polymeter and phase follow from the host position alone.
 
+use super::condition::Occasion;
 use super::euclid::{euclid_hit, euclid_mask};
 use super::pattern::{TrackPattern, MAX_RATCHET};
 use super::performance::Performance;
@@ -23,12 +24,13 @@ pub(crate) struct Hit {
 }
 
 /// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order.
-/// Hits before beat 0 (pre-roll) never play.
+/// Hits before beat 0 (pre-roll) never play. The track plays its steps in its direction, and a
+/// step's trig condition is decided by `occasion`.
 pub(crate) fn hits_in_window(
     track_index: usize,
     track: &TrackPattern,
     performance: &Performance,
-    seed: u32,
+    occasion: &Occasion,
     after: f64,
     up_to: f64,
     mut emit: impl FnMut(Hit),
@@ -56,23 +58,30 @@ pub(crate) fn hits_in_window(
         Some(mask) => euclid_hit(mask, at),
         None => track.steps[at].on,
     };
-    let mut position = first.rem_euclid(length) as usize;
+    let seed = occasion.pattern.seed;
     for index in first..=last {
-        let at = position;
+        let at = track
+            .direction
+            .position(index, length as u8, seed, track_index);
         let step = &track.steps[at];
-        position += 1;
-        if position == length as usize {
-            position = 0;
+        let start = super::step_time::step_start(track, performance, index, at);
+        let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
+        let spacing = step_beats / f64::from(ratchet);
+        // Most candidates have no hit in the window: skip them before the dice and the trig
+        // condition, which may look at other steps and tracks.
+        let last_hit = start + f64::from(ratchet - 1) * spacing;
+        if last_hit <= after || start > up_to || last_hit < 0.0 {
+            continue;
         }
         if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
             continue;
         }
-        let start = super::step_time::step_start(track, performance, index);
-        let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
-        let spacing = step_beats / f64::from(ratchet);
+        if !occasion.allows(track_index, index, step.condition) {
+            continue;
+        }
         let held = match euclid {
             Some(_) => 0.0,
-            None => tied_steps(track, at, length as usize) as f64 * step_beats,
+            None => tied_steps(track, index, seed, track_index) as f64 * step_beats,
         };
         for repeat in 0..ratchet {
             let beat = start + f64::from(repeat) * spacing;
@@ -90,11 +99,17 @@ pub(crate) fn hits_in_window(
     }
 }
 
-/// Number of tie steps right after pattern step `at` (wrapping around the track's length), each
+/// Number of tie steps played right after song step `index` (in the track's direction), each
 /// holding that step's last hit one step longer.
-fn tied_steps(track: &TrackPattern, at: usize, length: usize) -> usize {
+fn tied_steps(track: &TrackPattern, index: i64, seed: u32, track_index: usize) -> usize {
+    let length = i64::from(track.length.clamp(1, super::pattern::MAX_STEPS as u8));
     (1..length)
-        .take_while(|ahead| track.steps[(at + ahead) % length].tie)
+        .take_while(|ahead| {
+            let at = track
+                .direction
+                .position(index + ahead, track.length, seed, track_index);
+            track.steps[at].tie
+        })
         .count()
 }
 
@@ -108,7 +123,7 @@ pub(crate) fn plays(seed: u32, track: usize, index: i64, probability: u8) -> boo
     (mixed % 100) < u64::from(probability)
 }
 
-fn splitmix64(value: u64) -> u64 {
+pub(crate) fn splitmix64(value: u64) -> u64 {
     let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -118,7 +133,7 @@ fn splitmix64(value: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::pattern::{Step, TrackPattern};
+    use crate::engine::pattern::{Direction, PatternSnapshot, Step, TrackPattern};
 
     fn collect(
         track: &TrackPattern,
@@ -127,10 +142,39 @@ mod tests {
         up_to: f64,
     ) -> Vec<f64> {
         let mut beats = Vec::new();
-        hits_in_window(0, track, performance, 0, after, up_to, |hit| {
+        let pattern = alone(track);
+        let occasion = occasion(&pattern, performance);
+        hits_in_window(0, track, performance, &occasion, after, up_to, |hit| {
             beats.push(hit.beat)
         });
         beats
+    }
+
+    /// A pattern whose first track is `track`.
+    fn alone(track: &TrackPattern) -> PatternSnapshot {
+        let mut pattern = PatternSnapshot::default();
+        pattern.tracks[0] = *track;
+        pattern
+    }
+
+    fn occasion<'a>(pattern: &'a PatternSnapshot, performance: &'a Performance) -> Occasion<'a> {
+        Occasion {
+            pattern,
+            performance,
+            run_start: 0.0,
+        }
+    }
+
+    /// Note-on and note-off beats of `track` in `(after, up_to]`.
+    fn spans(track: &TrackPattern, after: f64, up_to: f64) -> Vec<(f64, f64)> {
+        let mut offs = Vec::new();
+        let pattern = alone(track);
+        let performance = Performance::default();
+        let occasion = occasion(&pattern, &performance);
+        hits_in_window(0, track, &performance, &occasion, after, up_to, |hit| {
+            offs.push((hit.beat, hit.off_beat))
+        });
+        offs
     }
 
     #[test]
@@ -191,10 +235,7 @@ mod tests {
             ..Step::hit(100)
         };
         track.steps[3] = Step::TIE;
-        let mut offs = Vec::new();
-        hits_in_window(0, &track, &Performance::default(), 0, -0.1, 0.9, |hit| {
-            offs.push((hit.beat, hit.off_beat))
-        });
+        let offs = spans(&track, -0.1, 0.9);
         // Gate 50 %: the first step lasts half a step plus one tied step; of the ratchet pair
         // only the second hit is held over the tie.
         assert_eq!(offs, vec![(0.0, 0.375), (0.5, 0.5625), (0.625, 0.9375)]);
@@ -206,10 +247,7 @@ mod tests {
         track.length = 4;
         track.steps[0] = Step::TIE;
         track.steps[3] = Step::hit(100);
-        let mut offs = Vec::new();
-        hits_in_window(0, &track, &Performance::default(), 0, 0.0, 0.9, |hit| {
-            offs.push((hit.beat, hit.off_beat))
-        });
+        let offs = spans(&track, 0.0, 0.9);
         assert_eq!(offs, vec![(0.75, 1.125)]);
     }
 
@@ -243,5 +281,49 @@ mod tests {
             collect(&track, &Performance::default(), -8.0, -0.001),
             Vec::<f64>::new()
         );
+    }
+
+    #[test]
+    fn directions_play_the_steps_in_their_order_on_the_same_grid() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 4;
+        for (index, step) in track.steps.iter_mut().take(4).enumerate() {
+            *step = Step {
+                note: Some(60 + index as u8),
+                ..Step::hit(100)
+            };
+        }
+        let notes = |direction: Direction| {
+            let mut track = track;
+            track.direction = direction;
+            let pattern = alone(&track);
+            let performance = Performance {
+                swing: 0.75,
+                ..Performance::default()
+            };
+            let occasion = occasion(&pattern, &performance);
+            let mut out = Vec::new();
+            hits_in_window(0, &track, &performance, &occasion, -0.1, 1.99, |hit| {
+                out.push((hit.beat, hit.note.unwrap_or(0) - 60))
+            });
+            out
+        };
+        let order = |direction| notes(direction).iter().map(|hit| hit.1).collect::<Vec<_>>();
+        assert_eq!(order(Direction::Reverse), [3, 2, 1, 0, 3, 2, 1, 0]);
+        assert_eq!(order(Direction::Pendulum), [0, 1, 2, 3, 2, 1, 0, 1]);
+        // Swing stays on the odd steps of the song, whatever step they play.
+        let beats: Vec<f64> = notes(Direction::Reverse).iter().map(|hit| hit.0).collect();
+        assert_eq!(beats, [0.0, 0.375, 0.5, 0.875, 1.0, 1.375, 1.5, 1.875]);
+    }
+
+    #[test]
+    fn a_tie_holds_the_step_played_before_it_in_reverse() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 4;
+        track.direction = Direction::Reverse;
+        track.steps[3] = Step::hit(100);
+        track.steps[2] = Step::TIE;
+        // Reverse plays 3, 2 (the tie), 1, 0: step 3 lasts half a step plus the tied one.
+        assert_eq!(spans(&track, -0.1, 0.9), vec![(0.0, 0.375)]);
     }
 }

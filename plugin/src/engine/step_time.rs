@@ -5,11 +5,17 @@
 use super::pattern::{TrackPattern, MAX_NUDGE_PERCENT};
 use super::performance::Performance;
 
-/// Song beat at which step `index` (counted from beat 0 of the song) of `track` starts.
-pub(crate) fn step_start(track: &TrackPattern, performance: &Performance, index: i64) -> f64 {
+/// Song beat at which song step `index` (counted from beat 0 of the song) of `track` starts,
+/// when it plays pattern step `at` (the step the track's direction plays there): its grid
+/// position, swing, and the played step's nudge.
+pub(crate) fn step_start(
+    track: &TrackPattern,
+    performance: &Performance,
+    index: i64,
+    at: usize,
+) -> f64 {
     let step_beats = track.rate.beats();
-    let length = i64::from(track.length.clamp(1, super::pattern::MAX_STEPS as u8));
-    let step = &track.steps[index.rem_euclid(length) as usize];
+    let step = &track.steps[at.min(super::pattern::MAX_STEPS - 1)];
     let nudge = f64::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT)) / 100.0;
     index as f64 * step_beats + performance.swing_delay(index, step_beats) + nudge * step_beats
 }

@@ -3,7 +3,7 @@
 //!
 //! - [`buffer`]: which host buffer the piece is from and where in it (nice-plug splits host
 //!   buffers at parameter changes; hosts split their own cycle at the loop end);
-//! - [`wall_clock`]: the wall time of the host buffer's call, read through a replaceable clock;
+//! - the wall time of the host buffer's call, read through the injected [`Clock`];
 //! - [`transport`]: the position, tempo, loop and bars as the engine takes them, every host
 //!   value checked, the position taken from the source that is exact for the plugin API:
 //!   [`clap_position`] repairs CLAP positions after mid-buffer transport events, and
@@ -13,16 +13,16 @@ pub mod buffer;
 pub mod clap_position;
 pub mod sample_clock;
 pub mod transport;
-pub mod wall_clock;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use nice_plug::prelude::{Buffer, PluginApi, Transport};
 
+use crate::clock::{self, Clock};
 use crate::engine::transport::{BlockTransport, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 use buffer::BufferLocator;
 use transport::Positions;
-use wall_clock::{SystemClock, WallClock};
 
 /// Sample rate assumed before activation.
 const DEFAULT_SAMPLE_RATE: f64 = 44_100.0;
@@ -56,8 +56,8 @@ impl Piece {
 /// The host adapter of one plugin instance. Audio thread only, except `new` and `activate`
 /// (main thread, while not processing).
 pub struct HostAdapter {
-    /// The wall time of each call.
-    clock: Box<dyn WallClock>,
+    /// The wall time of each call. Read by the audio thread once per call.
+    clock: Arc<dyn Clock>,
     /// Host buffer identity and offsets.
     buffer: BufferLocator,
     /// Position sources with state.
@@ -68,7 +68,7 @@ pub struct HostAdapter {
 
 impl Default for HostAdapter {
     fn default() -> Self {
-        HostAdapter::with_clock(Box::new(SystemClock))
+        HostAdapter::with_clock(clock::system())
     }
 }
 
@@ -84,7 +84,7 @@ impl std::fmt::Debug for HostAdapter {
 
 impl HostAdapter {
     /// An adapter that reads the wall time from `clock`.
-    pub fn with_clock(clock: Box<dyn WallClock>) -> Self {
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
         HostAdapter {
             clock,
             buffer: BufferLocator::new(0, DEFAULT_SAMPLE_RATE),
@@ -158,47 +158,19 @@ fn first_channel_address(buffer: &Buffer) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::Arc;
+    use crate::clock::ManualClock;
     use std::time::Duration;
 
     const RATE: f64 = 48_000.0;
     const BASE: usize = 1 << 20;
-
-    /// A wall clock the test moves by hand.
-    #[derive(Clone)]
-    struct TestClock {
-        start: Instant,
-        micros: Arc<AtomicU64>,
-    }
-
-    impl TestClock {
-        fn new() -> Self {
-            TestClock {
-                start: Instant::now(),
-                micros: Arc::default(),
-            }
-        }
-
-        fn advance(&self, by: Duration) {
-            self.micros
-                .fetch_add(by.as_micros() as u64, Ordering::Relaxed);
-        }
-    }
-
-    impl WallClock for TestClock {
-        fn now(&self) -> Instant {
-            self.start + Duration::from_micros(self.micros.load(Ordering::Relaxed))
-        }
-    }
 
     /// The address of sample `offset` of a host buffer at `BASE`.
     fn at(offset: usize) -> usize {
         BASE + offset * std::mem::size_of::<f32>()
     }
 
-    fn adapter(clock: &TestClock) -> HostAdapter {
-        let mut adapter = HostAdapter::with_clock(Box::new(clock.clone()));
+    fn adapter(clock: &ManualClock) -> HostAdapter {
+        let mut adapter = HostAdapter::with_clock(Arc::new(clock.clone()));
         adapter.activate(RATE, 512);
         adapter
     }
@@ -214,7 +186,7 @@ mod tests {
 
     #[test]
     fn the_pieces_of_one_host_buffer_share_its_identity_and_call_time() {
-        let clock = TestClock::new();
+        let clock = ManualClock::new();
         let mut host = adapter(&clock);
         let call = clock.now();
         let first = host.piece_at(PluginApi::Vst3, &transport(120.0, 0.0, Some(0)), at(0), 100);
@@ -253,7 +225,7 @@ mod tests {
     fn ardour_shaped_vst3_cycles_come_out_on_the_sample_clock() {
         // 137 BPM from an odd start, cycles split for automation: the beat moves on from the
         // rounded one in the second piece, as nice-plug does.
-        let clock = TestClock::new();
+        let clock = ManualClock::new();
         let mut host = adapter(&clock);
         let bps = 137.0 / 60.0 / RATE;
         let tick = 1.0 / 1920.0;
@@ -289,7 +261,7 @@ mod tests {
     fn a_clap_transport_event_at_a_loop_wrap_is_repaired_with_the_buffer_offsets() {
         // A 512-sample CLAP buffer at beat 3.99 whose loop (0..4) wraps at sample 240 with a
         // transport event; nice-plug reports the wrapped piece 240 samples ahead.
-        let clock = TestClock::new();
+        let clock = ManualClock::new();
         let mut host = adapter(&clock);
         let bps = 120.0 / 60.0 / RATE;
         let looped = |beat: f64| {
@@ -308,7 +280,7 @@ mod tests {
 
     #[test]
     fn activation_checks_the_rate_and_forgetting_starts_a_new_buffer() {
-        let clock = TestClock::new();
+        let clock = ManualClock::new();
         let mut host = adapter(&clock);
         host.activate(f64::NAN, 512);
         let piece = host.piece_at(PluginApi::Clap, &transport(120.0, 1.0, None), at(0), 64);

@@ -33,6 +33,11 @@ impl<'a> Args<'a> {
         self.error(error.reason)
     }
 
+    /// The address of the message.
+    pub fn address(&self) -> &'a str {
+        &self.message.addr
+    }
+
     /// Number of arguments not read yet.
     pub fn remaining(&self) -> usize {
         self.message.args.len().saturating_sub(self.next)
@@ -155,6 +160,13 @@ impl<'a> Args<'a> {
                 )
             }),
         }
+    }
+
+    /// The arguments not read yet, all of them (they count as read).
+    pub fn rest(&mut self) -> &'a [OscType] {
+        let rest = self.message.args.get(self.next..).unwrap_or(&[]);
+        self.next = self.message.args.len();
+        rest
     }
 
     /// Fails when arguments are left over.

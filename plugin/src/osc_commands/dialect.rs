@@ -19,14 +19,15 @@
 //! - `/pattern/save` and `/pattern/load` use the sixteen pattern slots; a load waits for the
 //!   next bar unless told `immediate`.
 
+use std::sync::atomic::Ordering;
+
 use rosc::{OscMessage, OscType};
 
 use super::args::Args;
 use super::native::parse_quantize;
-use super::{ok, Remote};
+use super::spec::{Arg, Command, Run, REPLIES_OK, SLOT};
+use super::Remote;
 use crate::document::PatternDoc;
-use std::sync::atomic::Ordering;
-
 use crate::edit::notes::parse_pitch_list;
 use crate::edit::values::{PatternSteps, TrackName, VoiceId, GATE_PERCENT};
 use crate::edit::{CycleStart, Edit, TrackChange, TrackRef};
@@ -38,57 +39,173 @@ use crate::osc_out::{voice_profile_field, VoiceProfile};
 /// Largest Music Chronus swing: delays odd sixteenths by `swing / 2` of a step.
 const MAX_CHRONUS_SWING: f64 = 0.6;
 
-/// Handles `/seq/…` and `/pattern/…`; `None` for an address it does not know.
-pub fn handle(
-    remote: &mut Remote,
-    message: &OscMessage,
-) -> Option<Result<Vec<OscMessage>, CommandError>> {
-    let mut args = Args::new(message);
-    let address = message.addr.as_str();
-    let edit = match address {
-        "/seq/add" => add(&mut args, remote.position()),
-        "/seq/update/pattern" => update_pattern(&mut args, remote.position()),
-        "/seq/update/notes" => update_notes(&mut args, remote.position()),
-        "/seq/remove" => remove(&mut args),
-        "/seq/clear" => args.finish().map(|()| Edit::ClearSteps(None)),
-        "/seq/swing" => swing(&mut args),
-        "/seq/bpm" => Err(args.error(
-            "the DAW owns the transport: set tempo, start and stop in the host; \
-             Chronus Seq follows it",
-        )),
-        "/seq/start" | "/seq/stop" => {
-            let silenced = address == "/seq/stop";
-            return Some(args.finish().map(|()| {
-                remote
-                    .osc_out_status
-                    .silenced
-                    .store(silenced, Ordering::Relaxed);
-                ok(address)
-            }));
-        }
-        "/seq/status" => return Some(args.finish().map(|()| status(remote))),
-        "/pattern/save" => save(remote, &mut args),
-        "/pattern/load" => load(&mut args),
-        "/pattern/list" => return Some(args.finish().map(|()| list(remote))),
-        _ => return None,
-    };
-    let beyond = match (&edit, address) {
-        (Ok(Edit::Batch(edits)), "/seq/add") => beyond_voices(remote, edits),
-        _ => None,
-    };
-    Some(
-        edit.and_then(|edit| remote.apply(edit).map_err(|error| args.refused(error)))
-            .map(|()| beyond.into_iter().chain(ok(address)).collect()),
+/// The dialect's commands, one entry each. `/chronus/schema` prints this table; the handler
+/// runs from it.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        address: "/seq/add",
+        summary: "The track named track_id (or the first unused track, which takes the name) \
+                  gets the pattern and sends its gates to the Music Chronus module voice_id with \
+                  the voice profile (freq, amp, filter/freq, sends before each gate); base_freq \
+                  (default 440 Hz) becomes its exact frequency, notes cycle over the played hits \
+                  for ever from the next hit. Options may also be given as key=value \
+                  (base_freq, notes, note_index, gate_frac, filter_freq, base_amp, \
+                  accent_boost, reverb_send, delay_send).",
+        args: &[
+            TRACK_ID,
+            Arg::text("voice id", "Music Chronus module, such as voice1"),
+            CHRONUS_PATTERN,
+            Arg::text("base_freq", "Hz; the track's exact frequency").optional(),
+            Arg::text("filter_freq", "Hz; the voice's filter frequency").optional(),
+            Arg::text("notes", NOTES_MEANING).optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, remote| add(args, remote.position())),
+    },
+    Command {
+        address: "/seq/update/pattern",
+        summary: "New hits for a named track; its note cycle carries over.",
+        args: &[TRACK_ID, CHRONUS_PATTERN],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, remote| update_pattern(args, remote.position())),
+    },
+    Command {
+        address: "/seq/update/notes",
+        summary: "The hits of a named track take the notes in turn, the next hit the first.",
+        args: &[TRACK_ID, Arg::text("notes", NOTES_MEANING)],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, remote| update_notes(args, remote.position())),
+    },
+    Command {
+        address: "/seq/remove",
+        summary: "A named track's steps are cleared and its name goes back to Track N.",
+        args: &[TRACK_ID],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| remove(args)),
+    },
+    Command {
+        address: "/seq/clear",
+        summary: "Every track of the slot loses its steps and Euclid mode (names and settings \
+                  stay).",
+        args: &[],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| args.finish().map(|()| Edit::ClearSteps(None))),
+    },
+    Command {
+        address: "/seq/swing",
+        summary: "Music Chronus swing: Swing = 50 + 25 × value percent.",
+        args: &[Arg::float(
+            "swing",
+            0.0..=MAX_CHRONUS_SWING,
+            "0 is straight",
+        )],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| swing(args)),
+    },
+    Command {
+        address: "/seq/bpm",
+        summary: "Refused: the DAW owns the transport.",
+        args: &[],
+        replies: "/seq/error",
+        run: Run::Reply(|_, args| Err(transport_refused(args))),
+    },
+    Command {
+        address: "/seq/start",
+        summary: "Ends /seq/stop's silence: the OSC output sends again (the DAW owns the \
+                  transport).",
+        args: &[],
+        replies: REPLIES_OK,
+        run: Run::Reply(|remote, args| silence(remote, args, false)),
+    },
+    Command {
+        address: "/seq/stop",
+        summary: "Closes every open gate and silences the OSC output until /seq/start (the DAW \
+                  keeps the transport; MIDI is not affected).",
+        args: &[],
+        replies: REPLIES_OK,
+        run: Run::Reply(|remote, args| silence(remote, args, true)),
+    },
+    Command {
+        address: "/seq/status",
+        summary: "One line of text about tempo, swing, transport, slot and tracks.",
+        args: &[],
+        replies: "/seq/status <text>",
+        run: Run::Reply(|remote, args| args.finish().map(|()| status(remote))),
+    },
+    Command {
+        address: "/pattern/save",
+        summary: "Copies the slot being edited into this slot (1–16 here; Music Chronus has 128).",
+        args: &[
+            SLOT,
+            Arg::text("name", "accepted, not used").optional().repeats(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(save),
+    },
+    Command {
+        address: "/pattern/load",
+        summary: "Plays this slot from the next bar line, or at once when immediate is 1, true, \
+                  immediate or now.",
+        args: &[
+            SLOT,
+            Arg::text("immediate", "1, true, immediate or now: at once").optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| load(args)),
+    },
+    Command {
+        address: "/pattern/list",
+        summary: "The numbers of the slots that hold a pattern.",
+        args: &[],
+        replies: "/pattern/list <slot>…",
+        run: Run::Reply(|remote, args| args.finish().map(|()| list(remote))),
+    },
+];
+
+/// A track id of the dialect.
+const TRACK_ID: Arg = Arg::text("track id", "the track's name (1–64 characters)");
+/// A pattern in Music Chronus's reading.
+const CHRONUS_PATTERN: Arg = Arg::string(
+    "pattern",
+    "one sixteenth per character: X accent, x hit, anything else a rest",
+);
+/// What a note list holds.
+const NOTES_MEANING: &str = "comma-separated names (C4, D#4), MIDI numbers or Hz (110.0)";
+
+fn transport_refused(args: &Args) -> CommandError {
+    args.error(
+        "the DAW owns the transport: set tempo, start and stop in the host; Chronus Seq follows \
+         it",
     )
 }
 
-/// `/chronus/warning` (before `/chronus/ok`) when `/seq/add` points a track at a voice beyond the modular's voice
-/// count (the `voices` setting, Music Chronus's `CHRONUS_NUM_VOICES`).
-fn beyond_voices(remote: &Remote, edits: &[Edit]) -> Option<OscMessage> {
-    let voice = edits.iter().find_map(|edit| match edit {
-        Edit::MusicChronusVoice { voice, .. } => Some(voice.as_str().to_owned()),
-        _ => None,
-    })?;
+/// `/seq/stop` (`silenced`) and `/seq/start`: the OSC output's silence, which the sidecar
+/// obeys (closing the gates it has open when it starts).
+fn silence(
+    remote: &mut Remote,
+    args: &mut Args,
+    silenced: bool,
+) -> Result<Vec<OscMessage>, CommandError> {
+    args.finish()?;
+    remote
+        .osc_out_status
+        .silenced
+        .store(silenced, Ordering::Relaxed);
+    Ok(super::ok(args.address()))
+}
+
+/// `/chronus/warning` (replied before `/chronus/ok`) when `edit` points a track at a Music
+/// Chronus voice beyond the modular's voice count (the `voices` setting, Music Chronus's
+/// `CHRONUS_NUM_VOICES`): `/seq/add` and any batch holding such a change.
+pub fn beyond_voices(remote: &Remote, edit: &Edit) -> Option<OscMessage> {
+    let voice = match edit {
+        Edit::MusicChronusVoice { voice, .. } => voice.as_str().to_owned(),
+        Edit::Batch(edits) => edits.iter().find_map(|edit| match edit {
+            Edit::MusicChronusVoice { voice, .. } => Some(voice.as_str().to_owned()),
+            _ => None,
+        })?,
+        _ => return None,
+    };
     let number: u32 = voice.strip_prefix("voice")?.parse().ok()?;
     let voices = remote.edits.osc_out().get().voices;
     (number > u32::from(voices)).then(|| OscMessage {
@@ -276,7 +393,7 @@ fn slot_argument(args: &mut Args) -> Result<usize, CommandError> {
 }
 
 /// `/pattern/save slot`: copies the slot being edited into `slot`.
-fn save(remote: &Remote, args: &mut Args) -> Read {
+fn save(args: &mut Args, remote: &Remote) -> Read {
     let to = slot_argument(args)?;
     while args.remaining() > 0 {
         args.text("name")?;

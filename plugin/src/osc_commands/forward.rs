@@ -33,22 +33,19 @@ pub struct Forwarder {
 }
 
 impl Forwarder {
-    /// Forwards `message` if it belongs to the modular; `None` for any other address.
-    pub fn handle(
+    /// Forwards `message` (an address [`is_modular`] accepts) and counts it in the OSC output
+    /// status. A forwarded message has no reply.
+    pub fn forward_counted(
         &mut self,
         remote: &Remote,
         message: &OscMessage,
-    ) -> Option<Result<Vec<OscMessage>, CommandError>> {
-        if !is_modular(&message.addr) {
-            return None;
-        }
-        Some(self.forward(remote, message).map(|()| {
-            remote
-                .osc_out_status
-                .forwarded
-                .fetch_add(1, Ordering::Relaxed);
-            Vec::new()
-        }))
+    ) -> Result<Vec<OscMessage>, CommandError> {
+        self.forward(remote, message)?;
+        remote
+            .osc_out_status
+            .forwarded
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(Vec::new())
     }
 
     fn forward(&mut self, remote: &Remote, message: &OscMessage) -> Result<(), CommandError> {

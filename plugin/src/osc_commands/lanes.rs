@@ -4,76 +4,218 @@
 //! from 1; lane values are 0–1 (−1: no value). Each command reads its arguments into one
 //! [`Edit`]; `docs/OSC.md` lists them.
 
-use rosc::OscMessage;
-
 use super::args::Args;
-use super::{ok, Remote};
+use super::spec::{Arg, Command, Run, REPLIES_OK, STEP, TRACK};
 use crate::edit::notes::parse_pitch_list;
 use crate::edit::{CycleStart, Edit, LaneChange, TrackChange, TrackRef, MAX_VOICES};
 use crate::engine::lanes::{LaneMidi, LaneValue, LANES};
+use crate::engine::note_cycle::{MAX_CYCLE, MAX_HZ, MIN_HZ};
 use crate::engine::pattern::{MAX_STEPS, MAX_TRACKS};
 use crate::osc_in::CommandError;
 use crate::osc_out::{voice_profile_field, Curve, LaneTarget, VoiceProfile};
 
 type Read = Result<Edit, CommandError>;
 
-/// Handles the commands above; `None` for an address it does not know.
-pub fn handle(
-    remote: &mut Remote,
-    message: &OscMessage,
-) -> Option<Result<Vec<OscMessage>, CommandError>> {
-    let mut args = Args::new(message);
-    let address = message.addr.as_str();
-    let edit = match address {
-        "/chronus/lane/cc" => lane(&mut args, |args| {
-            Ok(LaneChange::Midi(
-                LaneMidi::Cc(args.int("cc", 0, 127)? as u8),
-            ))
-        }),
-        "/chronus/lane/bend" => lane(&mut args, |_| Ok(LaneChange::Midi(LaneMidi::PitchBend))),
-        "/chronus/lane/midi_off" => lane(&mut args, |_| Ok(LaneChange::Midi(LaneMidi::Off))),
-        "/chronus/lane/length" => lane(&mut args, |args| {
-            Ok(LaneChange::Length(
-                args.int("length", 1, MAX_STEPS as i64)? as u8
-            ))
-        }),
-        "/chronus/lane/base" => lane(&mut args, |args| Ok(LaneChange::Base(value(args)?))),
-        "/chronus/lane/step" => lane(&mut args, |args| {
-            let from = args.index("step", MAX_STEPS)?;
-            Ok(LaneChange::Values {
-                from,
-                values: vec![value(args)?],
+/// A lane of a track: 1–4.
+const LANE: Arg = Arg::int("lane", 1, LANES as i64, "lane number, from 1");
+/// A lane value.
+const VALUE: Arg = Arg::float(
+    "value",
+    -1.0..=1.0,
+    "0–1 (the lane's range), or -1 for none",
+);
+
+/// The lane, note-cycle and voice commands, one entry each. `/chronus/schema` prints this
+/// table; the handler runs from it.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        address: "/chronus/lane/cc",
+        summary: "Sends a lane to a MIDI controller on its track's channel (14-bit values become \
+                  0–127).",
+        args: &[
+            TRACK,
+            LANE,
+            Arg::int("cc", 0, 127, "MIDI controller number"),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            lane(args, |args| {
+                Ok(LaneChange::Midi(
+                    LaneMidi::Cc(args.int("cc", 0, 127)? as u8),
+                ))
             })
         }),
-        "/chronus/lane/values" => lane(&mut args, |args| {
-            let mut values = Vec::new();
-            while args.remaining() > 0 {
-                values.push(value(args)?);
-            }
-            Ok(LaneChange::Values { from: 0, values })
+    },
+    Command {
+        address: "/chronus/lane/bend",
+        summary: "Sends a lane as MIDI pitch bend on its track's channel (14 bits).",
+        args: &[TRACK, LANE],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| lane(args, |_| Ok(LaneChange::Midi(LaneMidi::PitchBend)))),
+    },
+    Command {
+        address: "/chronus/lane/midi_off",
+        summary: "Sends a lane to no MIDI destination (its OSC destination stays).",
+        args: &[TRACK, LANE],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| lane(args, |_| Ok(LaneChange::Midi(LaneMidi::Off)))),
+    },
+    Command {
+        address: "/chronus/lane/length",
+        summary: "Sets a lane's own length; a lane shorter or longer than its track drifts \
+                  against it.",
+        args: &[
+            TRACK,
+            LANE,
+            Arg::int("length", 1, MAX_STEPS as i64, "steps"),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            lane(args, |args| {
+                Ok(LaneChange::Length(
+                    args.int("length", 1, MAX_STEPS as i64)? as u8
+                ))
+            })
         }),
-        "/chronus/lane/clear" => lane(&mut args, |_| Ok(LaneChange::Clear)),
-        "/chronus/lane/osc" => lane(&mut args, osc_target),
-        "/chronus/track/freq" => track(&mut args, |args| {
-            let hz = args.float("frequency", 0.0, f64::from(f32::MAX))?;
-            Ok(TrackChange::Frequency(hz as f32))
-        })
-        .map(|(track, change)| Edit::SetTrack { track, change }),
-        "/chronus/track/cycle" => cycle(&mut args, remote.position()),
-        "/chronus/track/voice" => voice(&mut args),
-        "/chronus/voices" => args
-            .int("voices", 1, i64::from(MAX_VOICES))
-            .and_then(|voices| args.finish().map(|()| Edit::Voices(voices as u8))),
-        "/chronus/forward" => args
-            .flag("on")
-            .and_then(|on| args.finish().map(|()| Edit::ForwardModular(on))),
-        _ => return None,
-    };
-    Some(
-        edit.and_then(|edit| remote.apply(edit).map_err(|error| args.refused(error)))
-            .map(|()| ok(address)),
-    )
-}
+    },
+    Command {
+        address: "/chronus/lane/base",
+        summary: "Sets the value a lane sends where playback (re)starts: start, seek, loop wrap.",
+        args: &[TRACK, LANE, VALUE],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| lane(args, |args| Ok(LaneChange::Base(value(args)?)))),
+    },
+    Command {
+        address: "/chronus/lane/step",
+        summary: "Sets one step's value of a lane.",
+        args: &[TRACK, LANE, STEP, VALUE],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            lane(args, |args| {
+                let from = args.index("step", MAX_STEPS)?;
+                Ok(LaneChange::Values {
+                    from,
+                    values: vec![value(args)?],
+                })
+            })
+        }),
+    },
+    Command {
+        address: "/chronus/lane/values",
+        summary: "Sets a lane's values from its first step on, one per step.",
+        args: &[TRACK, LANE, VALUE.repeats()],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            lane(args, |args| {
+                let mut values = Vec::new();
+                while args.remaining() > 0 {
+                    values.push(value(args)?);
+                }
+                Ok(LaneChange::Values { from: 0, values })
+            })
+        }),
+    },
+    Command {
+        address: "/chronus/lane/clear",
+        summary: "Removes every value and the base of a lane (destination and length stay).",
+        args: &[TRACK, LANE],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| lane(args, |_| Ok(LaneChange::Clear))),
+    },
+    Command {
+        address: "/chronus/lane/osc",
+        summary: "Sends a lane to an OSC address, its 0–1 values mapped onto min–max (linear or \
+                  exponential); an empty address sends nothing over OSC.",
+        args: &[
+            TRACK,
+            LANE,
+            Arg::string("address", "OSC address, such as /mod/voice1/filter/freq"),
+            Arg::float("min", F32_RANGE, "value sent for 0 (default 0)").optional(),
+            Arg::float("max", F32_RANGE, "value sent for 1 (default 1)").optional(),
+            Arg::choice("curve", &["lin", "exp"], "lin (default) or exp").optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| lane(args, osc_target)),
+    },
+    Command {
+        address: "/chronus/track/freq",
+        summary: "Sets a track's pitch as an exact frequency; its MIDI note becomes the nearest \
+                  one (a later note change plays that note's own frequency again).",
+        args: &[TRACK, Arg::float("frequency", HZ_RANGE, "Hz")],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            let (track, change) = track(args, |args| {
+                let hz = args.float("frequency", f64::from(MIN_HZ), f64::from(MAX_HZ))?;
+                Ok(TrackChange::Frequency(hz as f32))
+            })?;
+            Ok(Edit::SetTrack { track, change })
+        }),
+    },
+    Command {
+        address: "/chronus/track/cycle",
+        summary: "Gives a track a note cycle: its played hits take the pitches in turn, for \
+                  ever, the next hit playing entry (default 1); - ends the cycle.",
+        args: &[
+            TRACK,
+            Arg::text(
+                "notes",
+                "comma-separated names (C4, D#4), MIDI numbers or Hz (110.0), or -",
+            ),
+            Arg::int(
+                "entry",
+                1,
+                MAX_CYCLE as i64,
+                "entry the next hit plays, from 1",
+            )
+            .optional(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, remote| cycle(args, remote.position())),
+    },
+    Command {
+        address: "/chronus/track/voice",
+        summary: "Turns a track's Music Chronus voice profile on (freq, amp, filter/freq and \
+                  sends before each gate; Music Chronus's defaults and the key=value options \
+                  base_amp, filter_freq, accent_boost, reverb_send, delay_send) or off.",
+        args: &[
+            TRACK,
+            Arg::text("option", "off, or key=value")
+                .optional()
+                .repeats(),
+        ],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| voice(args)),
+    },
+    Command {
+        address: "/chronus/voices",
+        summary: "Sets the modular's voice count (Music Chronus's CHRONUS_NUM_VOICES): tracks \
+                  sent to a voice beyond it are marked and warned about.",
+        args: &[Arg::int("voices", 1, MAX_VOICES as i64, "voices")],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            let voices = args.int("voices", 1, i64::from(MAX_VOICES))?;
+            args.finish()?;
+            Ok(Edit::Voices(voices as u8))
+        }),
+    },
+    Command {
+        address: "/chronus/forward",
+        summary: "Turns forwarding of the modular's own messages (/mod/…, /gate/…, /engine/…) \
+                  to the OSC output's target on or off.",
+        args: &[Arg::flag("on", "1 forwards, 0 refuses them")],
+        replies: REPLIES_OK,
+        run: Run::Edit(|args, _| {
+            let on = args.flag("on")?;
+            args.finish()?;
+            Ok(Edit::ForwardModular(on))
+        }),
+    },
+];
+
+/// Any value an `f32` holds.
+const F32_RANGE: std::ops::RangeInclusive<f64> = (f32::MIN as f64)..=(f32::MAX as f64);
+/// A usable frequency.
+const HZ_RANGE: std::ops::RangeInclusive<f64> = (MIN_HZ as f64)..=(MAX_HZ as f64);
 
 /// `track …`: the track, read first.
 fn track<T>(
@@ -101,7 +243,7 @@ fn lane(args: &mut Args, read: impl FnOnce(&mut Args) -> Result<LaneChange, Comm
 
 /// A lane value: 0–1, or −1 for none.
 fn value(args: &mut Args) -> Result<Option<u16>, CommandError> {
-    let unit = args.float("value (0–1, or -1 for none)", -1.0, 1.0)?;
+    let unit = args.float("value", -1.0, 1.0)?;
     if unit < 0.0 {
         if unit != -1.0 {
             return Err(args.error(format!("value {unit}: 0–1, or -1 for none")));
@@ -138,7 +280,7 @@ fn cycle(args: &mut Args, at_beat: f64) -> Read {
     let track = args.index("track", MAX_TRACKS)?;
     let notes = args.text("notes")?;
     let entry = if args.remaining() > 0 {
-        args.int("entry", 1, 64)? - 1
+        args.int("entry", 1, MAX_CYCLE as i64)? - 1
     } else {
         0
     };

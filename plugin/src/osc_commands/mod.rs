@@ -4,21 +4,35 @@
 //! whole (one snapshot for the audio thread, one undo step) or refuses it with a reason.
 //! `docs/OSC.md` is the reference.
 
+mod agent;
 mod args;
+mod clients;
 mod dialect;
 mod forward;
 mod lanes;
 mod native;
 mod query;
+mod remote_settings;
+pub mod spec;
+pub mod subscriptions;
 
+use std::borrow::Cow;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rosc::{OscMessage, OscType};
 
+use args::Args;
+use clients::ClientDefaults;
+use spec::{Command, Run};
+use subscriptions::{SharedSubscribers, SubscriptionFeed};
+
 use crate::edit::{Edit, EditError, EditLayer, Origin};
+use crate::engine::slot_switch::SlotQuantize;
 use crate::live_state::LiveState;
-use crate::osc_in::{CommandError, CommandHandler};
+use crate::osc_in::{CommandError, CommandHandler, Feed, OscInSettings, OscInStatus};
 use crate::osc_out::OscOutStatus;
+use crate::versioned_cell::VersionedCell;
 
 /// Everything a command may read or change.
 pub struct Remote {
@@ -30,6 +44,18 @@ pub struct Remote {
     pub edit_slot: Option<usize>,
     /// OSC output status: `/seq/stop` and `/seq/start` set its silence, forwarding counts in it.
     pub osc_out_status: Arc<OscOutStatus>,
+    /// Who sent the message being handled, if known. OSC-in thread only.
+    pub sender: Option<SocketAddr>,
+    /// Per-client defaults. OSC-in thread only.
+    pub clients: ClientDefaults,
+    /// Who gets pushed messages. Shared with the OSC input's feed thread.
+    pub subscribers: SharedSubscribers,
+    /// The OSC input's status, with the musician's remote-settings permission. Written by the
+    /// editor (permission) and the OSC-in thread.
+    pub osc_in_status: Arc<OscInStatus>,
+    /// Where the OSC input listens. Written here (when allowed), by state loads and the editor;
+    /// read by the OSC input's supervisor.
+    pub osc_in_settings: Arc<VersionedCell<OscInSettings>>,
 }
 
 impl Remote {
@@ -46,9 +72,18 @@ impl Remote {
         self.live.transport().position
     }
 
-    /// Carries out `edit` on the target slot.
-    pub fn apply(&self, edit: Edit) -> Result<(), EditError> {
-        self.edits.apply(Origin::Osc, self.target_slot(), edit)
+    /// Whether the musician allowed remote settings in the editor (clients on other computers
+    /// may subscribe; agents may change the OSC output target and the input port).
+    pub fn remote_settings_allowed(&self) -> bool {
+        self.osc_in_status
+            .allow_remote_settings
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Carries out `edit` on the target slot, landing at `lands`.
+    pub fn apply(&self, edit: Edit, lands: SlotQuantize) -> Result<(), EditError> {
+        self.edits
+            .apply_landing(Origin::Osc, self.target_slot(), edit, lands)
     }
 }
 
@@ -77,22 +112,117 @@ impl SeqCommands {
     }
 }
 
+/// Every command table, in the order the schema lists them: the native set, its lanes, note
+/// cycles and voice commands, the Music Chronus dialect, and the commands for agents (schema,
+/// check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`, `/engine/…`) are no
+/// commands: they are forwarded by prefix (`forward.rs`; the schema lists them as `forwarded`).
+pub const TABLES: [&[Command]; 6] = [
+    native::COMMANDS,
+    lanes::COMMANDS,
+    dialect::COMMANDS,
+    agent::COMMANDS,
+    subscriptions::COMMANDS,
+    remote_settings::COMMANDS,
+];
+
+/// Every command the handler carries out.
+pub fn commands() -> impl Iterator<Item = &'static Command> {
+    TABLES.into_iter().flatten()
+}
+
+/// The command at `address`.
+pub fn find(address: &str) -> Option<&'static Command> {
+    commands().find(|command| command.address == address)
+}
+
+/// Carries out `message` as the command at its address.
+fn run(remote: &mut Remote, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
+    let Some(command) = find(&message.addr) else {
+        return Err(CommandError::new(
+            message.addr.clone(),
+            "unknown address; /chronus/schema lists the commands",
+        ));
+    };
+    match command.run {
+        Run::Edit(read) => {
+            let (message, asked) = quantize_option(message)?;
+            let mut args = Args::new(&message);
+            let edit = read(&mut args, remote)?;
+            let (edit, lands) = landing(edit, asked, remote.clients.quantize(remote.sender));
+            let warning = dialect::beyond_voices(remote, &edit);
+            remote
+                .apply(edit, lands)
+                .map_err(|error| args.refused(error))?;
+            Ok(warning.into_iter().chain(ok(command.address)).collect())
+        }
+        Run::Reply(reply) => reply(remote, &mut Args::new(message)),
+    }
+}
+
+/// The prefix of the quantize option an edit command may end with: `quantize=now|step|bar`.
+pub const QUANTIZE_OPTION: &str = "quantize=";
+
+/// `message` without a trailing `quantize=…` argument, and the quantize it named.
+fn quantize_option(
+    message: &OscMessage,
+) -> Result<(Cow<'_, OscMessage>, Option<SlotQuantize>), CommandError> {
+    let Some(OscType::String(last)) = message.args.last() else {
+        return Ok((Cow::Borrowed(message), None));
+    };
+    let Some(name) = last.strip_prefix(QUANTIZE_OPTION) else {
+        return Ok((Cow::Borrowed(message), None));
+    };
+    let quantize = native::parse_quantize(name).ok_or_else(|| {
+        CommandError::new(
+            message.addr.clone(),
+            format!("unknown quantize {name:?}; use quantize=now, quantize=step or quantize=bar"),
+        )
+    })?;
+    let mut stripped = message.clone();
+    stripped.args.pop();
+    Ok((Cow::Owned(stripped), Some(quantize)))
+}
+
+/// Where `edit` lands: as `asked`, else as the client's default. A slot change asked for with
+/// a quantize takes it as its own (the switch waits for it instead of Slot Quantize).
+fn landing(edit: Edit, asked: Option<SlotQuantize>, default: SlotQuantize) -> (Edit, SlotQuantize) {
+    match (edit, asked) {
+        (
+            Edit::PlaySlot {
+                slot,
+                quantize: None,
+            },
+            Some(quantize),
+        ) => (
+            Edit::PlaySlot {
+                slot,
+                quantize: Some(quantize),
+            },
+            SlotQuantize::Now,
+        ),
+        (edit, asked) => (edit, asked.unwrap_or(default)),
+    }
+}
+
 impl CommandHandler for SeqCommands {
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
-        let handled = if message.addr.starts_with("/chronus/") {
-            native::handle(&mut self.remote, message)
-                .or_else(|| lanes::handle(&mut self.remote, message))
-        } else {
-            self.forwarder
-                .handle(&self.remote, message)
-                .or_else(|| dialect::handle(&mut self.remote, message))
-        };
-        handled.unwrap_or_else(|| {
-            Err(CommandError::new(
-                message.addr.clone(),
-                "unknown address; see docs/OSC.md for the commands",
-            ))
-        })
+        if forward::is_modular(&message.addr) {
+            // The modular's own routes are not commands: they go on to the OSC target.
+            return self.forwarder.forward_counted(&self.remote, message);
+        }
+        run(&mut self.remote, message)
+    }
+
+    fn set_sender(&mut self, sender: SocketAddr) {
+        self.remote.sender = Some(sender);
+    }
+
+    fn feed(&mut self) -> Option<Box<dyn Feed + Send>> {
+        Some(Box::new(SubscriptionFeed::new(
+            Arc::clone(&self.remote.subscribers),
+            self.remote.edits.store().clone(),
+            Arc::clone(&self.remote.live),
+        )))
     }
 }
 

@@ -1,11 +1,14 @@
 //! One datagram through the whole pipeline, without a socket: decode, hand each message to the
 //! command handler, encode the replies, count everything. The server thread calls
-//! [`Dispatcher::dispatch`] once per received datagram; tests call it directly.
+//! [`Dispatcher::dispatch`] once per received datagram; tests call it directly. The rate limits
+//! read the time from the injected [`Clock`].
 
 use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+
+use crate::clock::Clock;
 
 use rosc::{encoder, OscMessage, OscPacket, OscType};
 
@@ -41,6 +44,8 @@ pub struct Dispatcher {
     handler: Box<dyn CommandHandler + Send>,
     /// Shared counters, written here.
     status: Arc<OscInStatus>,
+    /// Where the rate limits read the time. Owning thread only.
+    clock: Arc<dyn Clock>,
     /// Limits `/seq/error` replies.
     errors: TokenBucket,
     /// Limits the commands carried out.
@@ -50,30 +55,43 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// A dispatcher with a full error-reply budget at `now`.
+    /// A dispatcher whose budgets are full at `clock`'s time now.
     pub fn new(
         handler: Box<dyn CommandHandler + Send>,
         status: Arc<OscInStatus>,
-        now: Instant,
+        clock: Arc<dyn Clock>,
     ) -> Dispatcher {
+        let now = clock.now();
         Dispatcher {
             handler,
             status,
+            clock,
             errors: TokenBucket::error_replies(now),
             commands: TokenBucket::commands(now),
             bytes: Vec::with_capacity(256),
         }
     }
 
-    /// Handles one received datagram at `now`. Every reply, encoded, is passed to `send` (which
-    /// sends it to the datagram's source); failed sends are counted. Never panics, whatever the
-    /// bytes.
+    /// Like [`Self::dispatch`], telling the handler first that `sender` sent the datagram.
+    pub fn dispatch_from(
+        &mut self,
+        datagram: &[u8],
+        sender: SocketAddr,
+        send: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Outcome {
+        self.handler.set_sender(sender);
+        self.dispatch(datagram, send)
+    }
+
+    /// Handles one received datagram at the clock's time now. Every reply, encoded, is passed
+    /// to `send` (which sends it to the datagram's source); failed sends are counted. Never
+    /// panics, whatever the bytes.
     pub fn dispatch(
         &mut self,
         datagram: &[u8],
-        now: Instant,
         mut send: impl FnMut(&[u8]) -> io::Result<()>,
     ) -> Outcome {
+        let now = self.clock.now();
         self.status.packets_received.fetch_add(1, Ordering::Relaxed);
         let messages = match decode(datagram) {
             Ok(messages) => messages,
@@ -125,7 +143,7 @@ impl Dispatcher {
         &mut self,
         address: &str,
         reason: &str,
-        now: Instant,
+        now: std::time::Instant,
         send: &mut impl FnMut(&[u8]) -> io::Result<()>,
     ) {
         if !self.errors.try_take(now) {
@@ -172,6 +190,7 @@ impl std::fmt::Debug for Dispatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
     use crate::osc_in::decode::tests::{bundle, encode, message};
     use crate::osc_in::decode::MAX_DATAGRAM;
     use crate::osc_in::handler::CommandError;
@@ -203,29 +222,29 @@ mod tests {
         dispatcher: Dispatcher,
         status: Arc<OscInStatus>,
         calls: Arc<AtomicUsize>,
-        now: Instant,
+        clock: ManualClock,
     }
 
     impl Rig {
         fn new() -> Rig {
             let status = Arc::new(OscInStatus::new());
             let calls = Arc::new(AtomicUsize::new(0));
-            let now = Instant::now();
+            let clock = ManualClock::new();
             let handler = Box::new(Echo {
                 calls: Arc::clone(&calls),
             });
             Rig {
-                dispatcher: Dispatcher::new(handler, Arc::clone(&status), now),
+                dispatcher: Dispatcher::new(handler, Arc::clone(&status), Arc::new(clock.clone())),
                 status,
                 calls,
-                now,
+                clock,
             }
         }
 
         /// Dispatches `bytes`, returning the outcome and the decoded replies.
         fn run(&mut self, bytes: &[u8]) -> (Outcome, Vec<OscMessage>) {
             let mut replies = Vec::new();
-            let outcome = self.dispatcher.dispatch(bytes, self.now, |reply| {
+            let outcome = self.dispatcher.dispatch(bytes, |reply| {
                 match decoder::decode_udp(reply) {
                     Ok((_, OscPacket::Message(message))) => replies.push(message),
                     other => panic!("reply is not a message: {other:?}"),
@@ -343,7 +362,7 @@ mod tests {
         let replies: usize = (0..200).map(|_| rig.run(b"\0").1.len()).sum();
         assert_eq!(replies, 20);
         assert_eq!(rig.count(|s| &s.error_replies_suppressed), 180);
-        rig.now += Duration::from_millis(500);
+        rig.clock.advance(Duration::from_millis(500));
         let replies: usize = (0..200).map(|_| rig.run(b"\0").1.len()).sum();
         assert_eq!(replies, 10);
         assert!(rig.errors_add_up());
@@ -372,7 +391,7 @@ mod tests {
         assert!(strings(refusals[0])[1].starts_with("too many commands"));
         assert!(rig.errors_add_up());
         // A second later the budget has refilled.
-        rig.now += Duration::from_secs(1);
+        rig.clock.advance(Duration::from_secs(1));
         assert_eq!(rig.run(&ok).1[0].addr, "/ok");
     }
 
@@ -381,7 +400,7 @@ mod tests {
         let mut rig = Rig::new();
         let bytes = encode(&message("/a", vec![]));
         rig.dispatcher
-            .dispatch(&bytes, rig.now, |_| Err(io::ErrorKind::Other.into()));
+            .dispatch(&bytes, |_| Err(io::ErrorKind::Other.into()));
         assert_eq!(rig.count(|s| &s.reply_send_errors), 1);
         assert!(rig
             .status

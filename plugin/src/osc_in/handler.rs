@@ -2,8 +2,11 @@
 //! [`CommandHandler`] and sends back what it returns.
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use rosc::OscMessage;
+
+use super::feed::Feed;
 
 /// Carries out OSC commands. The server owns it and calls it on its own thread, one message at
 /// a time, in arrival order (bundle contents in bundle order).
@@ -12,6 +15,16 @@ pub trait CommandHandler {
     /// `Err` becomes a `/seq/error` reply (rate-limited) carrying its address and reason.
     /// Must not panic on any message.
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError>;
+
+    /// Tells the handler who sent the messages that follow (until the next call), for settings
+    /// it keeps per client. The server calls it once per datagram; the default ignores it.
+    fn set_sender(&mut self, _sender: SocketAddr) {}
+
+    /// Messages to push without being asked, sent from the server's socket by a thread of
+    /// their own. The server asks once, when it starts; the default has none.
+    fn feed(&mut self) -> Option<Box<dyn Feed + Send>> {
+        None
+    }
 }
 
 /// Why a command was refused.

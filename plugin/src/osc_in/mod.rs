@@ -24,6 +24,10 @@
 //!   that): a message over the limit is not handed to the handler; it is counted and answered
 //!   like a refused command.
 //!
+//! A handler may also have a [`Feed`] of messages pushed without being asked (subscriptions):
+//! the server runs it on a thread of its own ([`FEED_THREAD_NAME`]) that sends from the same
+//! socket, and stops it with the server.
+//!
 //! Everything is counted in [`OscInStatus`], with the last command address and last error text.
 //! Nothing here prints or panics, whatever arrives — the caller decides what to log.
 //! [`OscInServer::stop`] (or drop) ends the thread within a few milliseconds (at most about
@@ -34,6 +38,7 @@
 mod bind;
 mod decode;
 mod dispatch;
+mod feed;
 mod handler;
 mod rate;
 mod server;
@@ -43,8 +48,9 @@ mod status;
 pub use bind::BIND_ATTEMPTS;
 pub use decode::{MAX_ARRAY_DEPTH, MAX_BUNDLE_DEPTH, MAX_DATAGRAM};
 pub use dispatch::{Dispatcher, Outcome, ERROR_ADDRESS};
+pub use feed::{Feed, FEED_THREAD_NAME, MAX_FEED_PAUSE};
 pub use handler::{CommandError, CommandHandler};
 pub use rate::{COMMANDS_PER_SECOND, COMMAND_BURST, ERROR_REPLIES_PER_SECOND, ERROR_REPLY_BURST};
-pub use server::{start, OscInServer, READ_TIMEOUT, THREAD_NAME};
+pub use server::{start, start_with_clock, OscInServer, READ_TIMEOUT, THREAD_NAME};
 pub use settings::{is_reserved, OscInSettings, DEFAULT_PORT, RESERVED_PORTS};
 pub use status::OscInStatus;

@@ -6,11 +6,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Clock};
 
 use super::bind::bind;
 use super::decode::MAX_DATAGRAM;
 use super::dispatch::Dispatcher;
+use super::feed::FeedThread;
 use super::handler::CommandHandler;
 use super::settings::OscInSettings;
 use super::status::OscInStatus;
@@ -38,26 +41,40 @@ pub struct OscInServer {
     local_addr: SocketAddr,
     /// Shared with the thread; its bound port is cleared on stop.
     status: Arc<OscInStatus>,
+    /// The thread pushing the handler's feed, if it has one. Stopped before the server thread.
+    feed: Option<FeedThread>,
 }
 
 /// Binds the socket (see [`OscInSettings`] for the port rules), records the bound port in
 /// `status` and starts the server thread, which owns `handler`. Resolves the host on the calling
 /// thread. Fails, with the reason also stored as `status`'s last error, when the settings are
-/// disabled or invalid, no port could be bound, or the thread cannot be spawned.
+/// disabled or invalid, no port could be bound, or the thread cannot be spawned. The rate limits
+/// run on the system clock.
 pub fn start(
     settings: &OscInSettings,
     handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
 ) -> io::Result<OscInServer> {
-    start_inner(settings, handler, Arc::clone(&status)).inspect_err(|error| {
+    start_with_clock(settings, handler, status, clock::system())
+}
+
+/// [`start`] with the rate limits reading the time from `clock`.
+pub fn start_with_clock(
+    settings: &OscInSettings,
+    handler: Box<dyn CommandHandler + Send>,
+    status: Arc<OscInStatus>,
+    clock: Arc<dyn Clock>,
+) -> io::Result<OscInServer> {
+    start_inner(settings, handler, Arc::clone(&status), clock).inspect_err(|error| {
         status.set_error(&error.to_string());
     })
 }
 
 fn start_inner(
     settings: &OscInSettings,
-    handler: Box<dyn CommandHandler + Send>,
+    mut handler: Box<dyn CommandHandler + Send>,
     status: Arc<OscInStatus>,
+    clock: Arc<dyn Clock>,
 ) -> io::Result<OscInServer> {
     if !settings.enabled {
         return Err(io::Error::new(
@@ -73,7 +90,16 @@ fn start_inner(
     let local_addr = socket.local_addr()?;
     let waker = socket.try_clone()?;
     let stop = Arc::new(AtomicBool::new(false));
-    let dispatcher = Dispatcher::new(handler, Arc::clone(&status), Instant::now());
+    let feed = match handler.feed() {
+        Some(feed) => Some(FeedThread::start(
+            feed,
+            socket.try_clone()?,
+            Arc::clone(&status),
+            Arc::clone(&clock),
+        )?),
+        None => None,
+    };
+    let dispatcher = Dispatcher::new(handler, Arc::clone(&status), clock);
     let thread = {
         let stop = Arc::clone(&stop);
         let status = Arc::clone(&status);
@@ -90,6 +116,7 @@ fn start_inner(
         waker: Some(waker),
         local_addr,
         status,
+        feed,
     })
 }
 
@@ -118,6 +145,7 @@ impl OscInServer {
     }
 
     fn shut_down(&mut self) {
+        drop(self.feed.take());
         self.stop.store(true, Ordering::Release);
         if let Some(waker) = self.waker.take() {
             // Best effort: if the wake-up is lost, the read timeout ends the wait.
@@ -165,7 +193,7 @@ fn run(socket: &UdpSocket, mut dispatcher: Dispatcher, stop: &AtomicBool, status
                     break;
                 }
                 let datagram = buffer.get(..length).unwrap_or(&buffer);
-                dispatcher.dispatch(datagram, Instant::now(), |reply| {
+                dispatcher.dispatch_from(datagram, source, |reply| {
                     socket.send_to(reply, source).map(drop)
                 });
             }

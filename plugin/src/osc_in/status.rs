@@ -2,7 +2,7 @@
 //! sit behind mutexes held only to copy a short string, so readers never block the server for
 //! long.
 
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// What the OSC-in server has done so far.
@@ -41,6 +41,11 @@ pub struct OscInStatus {
     /// Address of the newest message handed to the handler. Written by the server thread (only
     /// when the address changes), read by anyone.
     pub last_command: Mutex<Option<String>>,
+    /// Whether the musician allowed remote settings in the editor: clients may then change the
+    /// OSC output target and the input port, and clients on other computers may subscribe.
+    /// Off at start and not saved with the project, so no project file can grant it. Written
+    /// by the editor (GUI thread), read by the OSC-in thread.
+    pub allow_remote_settings: AtomicBool,
     /// Text of the newest error (decode, handler, socket or start-up). Written by the server
     /// thread and by [`super::start`] (only when the text changes), read by anyone.
     pub last_error: Mutex<Option<String>>,

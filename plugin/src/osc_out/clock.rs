@@ -4,6 +4,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rosc::OscTime;
 
+use crate::clock::{Clock, SystemClock};
+
 /// The OSC timetag meaning "immediately".
 pub const IMMEDIATELY: OscTime = OscTime {
     seconds: 0,
@@ -20,13 +22,18 @@ pub struct ClockAnchor {
 }
 
 impl ClockAnchor {
-    /// Samples both clocks together: of a few tries, keeps the one whose wall-clock read was
-    /// bracketed most tightly by two monotonic reads, and pairs it with their midpoint.
+    /// Samples both clocks of the system clock together (see [`ClockAnchor::sample`]).
     pub fn now() -> ClockAnchor {
+        ClockAnchor::sample(&SystemClock)
+    }
+
+    /// Samples both clocks of `clock` together: of a few tries, keeps the one whose wall-clock
+    /// read was bracketed most tightly by two monotonic reads, and pairs it with their midpoint.
+    pub fn sample(clock: &dyn Clock) -> ClockAnchor {
         let sample = || {
-            let before = Instant::now();
-            let system = SystemTime::now();
-            let spread = before.elapsed();
+            let before = clock.now();
+            let system = clock.wall_now();
+            let spread = clock.now().saturating_duration_since(before);
             let anchor = ClockAnchor {
                 instant: before + spread / 2,
                 system,

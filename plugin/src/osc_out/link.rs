@@ -23,23 +23,23 @@ pub struct Link {
 
 impl Link {
     /// Resolves `host`, binds an ephemeral local port and connects it there (so "port
-    /// unreachable" comes back as `ECONNREFUSED`). Prefers IPv4. May block on DNS.
-    pub fn open(host: &str, port: u16) -> Link {
+    /// unreachable" comes back as `ECONNREFUSED`), at `now`. Prefers IPv4. May block on DNS.
+    pub fn open(host: &str, port: u16, now: Instant) -> Link {
         Link {
             host: host.to_owned(),
             port,
             socket: connect(host, port),
-            tried: Instant::now(),
+            tried: now,
         }
     }
 
     /// A placeholder that sends nothing until replaced; resolves nothing.
-    pub fn unopened(host: &str, port: u16) -> Link {
+    pub fn unopened(host: &str, port: u16, now: Instant) -> Link {
         Link {
             host: host.to_owned(),
             port,
             socket: Err(format!("OSC destination {host}:{port}: not opened yet")),
-            tried: Instant::now(),
+            tried: now,
         }
     }
 
@@ -61,7 +61,7 @@ impl Link {
     /// Resolves again if broken and [`RETRY_AFTER`] has passed.
     pub fn retry_if_due(&mut self, now: Instant) {
         if self.is_broken() && now.saturating_duration_since(self.tried) >= RETRY_AFTER {
-            *self = Link::open(&self.host, self.port);
+            *self = Link::open(&self.host, self.port, now);
         }
     }
 
@@ -104,7 +104,7 @@ mod tests {
     fn sends_to_loopback() {
         let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = receiver.local_addr().unwrap().port();
-        let link = Link::open("127.0.0.1", port);
+        let link = Link::open("127.0.0.1", port, Instant::now());
         assert_eq!(link.peer(), Some(receiver.local_addr().unwrap()));
         link.send(b"hello").unwrap();
         let mut buffer = [0; 16];
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn unresolvable_host_is_an_error_not_a_panic() {
-        let link = Link::open("no-such-host.invalid", 5005);
+        let link = Link::open("no-such-host.invalid", 5005, Instant::now());
         assert!(link.is_broken());
         let error = link.send(b"x").unwrap_err();
         assert!(error.contains("no-such-host.invalid"), "{error}");

@@ -3,10 +3,14 @@
 //!
 //! One turn of the loop: apply new settings, drain the queue into the pending heap, send what is
 //! ready, then wait — park until [`SPIN_WINDOW`] before the next due instant (or for
-//! [`IDLE_WAKE`] when nothing is due), then spin until it. It does not poll: a push from the audio
-//! thread unparks it (see [`super::wake`]), so an instance with nothing playing wakes only every
-//! [`IDLE_WAKE`], and one that plays wakes at most once per host buffer for new events plus once
-//! per due instant.
+//! [`IDLE_WAKE`] when nothing is due), then spin until it. It does not poll: a push from the
+//! audio thread unparks it (see [`super::wake`]), so an instance with nothing playing wakes only
+//! every [`IDLE_WAKE`], and one that plays wakes at most once per host buffer for new events plus
+//! once per due instant.
+//!
+//! Every reading of the time and every wait goes through the injected [`Clock`], so a
+//! [`crate::clock::ManualClock`] makes the sidecar's ordering, lateness, timetags and rate cap
+//! exact in tests.
 
 use std::cmp::{Ordering as CmpOrdering, Reverse};
 use std::collections::BinaryHeap;
@@ -15,6 +19,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use crate::clock::{self, Clock};
 
 use rosc::{encoder, OscPacket, OscTime};
 use rtrb::{Consumer, RingBuffer};
@@ -53,13 +59,25 @@ pub struct Sidecar {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Starts the sidecar thread with a queue of `queue_capacity` events (at least one) and returns
-/// the audio thread's end of the queue and the handle that stops the thread. Allocates; call it
-/// off the audio thread (e.g. in `activate`). Fails only if the thread cannot be spawned.
+/// Starts the sidecar thread on the system clock with a queue of `queue_capacity` events (at
+/// least one) and returns the audio thread's end of the queue and the handle that stops the
+/// thread. Allocates; call it off the audio thread (e.g. in `activate`). Fails only if the
+/// thread cannot be spawned.
 pub fn start(
     settings: Arc<SettingsCell>,
     status: Arc<OscOutStatus>,
     queue_capacity: usize,
+) -> io::Result<(GateSender, Sidecar)> {
+    start_with_clock(settings, status, queue_capacity, clock::system())
+}
+
+/// [`start`] with the time read from, and waited for on, `clock`. The due instants of the
+/// events pushed must come from the same clock.
+pub fn start_with_clock(
+    settings: Arc<SettingsCell>,
+    status: Arc<OscOutStatus>,
+    queue_capacity: usize,
+    clock: Arc<dyn Clock>,
 ) -> io::Result<(GateSender, Sidecar)> {
     let capacity = queue_capacity.max(1);
     let (producer, consumer) = RingBuffer::new(capacity);
@@ -73,7 +91,7 @@ pub fn start(
         Arc::clone(&close_all_pending),
         Arc::clone(&stop),
         Arc::clone(&parked),
-        capacity,
+        clock,
     );
     let thread = thread::Builder::new()
         .name(THREAD_NAME.to_owned())
@@ -197,6 +215,8 @@ impl Config {
 
 /// Everything the sidecar thread owns.
 struct Worker {
+    /// Where the time comes from and how the thread waits. Sidecar only.
+    clock: Arc<dyn Clock>,
     /// Consumer end of the gate queue. Sidecar only.
     queue: Consumer<GateEvent>,
     /// Shared settings; read when their version changes.
@@ -241,11 +261,14 @@ impl Worker {
         close_all_pending: Arc<AtomicBool>,
         stop: Arc<AtomicBool>,
         parked: Arc<AtomicBool>,
-        capacity: usize,
+        clock: Arc<dyn Clock>,
     ) -> Worker {
+        let capacity = queue.buffer().capacity();
         let defaults = OscOutSettings::default();
-        let now = Instant::now();
+        let now = clock.now();
+        let anchor = ClockAnchor::sample(&*clock);
         Worker {
+            clock,
             queue,
             settings,
             status,
@@ -255,9 +278,9 @@ impl Worker {
             version: None,
             config: Config::from_settings(&defaults),
             // Replaced by the first settings load on the sidecar thread; no socket until then.
-            link: Link::unopened(&defaults.host, defaults.port),
+            link: Link::unopened(&defaults.host, defaults.port, now),
             rate: RateCap::new(defaults.max_messages_per_second, now),
-            anchor: ClockAnchor::now(),
+            anchor,
             pending: BinaryHeap::with_capacity(capacity),
             sequence: 0,
             latest_received_due: None,
@@ -287,7 +310,7 @@ impl Worker {
     /// Loads new settings if their version changed; closes gates whose target moves on the old
     /// target first. Resolves the host (possibly blocking on DNS) only when it changed or failed.
     fn apply_settings(&mut self) {
-        let now = Instant::now();
+        let now = self.clock.now();
         let version = self.settings.version();
         if self.version == Some(version) {
             self.link.retry_if_due(now);
@@ -299,7 +322,7 @@ impl Worker {
         let next = Config::from_settings(&settings);
         let relink =
             first_load || self.link.is_broken() || !self.link.is_for(&settings.host, settings.port);
-        let next_link = relink.then(|| Link::open(&settings.host, settings.port));
+        let next_link = relink.then(|| Link::open(&settings.host, settings.port, now));
         let peer_moves = next_link
             .as_ref()
             .is_some_and(|link| link.is_broken() || link.peer() != self.link.peer());
@@ -319,7 +342,7 @@ impl Worker {
             self.rate = RateCap::new(next.max_rate, now);
         }
         if next.mode == TimingMode::Bundle {
-            self.anchor = ClockAnchor::now();
+            self.anchor = ClockAnchor::sample(&*self.clock);
         }
         self.config = next;
         if let Some(link) = next_link {
@@ -337,7 +360,7 @@ impl Worker {
     /// close-all follows everything received so far.
     fn drain_queue(&mut self) {
         let dropped_close = self.close_all_pending.swap(false, Ordering::AcqRel);
-        let received = Instant::now();
+        let received = self.clock.now();
         for _ in 0..self.queue.slots() {
             match self.queue.pop() {
                 Ok(event) => self.schedule(event, received),
@@ -369,7 +392,7 @@ impl Worker {
     /// batch); those without one go out on their own at the end.
     fn send_ready(&mut self) {
         while let Some(Reverse(next)) = self.pending.peek() {
-            if self.config.mode == TimingMode::Timed && next.event.due > Instant::now() {
+            if self.config.mode == TimingMode::Timed && next.event.due > self.clock.now() {
                 break;
             }
             if let Some(Reverse(pending)) = self.pending.pop() {
@@ -404,7 +427,7 @@ impl Worker {
         let lanes = std::mem::take(&mut staged.lanes);
         let tag = self.timetag(due);
         let out = encode::lane_values(lanes, tag);
-        if !self.rate.try_take(out.messages, Instant::now()) {
+        if !self.rate.try_take(out.messages, self.clock.now()) {
             self.status.rate_limited.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -421,12 +444,12 @@ impl Worker {
             TimingMode::Timed => self.pending.peek().map(|Reverse(next)| next.event.due),
             TimingMode::Bundle => None,
         };
-        let now = Instant::now();
-        let park_for = match next_due {
-            None => IDLE_WAKE,
-            Some(due) if due > now + self.spin_window => due - self.spin_window - now,
+        let now = self.clock.now();
+        let wake_at = match next_due {
+            None => now + IDLE_WAKE,
+            Some(due) if due > now + self.spin_window => due - self.spin_window,
             Some(due) => {
-                while Instant::now() < due {
+                while self.clock.now() < due {
                     if self.queue.slots() > 0 || self.stop.load(Ordering::Relaxed) {
                         return;
                     }
@@ -438,7 +461,7 @@ impl Worker {
         wake::before_park(&self.parked);
         // A push between the look above and raising the flag did not wake us: look again.
         if self.queue.is_empty() && !self.stop.load(Ordering::Acquire) {
-            thread::park_timeout(park_for);
+            self.clock.sleep_until(wake_at);
         }
         wake::after_park(&self.parked);
     }
@@ -451,7 +474,7 @@ impl Worker {
             TimingMode::Bundle => pending.received,
         };
         let tag = self.timetag(event.due);
-        let now = Instant::now();
+        let now = self.clock.now();
         let track = usize::from(event.track) % TRACKS;
         match event.kind {
             // Staged for the open of the same track and instant (see `send_ready`).
@@ -536,8 +559,9 @@ impl Worker {
         match self.config.mode {
             TimingMode::Timed => None,
             TimingMode::Bundle => {
-                if self.anchor.instant.elapsed() >= REANCHOR_AFTER {
-                    self.anchor = ClockAnchor::now();
+                let now = self.clock.now();
+                if now.saturating_duration_since(self.anchor.instant) >= REANCHOR_AFTER {
+                    self.anchor = ClockAnchor::sample(&*self.clock);
                 }
                 Some(self.anchor.osc_time(due, self.config.latency))
             }
@@ -558,7 +582,7 @@ impl Worker {
         if let Err(never) = encoded {
             match never {}
         }
-        let sent_at = Instant::now();
+        let sent_at = self.clock.now();
         match self.link.send(&self.bytes) {
             Ok(()) => {
                 self.status
@@ -575,7 +599,7 @@ impl Worker {
 
     /// On stop: every gate still open closes, in track order, once.
     fn close_everything(&mut self) {
-        let tag = self.close_timetag(Instant::now());
+        let tag = self.close_timetag(self.clock.now());
         for (track, gate) in self.gates.take_all() {
             self.transmit(&encode::close(&gate, track, tag), None);
         }

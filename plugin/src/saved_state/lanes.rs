@@ -1,7 +1,7 @@
-//! The version-3 (lanes) additions to a saved track: exact frequency, note cycle and modulation
+//! The version-4 additions to a saved track: exact frequency, note cycle and modulation
 //! lanes, written from the document and read back with every range checked.
 
-use super::shapes::{CycleV3Lanes, LaneV3Lanes, Track, TrackV3Lanes};
+use super::shapes::{CycleV4, LaneV4, TrackV3, TrackV4};
 use super::version::StateError;
 use crate::document::TrackDoc;
 use crate::engine::lanes::{Lane, LaneMidi, LaneValue, LANES, LANE_MAX};
@@ -9,11 +9,11 @@ use crate::engine::note_cycle::{Hz, NoteCycle, MAX_CYCLE};
 use crate::engine::pattern::MAX_STEPS;
 
 /// The saved form of `track`.
-pub fn track_to_saved(track: &TrackDoc) -> TrackV3Lanes {
+pub fn track_to_saved(track: &TrackDoc) -> TrackV4 {
     let pattern = &track.pattern;
-    let mut saved = TrackV3Lanes::from_v2(Track::from(track));
+    let mut saved = TrackV4::from_v3(TrackV3::from(track));
     saved.freq = pattern.freq.map(Hz::get);
-    saved.cycle = (!pattern.cycle.is_empty()).then(|| CycleV3Lanes {
+    saved.cycle = (!pattern.cycle.is_empty()).then(|| CycleV4 {
         hz: pattern.cycle.pitches().iter().map(|hz| hz.get()).collect(),
         origin: pattern.cycle.origin,
     });
@@ -22,7 +22,7 @@ pub fn track_to_saved(track: &TrackDoc) -> TrackV3Lanes {
         .iter()
         .enumerate()
         .filter(|(_, lane)| **lane != Lane::EMPTY)
-        .map(|(index, lane)| LaneV3Lanes {
+        .map(|(index, lane)| LaneV4 {
             lane: index as u8 + 1,
             midi: midi_label(lane.midi),
             length: lane.length,
@@ -37,8 +37,8 @@ pub fn track_to_saved(track: &TrackDoc) -> TrackV3Lanes {
 }
 
 /// Reads a saved track, checking every value.
-pub fn track_from_saved(saved: &TrackV3Lanes) -> Result<TrackDoc, StateError> {
-    let mut track = TrackDoc::try_from(&saved.v2_part())?;
+pub fn track_from_saved(saved: &TrackV4) -> Result<TrackDoc, StateError> {
+    let mut track = TrackDoc::try_from(&saved.v3_part())?;
     let pattern = &mut track.pattern;
     if let Some(freq) = saved.freq {
         pattern.freq = Some(hz(freq)?);

@@ -5,12 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::migrate;
-use super::shapes::{PatternV3Lanes, SlotV3Lanes, Track, TrackV3Lanes};
+use super::shapes::{PatternV4, SlotV4, TrackV3};
 use super::version::{parse_json, StateError, Version, FORMAT};
 use crate::document::pattern_string;
 use crate::document::{PatternDoc, SongDoc, TrackDoc};
 use crate::engine::pattern::{
-    Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
+    Condition, Direction, Scale, Step, StepRate, TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET,
+    MAX_STEPS, MAX_TRACKS, SLOT_COUNT,
 };
 
 /// The canonical text of `song` in the current version. The same document always gives the
@@ -58,18 +59,19 @@ impl<'de> Deserialize<'de> for SongDoc {
     }
 }
 
-fn saved_form(song: &SongDoc) -> PatternV3Lanes {
+fn saved_form(song: &SongDoc) -> PatternV4 {
     let empty = PatternDoc::empty();
-    PatternV3Lanes {
+    PatternV4 {
         format: FORMAT.to_owned(),
         version: Version::CURRENT.number(),
         slots: song
             .slots()
             .enumerate()
             .filter(|(_, pattern)| **pattern != empty)
-            .map(|(index, pattern)| SlotV3Lanes {
+            .map(|(index, pattern)| SlotV4 {
                 slot: index as u8 + 1,
                 seed: pattern.seed,
+                scale: (pattern.scale != Scale::default()).then(|| pattern.scale.label()),
                 tracks: pattern
                     .tracks
                     .iter()
@@ -88,7 +90,7 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
             version.number()
         )));
     }
-    let state: PatternV3Lanes =
+    let state: PatternV4 =
         serde_json::from_value(value).map_err(|e| StateError::Invalid(e.to_string()))?;
     let mut song = SongDoc::new(PatternDoc::empty());
     let mut seen = [false; SLOT_COUNT];
@@ -97,18 +99,16 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
         if std::mem::replace(&mut seen[slot - 1], true) {
             return Err(StateError::Invalid(format!("slot {slot} appears twice")));
         }
-        *song.slot_mut(slot - 1) =
-            pattern_from_saved(saved.seed, &saved.tracks).map_err(|error| match error {
-                StateError::Invalid(reason) => {
-                    StateError::Invalid(format!("slot {slot}: {reason}"))
-                }
-                other => other,
-            })?;
+        *song.slot_mut(slot - 1) = pattern_from_saved(saved).map_err(|error| match error {
+            StateError::Invalid(reason) => StateError::Invalid(format!("slot {slot}: {reason}")),
+            other => other,
+        })?;
     }
     Ok(song)
 }
 
-fn pattern_from_saved(seed: u32, tracks: &[TrackV3Lanes]) -> Result<PatternDoc, StateError> {
+fn pattern_from_saved(saved: &SlotV4) -> Result<PatternDoc, StateError> {
+    let tracks = &saved.tracks;
     if tracks.len() > MAX_TRACKS {
         return Err(StateError::Invalid(format!(
             "{} tracks; at most {MAX_TRACKS}",
@@ -116,7 +116,12 @@ fn pattern_from_saved(seed: u32, tracks: &[TrackV3Lanes]) -> Result<PatternDoc, 
         )));
     }
     let mut doc = PatternDoc::empty();
-    doc.seed = seed;
+    doc.seed = saved.seed;
+    if let Some(text) = &saved.scale {
+        let (root, name) = text.split_once(' ').unwrap_or((text, ""));
+        doc.scale = crate::edit::values::parse_scale(root, name)
+            .map_err(|error| StateError::Invalid(format!("scale: {}", error.reason)))?;
+    }
     for (slot, saved) in doc.tracks.iter_mut().zip(tracks) {
         *slot = super::lanes::track_from_saved(saved)?;
     }
@@ -140,11 +145,11 @@ fn column<T: Copy + PartialEq>(
         .then(|| steps.iter().map(value).collect())
 }
 
-impl From<&TrackDoc> for Track {
+impl From<&TrackDoc> for TrackV3 {
     fn from(track: &TrackDoc) -> Self {
         let pattern = &track.pattern;
         let steps = &pattern.steps[..usize::from(pattern.length)];
-        Track {
+        TrackV3 {
             name: track.name.clone(),
             length: pattern.length,
             rate: pattern.rate.label(),
@@ -157,6 +162,11 @@ impl From<&TrackDoc> for Track {
             nudge: column(steps, |s| s.nudge, |_| Step::REST.nudge),
             notes: column(steps, |s| s.note, |_| None),
             euclid: pattern.euclid,
+            conditions: column(steps, |s| s.condition, |_| Condition::Always)
+                .map(|conditions| conditions.iter().map(|c| c.label()).collect()),
+            direction: (pattern.direction != Direction::Forward)
+                .then(|| pattern.direction.name().to_owned()),
+            melodic: pattern.melodic,
         }
     }
 }
@@ -199,10 +209,10 @@ fn apply_column<T: Copy + PartialOrd + std::fmt::Display>(
     Ok(())
 }
 
-impl TryFrom<&Track> for TrackDoc {
+impl TryFrom<&TrackV3> for TrackDoc {
     type Error = StateError;
 
-    fn try_from(saved: &Track) -> Result<Self, StateError> {
+    fn try_from(saved: &TrackV3) -> Result<Self, StateError> {
         let length = in_range("length", saved.length, 1, MAX_STEPS as u8)?;
         let rate = StepRate::parse(&saved.rate)
             .ok_or_else(|| StateError::Invalid(format!("unknown rate {:?}", saved.rate)))?;
@@ -222,6 +232,12 @@ impl TryFrom<&Track> for TrackDoc {
             channel,
             note,
             euclid: saved.euclid,
+            melodic: saved.melodic,
+            direction: match &saved.direction {
+                None => Direction::Forward,
+                Some(name) => Direction::parse(name)
+                    .ok_or_else(|| StateError::Invalid(format!("unknown direction {name:?}")))?,
+            },
             ..TrackPattern::empty(note)
         };
         let steps = &mut pattern.steps[..parsed.len()];
@@ -244,6 +260,19 @@ impl TryFrom<&Track> for TrackDoc {
             apply_column("notes", Some(&numbered), (0, 127), steps, |_, _| ())?;
             for (step, note) in steps.iter_mut().zip(notes) {
                 step.note = *note;
+            }
+        }
+        if let Some(conditions) = &saved.conditions {
+            if conditions.len() != steps.len() {
+                return Err(StateError::Invalid(format!(
+                    "conditions has {} values for {} steps",
+                    conditions.len(),
+                    steps.len()
+                )));
+            }
+            for (step, text) in steps.iter_mut().zip(conditions) {
+                step.condition = Condition::parse(text)
+                    .map_err(|reason| StateError::Invalid(format!("conditions: {reason}")))?;
             }
         }
         Ok(TrackDoc {
@@ -272,5 +301,47 @@ mod tests {
             serde_json::from_str::<SongDoc>(&current).ok(),
             Some(SongDoc::default())
         );
+    }
+
+    #[test]
+    fn conditions_and_directions_round_trip_and_bad_ones_are_refused() {
+        let mut doc = PatternDoc::empty();
+        let track = &mut doc.tracks[2].pattern;
+        track.length = 3;
+        track.direction = Direction::Pendulum;
+        track.steps[0] = Step {
+            condition: Condition::Ratio { a: 3, b: 8 },
+            ..Step::hit(100)
+        };
+        track.steps[2].condition = Condition::NotNeighbour;
+        track.melodic = true;
+        doc.scale = Scale {
+            root: 6,
+            kind: crate::engine::pattern::ScaleKind::HarmonicMinor,
+        };
+        let song = SongDoc::new(doc);
+        let text = encode(&song);
+        assert!(
+            text.contains(
+                r#""conditions":["3:8","","!nei"],"direction":"pendulum","melodic":true"#
+            ),
+            "{text}"
+        );
+        assert!(text.contains(r#""scale":"F# harmonic-minor""#), "{text}");
+        assert_eq!(decode(&text), Ok(song));
+        for (from, to, reason) in [
+            (r#""3:8""#, r#""9:8""#, "conditions: `9:8`"),
+            (r#""!nei""#, r#""nie""#, "`nie` is not a condition"),
+            (r#""pendulum""#, r#""sideways""#, "unknown direction"),
+            (r#","!nei"]"#, "]", "conditions has 2 values for 3 steps"),
+            ("harmonic-minor", "bebop", "scale: `bebop` is not a scale"),
+            ("F# ", "H ", "scale: `H` is not a root"),
+        ] {
+            let broken = text.replace(from, to);
+            match decode(&broken) {
+                Err(StateError::Invalid(got)) => assert!(got.contains(reason), "{got}"),
+                other => panic!("{broken}: {other:?}"),
+            }
+        }
     }
 }

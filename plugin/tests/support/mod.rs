@@ -28,6 +28,10 @@ pub struct TestProcessContext {
     pub api: PluginApi,
     pub transport: Transport,
     pub events: Vec<NoteEvent<()>>,
+    /// Notes played into the plugin in the next `process` call, handed out in order.
+    pub input: Vec<NoteEvent<()>>,
+    /// How many of `input` the plugin has read.
+    pub input_read: usize,
 }
 
 impl TestProcessContext {
@@ -36,6 +40,8 @@ impl TestProcessContext {
             api: PluginApi::Clap,
             transport: Transport::new(sample_rate),
             events: Vec::with_capacity(event_capacity),
+            input: Vec::new(),
+            input_read: 0,
         }
     }
 }
@@ -50,7 +56,9 @@ impl ProcessContext<ChronusSeq> for TestProcessContext {
         &self.transport
     }
     fn next_event(&mut self) -> Option<NoteEvent<()>> {
-        None
+        let event = self.input.get(self.input_read).copied();
+        self.input_read += usize::from(event.is_some());
+        event
     }
     fn try_send_event(
         &mut self,

@@ -3,6 +3,7 @@
 //! for the host's editor context. No window and no GPU: the tests click, drag and type through
 //! egui's input events and read the accessibility tree and the painted shapes.
 
+mod conditions;
 mod grid;
 mod host_params;
 mod lanes;

@@ -1,0 +1,136 @@
+//! Playback directions: which pattern step a track plays at each step of the song.
+//!
+//! A track's steps are numbered from the song start (`index` = song beat / step length, floored),
+//! so the step played is a function of the song position alone: loops, seeks and bounces all
+//! play the same steps at the same places.
+
+use super::pattern::MAX_STEPS;
+
+/// The order in which a track plays its steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Direction {
+    /// First to last, then again from the first.
+    #[default]
+    Forward,
+    /// Last to first, then again from the last.
+    Reverse,
+    /// First to last and back, without playing the end steps twice: with 4 steps,
+    /// 1 2 3 4 3 2 1 2 3 4 …
+    Pendulum,
+    /// A step chosen at random for every step of the song, from the pattern's seed and the song
+    /// position, so the same place always plays the same step.
+    Random,
+}
+
+impl Direction {
+    /// Every direction, in the order the editor lists them.
+    pub const ALL: [Direction; 4] = [
+        Direction::Forward,
+        Direction::Reverse,
+        Direction::Pendulum,
+        Direction::Random,
+    ];
+
+    /// The name used by OSC, the saved state and the editor.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Forward => "forward",
+            Direction::Reverse => "reverse",
+            Direction::Pendulum => "pendulum",
+            Direction::Random => "random",
+        }
+    }
+
+    /// The direction called `name` (see [`Direction::name`]), if any.
+    pub fn parse(name: &str) -> Option<Direction> {
+        Direction::ALL
+            .into_iter()
+            .find(|direction| direction.name() == name)
+    }
+
+    /// The pattern step (0-based, below the track's length) played at song step `index` of
+    /// track `track` with `length` steps, in a pattern with `seed`. Never allocates.
+    pub fn position(self, index: i64, length: u8, seed: u32, track: usize) -> usize {
+        let length = i64::from(length.clamp(1, MAX_STEPS as u8));
+        let position = match self {
+            Direction::Forward => index.rem_euclid(length),
+            Direction::Reverse => length - 1 - index.rem_euclid(length),
+            Direction::Pendulum if length == 1 => 0,
+            Direction::Pendulum => {
+                let period = 2 * length - 2;
+                let phase = index.rem_euclid(period);
+                if phase < length {
+                    phase
+                } else {
+                    period - phase
+                }
+            }
+            Direction::Random => (random_bits(seed, track, index) % length as u64) as i64,
+        };
+        position as usize
+    }
+}
+
+/// Bits of the random direction at song step `index` of `track`, independent of the bits that
+/// decide probability at the same place.
+fn random_bits(seed: u32, track: usize, index: i64) -> u64 {
+    const DIRECTION_SALT: u64 = 0x5eed_d1ec_7104_0000;
+    super::schedule::splitmix64(
+        (u64::from(seed) ^ DIRECTION_SALT)
+            ^ ((track as u64) << 56)
+            ^ (index as u64).rotate_left(17),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(direction: Direction, length: u8, indexes: std::ops::Range<i64>) -> Vec<usize> {
+        indexes
+            .map(|index| direction.position(index, length, 9, 2))
+            .collect()
+    }
+
+    #[test]
+    fn forward_and_reverse_cycle_through_the_steps() {
+        assert_eq!(walk(Direction::Forward, 3, 0..7), [0, 1, 2, 0, 1, 2, 0]);
+        assert_eq!(walk(Direction::Reverse, 3, 0..7), [2, 1, 0, 2, 1, 0, 2]);
+        assert_eq!(walk(Direction::Forward, 3, -2..0), [1, 2]);
+    }
+
+    #[test]
+    fn pendulum_never_repeats_an_end_step() {
+        assert_eq!(
+            walk(Direction::Pendulum, 4, 0..13),
+            [0, 1, 2, 3, 2, 1, 0, 1, 2, 3, 2, 1, 0]
+        );
+        assert_eq!(walk(Direction::Pendulum, 2, 0..5), [0, 1, 0, 1, 0]);
+        assert_eq!(walk(Direction::Pendulum, 1, 0..3), [0, 0, 0]);
+    }
+
+    #[test]
+    fn random_is_a_function_of_seed_and_position_and_covers_the_steps() {
+        let first = walk(Direction::Random, 16, 0..2000);
+        assert_eq!(first, walk(Direction::Random, 16, 0..2000));
+        assert!(first.iter().all(|&step| step < 16));
+        let mut seen = [0usize; 16];
+        first.iter().for_each(|&step| seen[step] += 1);
+        assert!(
+            seen.iter().all(|&count| (60..190).contains(&count)),
+            "{seen:?}"
+        );
+        let other_seed: Vec<usize> = (0..2000)
+            .map(|index| Direction::Random.position(index, 16, 10, 2))
+            .collect();
+        assert_ne!(first, other_seed);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for direction in Direction::ALL {
+            assert_eq!(Direction::parse(direction.name()), Some(direction));
+        }
+        assert_eq!(Direction::parse("sideways"), None);
+    }
+}
