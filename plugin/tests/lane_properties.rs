@@ -120,7 +120,10 @@ fn block_starts(case: &Case) -> Vec<(f64, usize, bool)> {
     let mut beat = case.start;
     let mut starts = Vec::new();
     for (index, &len) in case.blocks.iter().enumerate() {
-        let new_run = index == 0 || index == case.seek_after;
+        // A seek closer than the engine's continuity tolerance continues the run.
+        let continuity = chronus_seq::engine::CONTINUITY_SECONDS * case.tempo / 60.0;
+        let seeks = index == case.seek_after && (case.seek_to - beat).abs() > continuity;
+        let new_run = index == 0 || seeks;
         if index == case.seek_after {
             beat = case.seek_to;
         }

@@ -56,6 +56,7 @@ fn sample_text(address: &str, name: &str) -> &'static str {
         "direction" => "pendulum",
         "root" => "D",
         "scale" => "dorian",
+        "option" => "base_amp=0.5",
         "address" if address == "/chronus/check" => "/chronus/clear",
         "address" => "/chronus/pattern",
         other => panic!("{address}: no sample value for the string argument {other:?}"),

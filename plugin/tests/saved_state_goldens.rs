@@ -510,7 +510,7 @@ fn the_version_1_golden_is_migrated_before_the_framework_reads_it() {
     ChronusSeq::filter_state(&mut state);
     let pattern: serde_json::Value = serde_json::from_str(&state.fields["pattern"]).expect("JSON");
     assert_eq!(
-        pattern["version"], 3,
+        pattern["version"], 4,
         "the framework sees the current version"
     );
     assert_eq!(state.fields["osc_out"], before["osc_out"]);

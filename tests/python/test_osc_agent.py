@@ -286,7 +286,7 @@ def test_agent_builds_a_pattern_with_the_music_chronus_dialect(session):
     # the Music Chronus voice profile (filter_freq from the arguments).
     state = juce_vst3_component_state(plugin.raw_state)
     document = json.loads(state["fields"]["pattern"])
-    assert document["version"] == 3
+    assert document["version"] == 4
     assert [s["slot"] for s in document["slots"]] == [1, 2]
     for saved in document["slots"]:
         kick, bass = saved["tracks"][3], saved["tracks"][4]

@@ -92,11 +92,11 @@ pub fn song_document(slots: &[(u8, &[&str])]) -> String {
     )
 }
 
-/// Plugin state holding a version-3 pattern document (docs/STATE.md: lanes, note cycles,
+/// Plugin state holding a version-4 pattern document (docs/STATE.md: lanes, note cycles,
 /// frequencies) with the given tracks in slot 1 and every parameter at its default.
 pub fn lanes_state_bytes(tracks: &[&str]) -> Vec<u8> {
     pattern_field_state_bytes(&format!(
-        r#"{{"format":"chronus-seq/pattern","version":3,"slots":[{{"slot":1,"seed":0,"tracks":[{}]}}]}}"#,
+        r#"{{"format":"chronus-seq/pattern","version":4,"slots":[{{"slot":1,"seed":0,"tracks":[{}]}}]}}"#,
         tracks.join(",")
     ))
 }

@@ -1,6 +1,6 @@
 //! Pattern slots through the real bundle (clack-host): the `slot` parameter automated mid-bar,
 //! switching at the quantize point of `slot_quantize` (Now / Next Step / Next Bar), a loop wrap
-//! as a bar line, version-1 state migrating into slot 1, version-2 state saving as version 3 and
+//! as a bar line, version-1 state migrating into slot 1, version-2 state saving as the current version and
 //! round-tripping, and OSC gates closing at the switch.
 //!
 //! The rule under test (docs/TIMING.md, engine `process_song`): at the switch sample every
@@ -363,7 +363,7 @@ fn a_loop_wrap_is_a_bar_line_for_every_host_style() {
 }
 
 /// (d) A version-1 state (one pattern) loads into slot 1 through the state extension and plays
-/// one bar exactly; the next save writes version 2 holding that pattern as slot 1 only.
+/// one bar exactly; the next save writes the current version holding that pattern as slot 1 only.
 #[test]
 fn version_1_state_loads_into_slot_1_and_saves_as_the_current_version() {
     let _serial = wall_clock_lock();
@@ -385,7 +385,7 @@ fn version_1_state_loads_into_slot_1_and_saves_as_the_current_version() {
     let saved = host.save_state().expect("saving");
     let doc = saved_pattern_document(&saved).expect("the saved pattern document");
     assert_eq!(doc["format"], "chronus-seq/pattern");
-    assert_eq!(doc["version"], 3, "saved as version 3: {doc}");
+    assert_eq!(doc["version"], 4, "saved as the current version 4: {doc}");
     let slots = doc["slots"].as_array().expect("a slots array");
     assert_eq!(slots.len(), 1, "only slot 1 holds a pattern: {doc}");
     assert_eq!(slots[0]["slot"], 1);
@@ -401,7 +401,7 @@ fn version_1_state_loads_into_slot_1_and_saves_as_the_current_version() {
     }
 }
 
-/// (d) A version-2 state saves as version 3 with the same slots and tracks, and what the plugin
+/// (d) A version-2 state saves as the current version with the same slots and tracks, and what the plugin
 /// saved loads back byte-identical: into a fresh instance and into the same one. The state holds three slots (one with every optional column) and
 /// non-default `slot` / `slot_quantize` values set by automation.
 #[test]
@@ -429,7 +429,7 @@ fn version_2_state_round_trips_byte_identical() {
     let saved = host.save_state().expect("saving");
 
     let doc = saved_pattern_document(&saved).expect("the saved pattern document");
-    assert_eq!(doc["version"], 3);
+    assert_eq!(doc["version"], 4);
     let slots = doc["slots"].as_array().expect("slots");
     let numbers: Vec<u64> = slots.iter().filter_map(|s| s["slot"].as_u64()).collect();
     assert_eq!(numbers, vec![1, 2, 16], "the non-empty slots, in order");

@@ -166,7 +166,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
         let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
         assert_eq!(old["version"], 1);
         let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
-        assert_eq!(new["version"], 3, "{name}");
+        assert_eq!(new["version"], 4, "{name}");
         let slots = new["slots"].as_array().expect("slots");
         assert_eq!(slots.len(), 1, "{name}: only slot 1 holds a pattern");
         assert_eq!(slots[0]["slot"], 1, "{name}");

@@ -212,8 +212,8 @@ pub const COMMANDS: &[Command] = &[
     },
 ];
 
-/// Any value an `f32` holds.
-const F32_RANGE: std::ops::RangeInclusive<f64> = (f32::MIN as f64)..=(f32::MAX as f64);
+/// The values a lane's OSC range may take.
+const F32_RANGE: std::ops::RangeInclusive<f64> = -1e9..=1e9;
 /// A usable frequency.
 const HZ_RANGE: std::ops::RangeInclusive<f64> = (MIN_HZ as f64)..=(MAX_HZ as f64);
 
@@ -261,8 +261,8 @@ fn osc_target(args: &mut Args) -> Result<LaneChange, CommandError> {
         ..LaneTarget::default()
     };
     if args.remaining() > 0 {
-        target.min = args.float("min", f64::from(f32::MIN), f64::from(f32::MAX))? as f32;
-        target.max = args.float("max", f64::from(f32::MIN), f64::from(f32::MAX))? as f32;
+        target.min = args.float("min", *F32_RANGE.start(), *F32_RANGE.end())? as f32;
+        target.max = args.float("max", *F32_RANGE.start(), *F32_RANGE.end())? as f32;
     }
     if args.remaining() > 0 {
         target.curve = match args.string("curve")?.trim() {
