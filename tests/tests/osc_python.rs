@@ -15,13 +15,13 @@
 //! (env `CI` set) and is skipped with a notice otherwise.
 
 use chronus_seq_host_tests::bundle::workspace_root;
+use chronus_seq_host_tests::fields_state_bytes;
 use chronus_seq_host_tests::osc::{
     expected_gates, note_hz, pattern_osc_state_bytes, ExpectedGate, OscMode, OscOutConfig,
 };
 use chronus_seq_host_tests::{
     blocks_for, wall_clock_lock, Pacing, PluginHost, ScriptRun, TransportScript,
 };
-use chronus_seq_host_tests::{fields_state_bytes, NoteKind};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
