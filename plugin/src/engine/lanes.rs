@@ -191,6 +191,43 @@ mod tests {
     }
 
     #[test]
+    fn values_follow_the_step_the_track_plays_in_its_direction() {
+        let mut track = TrackPattern::empty(36);
+        track.length = 4;
+        track.direction = Direction::Reverse;
+        track.steps[3].nudge = 20;
+        let lane = &mut track.lanes[0];
+        lane.length = 4;
+        lane.values[3] = LaneValue::new(7).unwrap();
+        lane.values[0] = LaneValue::new(9).unwrap();
+        // Reverse plays steps 3, 2, 1, 0, 3 …: step 3 (with its nudge) at song steps 0 and 4.
+        let hits = collect(&track, &Performance::default(), 1.9);
+        assert_eq!(
+            hits,
+            vec![(0.05, 0, 7), (0.75, 0, 9), (1.05, 0, 7), (1.75, 0, 9)]
+        );
+
+        // A lane of another length moves in the same direction over its own length.
+        track.lanes[0].length = 2;
+        track.steps[3].nudge = 0;
+        let mut lane_of_two = track.lanes[0];
+        lane_of_two.values = [LaneValue::NONE; MAX_STEPS];
+        lane_of_two.values[1] = LaneValue::new(5).unwrap();
+        track.lanes[0] = lane_of_two;
+        let hits = collect(&track, &Performance::default(), 0.9);
+        assert_eq!(hits, vec![(0.0, 0, 5), (0.5, 0, 5)]);
+
+        let mut pendulum = TrackPattern::empty(36);
+        pendulum.length = 3;
+        pendulum.direction = Direction::Pendulum;
+        pendulum.lanes[1].length = 3;
+        pendulum.lanes[1].values[2] = LaneValue::new(1).unwrap();
+        // Pendulum over 3 steps: 0 1 2 1 0 1 2 …: step 2 at song steps 2 and 6.
+        let hits = collect(&pendulum, &Performance::default(), 1.9);
+        assert_eq!(hits, vec![(0.5, 1, 1), (1.5, 1, 1)]);
+    }
+
+    #[test]
     fn values_are_checked() {
         assert_eq!(LaneValue::new(LANE_MAX + 1), None);
         assert_eq!(LaneValue::NONE.get(), None);
