@@ -16,7 +16,9 @@
 use chronus_seq::engine::event::{NoteEvent, NoteKind};
 use chronus_seq::engine::lanes::{LaneMidi, LaneValue, LANES};
 use chronus_seq::engine::note_cycle::{Hz, NoteCycle};
-use chronus_seq::engine::pattern::{PatternSnapshot, RateFeel, Step, StepRate, TrackPattern};
+use chronus_seq::engine::pattern::{
+    Direction, PatternSnapshot, RateFeel, Step, StepRate, TrackPattern,
+};
 use chronus_seq::engine::performance::Performance;
 use chronus_seq::engine::transport::BlockTransport;
 use chronus_seq::engine::Engine;
@@ -67,7 +69,7 @@ fn case() -> impl Strategy<Value = Case> {
     let lanes = proptest::collection::vec(lane, LANES);
     let cycle = (proptest::collection::vec(20.0f32..2000.0, 0..=5), -7i64..7);
     (
-        (rate, steps, lanes, cycle),
+        (rate, steps, lanes, cycle, 0usize..4),
         0.5f64..0.75,
         60.0f64..200.0,
         0.0f64..6.0,
@@ -75,9 +77,10 @@ fn case() -> impl Strategy<Value = Case> {
         proptest::collection::vec(1usize..3000, 2..40),
     )
         .prop_map(
-            |((rate, steps, lanes, cycle), swing, tempo, start, seek_to, blocks)| {
+            |((rate, steps, lanes, cycle, direction), swing, tempo, start, seek_to, blocks)| {
                 let mut track = TrackPattern::empty(60);
                 track.rate = rate;
+                track.direction = Direction::ALL[direction];
                 track.length = steps.len() as u8;
                 for (at, (on, nudge)) in steps.into_iter().enumerate() {
                     track.steps[at] = Step {
@@ -181,7 +184,8 @@ fn run_engine(case: &Case) -> Vec<(usize, u32, Sent)> {
 
 /// The reference: walks the song's steps from 0, counting hits like Music Chronus's
 /// `note_index`, and places each step's values and pitch in the block whose scanned window
-/// holds its start.
+/// holds its start. The step played, its nudge and each lane's step follow the track's
+/// direction; a random track counts the hits of a forward pass (docs/OSC.md).
 fn reference(case: &Case) -> Vec<(usize, u32, Sent)> {
     let track = &case.track;
     let spb = RATE * 60.0 / case.tempo;
@@ -194,25 +198,26 @@ fn reference(case: &Case) -> Vec<(usize, u32, Sent)> {
         .iter()
         .map(|(beat, len, _)| beat + *len as f64 / spb)
         .fold(0.0, f64::max);
-    let mut note_index = track.cycle.origin.rem_euclid(pitches.len().max(1) as i64);
-    // Music Chronus's index starts at the cycle's first entry on hit `origin`: walk back to hit 0.
-    note_index = (pitches.len() as i64 - note_index).rem_euclid(pitches.len().max(1) as i64);
+    // Hits counted from the song start; hit `origin` plays the cycle's first entry.
+    let mut hits = 0i64;
     let last_step = (last_beat / step_beats).ceil() as i64 + 2;
+    let played = |k: i64, length: u8| track.direction.position(k, length, 0, 0);
     for k in 0..=last_step {
-        let step = &track.steps[(k % length) as usize];
+        let step = &track.steps[played(k, track.length)];
+        let counted = match track.direction {
+            Direction::Random => track.steps[(k % length) as usize].on,
+            _ => step.on,
+        };
         let swing = if k % 2 == 1 {
             (case.swing - 0.5) * 2.0 * step_beats
         } else {
             0.0
         };
         let start = k as f64 * step_beats + swing + f64::from(step.nudge) / 100.0 * step_beats;
-        let pitch = if step.on && !pitches.is_empty() {
-            let hz = pitches[note_index as usize];
-            note_index = (note_index + 1) % pitches.len() as i64;
-            Some(hz)
-        } else {
-            None
-        };
+        let pitch = (step.on && !pitches.is_empty()).then(|| {
+            pitches[(hits - track.cycle.origin).rem_euclid(pitches.len() as i64) as usize]
+        });
+        hits += i64::from(counted);
         if start < 0.0 {
             continue;
         }
@@ -229,8 +234,7 @@ fn reference(case: &Case) -> Vec<(usize, u32, Sent)> {
                     .ceil()
                     .clamp(0.0, (len - 1) as f64);
                 for (lane_index, lane) in track.lanes.iter().enumerate() {
-                    let lane_length = i64::from(lane.length);
-                    let value = lane.values[(k % lane_length) as usize];
+                    let value = lane.values[played(k, lane.length)];
                     if let Some(value) = value.get() {
                         expected.push((index, offset as u32, Sent::Lane(lane_index as u8, value)));
                     }
