@@ -202,3 +202,20 @@ fn the_reference_documents_exactly_the_commands_in_the_schema() {
     }
     assert_eq!(documented, listed, "docs/OSC.md and the schema differ");
 }
+
+#[test]
+fn the_schema_names_the_forwarded_prefixes_which_are_no_commands() {
+    let plugin = ChronusSeq::default();
+    let schema = schema(&plugin, vec![]);
+    assert_eq!(
+        schema["forwarded"]["prefixes"],
+        serde_json::json!(["/mod/", "/gate/", "/engine/"])
+    );
+    let commands = schema["commands"].as_array().expect("commands");
+    assert!(commands.iter().all(|command| {
+        let address = command["address"].as_str().expect("address");
+        !["/mod/", "/gate/", "/engine/"]
+            .iter()
+            .any(|prefix| address.starts_with(prefix))
+    }));
+}
