@@ -172,8 +172,9 @@ fn check(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Comman
     let refused = |error: CommandError| args.error(format!("{address}: {}", error.reason));
     let (inner, asked) = super::quantize_option(&inner).map_err(refused)?;
     let mut inner_args = Args::new(&inner);
-    let edit = read(&mut inner_args, remote).map_err(refused)?;
     let lands = asked.unwrap_or_else(|| remote.clients.quantize(remote.sender));
+    remote.edit_lands = lands;
+    let edit = read(&mut inner_args, remote).map_err(refused)?;
     let preview = remote
         .edits
         .check(remote.target_slot(), &edit)

@@ -170,7 +170,7 @@ pub const COMMANDS: &[Command] = &[
             .optional(),
         ],
         replies: REPLIES_OK,
-        run: Run::Edit(|args, remote| cycle(args, remote.position())),
+        run: Run::Edit(|args, remote| cycle(args, remote.edit_beat())),
     },
     Command {
         address: "/chronus/track/voice",
@@ -325,4 +325,60 @@ fn voice(args: &mut Args) -> Read {
         track: TrackRef::Index(track),
         profile: (!off).then_some(profile),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rosc::{OscMessage, OscType};
+
+    use crate::engine::pattern::PatternSnapshot;
+    use crate::live_state::BlockView;
+    use crate::osc_in::CommandHandler;
+    use crate::ChronusSeq;
+
+    fn cycle_origin(plugin: &ChronusSeq, quantize: Option<&str>) -> i64 {
+        let mut args = vec![
+            OscType::Int(1),
+            OscType::String("100.0,200.0,300.0".to_owned()),
+        ];
+        args.extend(quantize.map(|option| OscType::String(option.to_owned())));
+        let message = OscMessage {
+            addr: "/chronus/track/cycle".to_owned(),
+            args,
+        };
+        plugin.command_handler().handle(&message).expect("a cycle");
+        plugin.pattern_store().doc().slot(0).tracks[0]
+            .pattern
+            .cycle
+            .origin
+    }
+
+    /// A cycle starts at the next hit from where the edit lands: at once, from the transport's
+    /// position; with `quantize=bar`, from the next bar line.
+    #[test]
+    fn a_quantized_cycle_starts_where_the_edit_lands() {
+        let plugin = ChronusSeq::default();
+        let every_step = OscMessage {
+            addr: "/chronus/pattern".to_owned(),
+            args: vec![
+                OscType::Int(1),
+                OscType::String("xxxxxxxxxxxxxxxx".to_owned()),
+            ],
+        };
+        plugin.command_handler().handle(&every_step).expect("steps");
+        let pattern = PatternSnapshot::default();
+        plugin.live_state().publish(BlockView {
+            playing: true,
+            tempo: Some(120.0),
+            position: Some(1.3),
+            bar: (4.0, 0.0),
+            slot: (0, &pattern),
+            block_seconds: 0.005,
+        });
+        // Beat 1.3 is inside sixteenth 5; the next hit is on step 6. The next bar is beat 4,
+        // step 16.
+        assert_eq!(cycle_origin(&plugin, None), 6);
+        assert_eq!(cycle_origin(&plugin, Some("quantize=bar")), 16);
+        assert_eq!(cycle_origin(&plugin, Some("quantize=step")), 6);
+    }
 }

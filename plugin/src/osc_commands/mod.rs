@@ -28,7 +28,7 @@ use spec::{Command, Run};
 use subscriptions::{SharedSubscribers, SubscriptionFeed};
 
 use crate::edit::{Edit, EditError, EditLayer, Origin};
-use crate::engine::slot_switch::SlotQuantize;
+use crate::engine::slot_switch::{switch_beat, BarGrid, SlotQuantize};
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler, Feed, OscInSettings, OscInStatus};
 use crate::osc_out::OscOutStatus;
@@ -46,6 +46,9 @@ pub struct Remote {
     pub osc_out_status: Arc<OscOutStatus>,
     /// Who sent the message being handled, if known. OSC-in thread only.
     pub sender: Option<SocketAddr>,
+    /// Where the edit being read lands (its quantize option, else the client's default). Set
+    /// before each edit command is read; OSC-in thread only.
+    pub edit_lands: SlotQuantize,
     /// Per-client defaults. OSC-in thread only.
     pub clients: ClientDefaults,
     /// Who gets pushed messages. Shared with the OSC input's feed thread.
@@ -67,9 +70,19 @@ impl Remote {
         })
     }
 
-    /// The song position now, in beats (where the transport stands).
-    pub fn position(&self) -> f64 {
-        self.live.transport().position
+    /// The song beat the edit being read takes effect at: where the transport stands, or, while
+    /// it plays, the sixteenth or bar line the edit lands on (its quantize option). A note cycle
+    /// set by an edit starts from the first hit at or after this beat.
+    pub fn edit_beat(&self) -> f64 {
+        let transport = self.live.transport();
+        if !transport.playing || !transport.position.is_finite() {
+            return transport.position;
+        }
+        let bars = BarGrid {
+            origin_beat: transport.bar_origin,
+            length_beats: transport.bar_beats,
+        };
+        switch_beat(self.edit_lands, transport.position, bars)
     }
 
     /// Whether the musician allowed remote settings in the editor (clients on other computers
@@ -147,6 +160,7 @@ fn run(remote: &mut Remote, message: &OscMessage) -> Result<Vec<OscMessage>, Com
         Run::Edit(read) => {
             let (message, asked) = quantize_option(message)?;
             let mut args = Args::new(&message);
+            remote.edit_lands = asked.unwrap_or_else(|| remote.clients.quantize(remote.sender));
             let edit = read(&mut args, remote)?;
             let (edit, lands) = landing(edit, asked, remote.clients.quantize(remote.sender));
             let warning = dialect::beyond_voices(remote, &edit);
