@@ -472,6 +472,7 @@ fn sixteen_tracks_of_sixty_fourths_at_300_bpm_lose_nothing() {
 /// 20 ms — its timetag is 125 ms + 20 ms after the first open's.
 #[test]
 fn osc_delay_shifts_the_gates_after_it_by_exactly_its_value() {
+    let _serial = wall_clock_lock();
     let receiver = OscReceiver::start().expect("starting the OSC receiver");
     let osc = OscOutConfig::to_port(receiver.port())
         .with_mode(OscMode::Bundle, 20.0)
@@ -485,7 +486,9 @@ fn osc_delay_shifts_the_gates_after_it_by_exactly_its_value() {
         .expect("calling text_to_value")
         .expect("osc_delay parses \"20\"");
 
+    // Paced by the wall clock like a host: the sidecar takes each buffer's gates as they come.
     let run = TransportScript::new(SAMPLE_RATE, 120.0, LONG_BLOCK)
+        .with_pacing(Pacing::WallClock)
         .with_param_change(0, 4_000, param.id, value)
         .with_stop_at_block(2)
         .run(&mut host, 3 * u64::from(LONG_BLOCK))
@@ -541,6 +544,7 @@ fn play_quarters_and_set_mid_gate(
     string_id: &str,
     value: bool,
 ) -> (ScriptRun, Vec<Datagram>, Vec<ReceivedMessage>) {
+    let _serial = wall_clock_lock();
     let receiver = OscReceiver::start().expect("starting the OSC receiver");
     let osc = OscOutConfig::to_port(receiver.port()).with_mode(OscMode::Bundle, 20.0);
     let mut host = plugin_with_state_and_block(
@@ -550,7 +554,10 @@ fn play_quarters_and_set_mid_gate(
     let (param, plain) = bool_param(&mut host, string_id, value);
 
     let play = (1.2 * SAMPLE_RATE / f64::from(LONG_BLOCK)).ceil() as usize;
+    // Paced by the wall clock like a host, so the gate clock's due instants of successive
+    // buffers follow each other as in a DAW.
     let run = TransportScript::new(SAMPLE_RATE, 120.0, LONG_BLOCK)
+        .with_pacing(Pacing::WallClock)
         .with_param_change(0, CUT, param, plain)
         .with_stop_at_block(play)
         .run(&mut host, (play as u64 + 1) * u64::from(LONG_BLOCK))
