@@ -39,6 +39,7 @@ use triple_buffer::Output;
 
 use edit::{EditLayer, PatternStore};
 use engine::event::{NoteEvent as EngineEvent, NoteKind};
+use engine::lanes::LaneMidi;
 use engine::pattern::SongSnapshot;
 use engine::slot_switch::SlotQuantize;
 use engine::Engine;
@@ -170,13 +171,15 @@ pub fn normalized_velocity(velocity: u8) -> f32 {
     }
 }
 
-/// The host event for an engine event.
-fn host_event(event: &EngineEvent) -> NoteEvent<()> {
+/// The host event for an engine event, if it has one: lane values become MIDI control changes
+/// or pitch bends on the track's channel (a lane without a MIDI destination and an exact pitch
+/// send nothing to the host).
+fn host_event(event: &EngineEvent) -> Option<NoteEvent<()>> {
     let timing = event.offset;
     let voice_id = VoiceID::Wildcard;
     let channel = Channel::Number(event.channel);
     let key = Key::Number(event.key);
-    match event.kind {
+    Some(match event.kind {
         NoteKind::On { velocity } => NoteEvent::NoteOn {
             timing,
             voice_id,
@@ -191,7 +194,26 @@ fn host_event(event: &EngineEvent) -> NoteEvent<()> {
             key,
             velocity: 0.0,
         },
-    }
+        NoteKind::Lane { midi, value, .. } => {
+            let channel = event.channel & 0x0f;
+            let value = value.min(engine::lanes::LANE_MAX);
+            match midi {
+                LaneMidi::Off => return None,
+                LaneMidi::Cc(cc) => NoteEvent::MidiCC {
+                    timing,
+                    channel,
+                    cc: cc & 0x7f,
+                    value: f32::from(value >> 7) / 127.0,
+                },
+                LaneMidi::PitchBend => NoteEvent::MidiPitchBend {
+                    timing,
+                    channel,
+                    value: f32::from(value) / f32::from(engine::lanes::LANE_MAX),
+                },
+            }
+        }
+        NoteKind::Pitch { .. } => return None,
+    })
 }
 
 impl Plugin for ChronusSeq {
@@ -209,7 +231,7 @@ impl Plugin for ChronusSeq {
         ..AudioIOLayout::const_default()
     }];
     const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
-    const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
     type Editor = editor::ChronusEditor;
@@ -329,12 +351,15 @@ impl Plugin for ChronusSeq {
             &performance,
             &mut |event| {
                 // A full host queue drops the event: nothing on the audio thread may wait.
-                let _ = context.try_send_event(host_event(&event));
+                if let Some(host_event) = host_event(&event) {
+                    let _ = context.try_send_event(host_event);
+                }
                 if let Some(timing) = gate_timing {
                     osc.send(timing, &event);
                 }
             },
         );
+        self.osc.end_piece();
         let slot = self.engine.playing_slot();
         let song = if self.edit_waiting {
             &self.before_edit

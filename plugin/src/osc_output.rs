@@ -1,16 +1,19 @@
 //! The plugin's side of OSC output: starts and stops the sidecar with activation, and turns the
 //! engine's note events into timed gate events on the audio thread.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::engine::event::{NoteEvent, NoteKind};
 use crate::gate_clock::GateClock;
 use crate::host::Piece;
-use crate::osc_out::{self, GateEvent, GateSender, OscOutStatus, SettingsCell, Sidecar};
+use crate::osc_out::{self, GateEvent, GateKind, GateSender, OscOutStatus, SettingsCell, Sidecar};
 
 /// Events the queue to the sidecar holds: far more than the densest pattern makes in a buffer.
 const QUEUE_CAPACITY: usize = 16_384;
+/// Events of one piece gathered before they are queued together.
+const PIECE_CAPACITY: usize = 2_048;
 
 /// What the audio thread needs while the sidecar runs.
 struct Running {
@@ -20,6 +23,9 @@ struct Running {
     sidecar: Sidecar,
     /// Wall-clock instants of samples. Audio thread only.
     clock: GateClock,
+    /// The piece's events, queued together at its end so that the sidecar never sees a lane
+    /// value without the open that follows it. Audio thread only; never grows.
+    piece: Vec<GateEvent>,
 }
 
 /// OSC output of one plugin instance.
@@ -65,6 +71,7 @@ impl OscOutput {
             sender,
             sidecar,
             clock: GateClock::new(sample_rate, max_buffer),
+            piece: Vec::with_capacity(PIECE_CAPACITY),
         });
         self.was_enabled = false;
         Ok(())
@@ -77,14 +84,15 @@ impl OscOutput {
         }
     }
 
-    /// Starts `piece`. Closes every gate when output has just been switched off. Audio thread;
-    /// never blocks or allocates.
+    /// Starts `piece`. Closes every gate when output has just been switched off (the OSC
+    /// Output parameter, or `/seq/stop`). Audio thread; never blocks or allocates.
     pub fn begin_piece(
         &mut self,
         piece: &Piece,
         enabled: bool,
         delay_ms: f32,
     ) -> Option<PieceTiming> {
+        let enabled = enabled && !self.status.silenced.load(Ordering::Relaxed);
         let running = self.running.as_mut()?;
         let start = running.clock.piece_start(piece) + user_delay(delay_ms);
         let was_enabled = std::mem::replace(&mut self.was_enabled, enabled);
@@ -94,16 +102,42 @@ impl OscOutput {
         enabled.then_some(PieceTiming { start })
     }
 
-    /// Hands the gate for `event` to the sidecar. Audio thread; never blocks or allocates.
+    /// Gathers the gate (or lane value, or pitch) for `event`; [`OscOutput::end_piece`] hands
+    /// the piece's events to the sidecar. Audio thread; never blocks or allocates.
     pub fn send(&mut self, timing: PieceTiming, event: &NoteEvent) {
         let Some(running) = self.running.as_mut() else {
             return;
         };
         let due = running.clock.after(timing.start, event.offset);
-        running.sender.push(match event.kind {
-            NoteKind::On { velocity } => GateEvent::open(event.track, velocity, event.key, due),
-            NoteKind::Off => GateEvent::close(event.track, due),
-        });
+        let track = event.track;
+        let gate = match event.kind {
+            NoteKind::On { velocity } => GateEvent::open(track, velocity, event.key, due),
+            NoteKind::Off => GateEvent::close(track, due),
+            NoteKind::Lane { lane, value, .. } => GateEvent {
+                track,
+                kind: GateKind::Param { lane, value },
+                due,
+            },
+            NoteKind::Pitch { hz } => GateEvent {
+                track,
+                kind: GateKind::Pitch { hz },
+                due,
+            },
+        };
+        if running.piece.len() == running.piece.capacity() {
+            running.sender.push_all(&running.piece);
+            running.piece.clear();
+        }
+        running.piece.push(gate);
+    }
+
+    /// Hands the events of the piece to the sidecar, together. Audio thread; never blocks or
+    /// allocates.
+    pub fn end_piece(&mut self) {
+        if let Some(running) = self.running.as_mut() {
+            running.sender.push_all(&running.piece);
+            running.piece.clear();
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use triple_buffer::Output;
 use crate::document::SongDoc;
 use crate::edit::{EditLayer, PatternStore};
 use crate::engine::pattern::SongSnapshot;
+use crate::engine::slot_switch::SlotQuantize;
 use crate::live_state::LiveState;
 use crate::osc_commands::subscriptions::SharedSubscribers;
 use crate::osc_commands::{Remote, SeqCommands};
@@ -89,7 +90,9 @@ impl Parts {
             edits: self.edits.clone(),
             live: Arc::clone(&self.live),
             edit_slot: None,
+            osc_out_status: Arc::clone(&self.osc_out_status),
             sender: None,
+            edit_lands: SlotQuantize::Now,
             clients: Default::default(),
             subscribers: Arc::clone(&self.subscribers),
             osc_in_status: Arc::clone(&self.osc_in_status),

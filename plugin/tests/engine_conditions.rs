@@ -252,7 +252,9 @@ fn reference(case: &Case) -> Vec<On> {
                 continue;
             }
             let beat = k as f64 * beats + if k % 2 == 1 { swing } else { 0.0 };
-            if beat < case.start {
+            // A run starts scanning one sample before its first sample (the engine's rule): a
+            // hit within that sample plays on the first one.
+            if beat <= case.start - 1.0 / spb + TOL {
                 continue;
             }
             for &(run_first, run_end) in &runs {

@@ -67,6 +67,9 @@ impl From<NoteEvent> for Ev {
             kind: match event.kind {
                 NoteKind::On { velocity } => Kind::On(velocity),
                 NoteKind::Off => Kind::Off,
+                NoteKind::Lane { .. } | NoteKind::Pitch { .. } => {
+                    panic!("these patterns have no lanes and no note cycles")
+                }
             },
             track: event.track,
             channel: event.channel,

@@ -165,3 +165,59 @@ fn remote_settings_need_the_musician_s_permission() {
     .expect_err("empty");
     assert!(empty.contains("host"), "{empty}");
 }
+
+/// The lane, note-cycle and voice commands are edits like the others: `/chronus/check` tries
+/// them without changing anything, and they take a quantize option.
+#[test]
+fn lane_and_cycle_commands_can_be_checked_and_quantized() {
+    let plugin = ChronusSeq::default();
+    let store = plugin.pattern_store();
+    let doc = store.doc();
+
+    let lane_step = vec![
+        OscType::Int(2),
+        OscType::Int(1),
+        OscType::Int(3),
+        OscType::Float(0.5),
+    ];
+    let report = check(&plugin, "/chronus/lane/step", lane_step.clone()).expect("check");
+    assert_eq!(report["changed"], true, "{report}");
+    assert_eq!(report["tracks"][0]["track"], 2, "{report}");
+    let report = check(
+        &plugin,
+        "/chronus/lane/osc",
+        vec![
+            OscType::Int(2),
+            OscType::Int(1),
+            s("/mod/voice2/filter/freq"),
+        ],
+    )
+    .expect("check");
+    let settings = report["settings"][0].as_str().expect("a setting");
+    assert!(
+        settings.contains("lane 1 of track 2") && settings.contains("/mod/voice2/filter/freq"),
+        "{settings}"
+    );
+    let report = check(
+        &plugin,
+        "/chronus/track/cycle",
+        vec![OscType::Int(1), s("C4,110.0"), s("quantize=bar")],
+    )
+    .expect("check");
+    assert_eq!(
+        (report["changed"].clone(), report["lands"].clone()),
+        (Value::Bool(true), s_json("bar"))
+    );
+    assert_eq!(store.doc(), doc, "the checks changed nothing");
+
+    let mut quantized = lane_step;
+    quantized.push(s("quantize=bar"));
+    let replies = send(&plugin, "/chronus/lane/step", quantized).expect("a quantized lane edit");
+    assert_eq!(replies[0].args, vec![s("/chronus/lane/step")]);
+    let lane = store.doc().slot(0).tracks[1].pattern.lanes[0];
+    assert_eq!(lane.values[2].get(), Some(8192));
+}
+
+fn s_json(text: &str) -> Value {
+    Value::String(text.to_owned())
+}

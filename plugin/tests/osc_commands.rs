@@ -5,10 +5,14 @@
 mod support;
 
 use std::net::UdpSocket;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chronus_seq::document::PatternDoc;
+use chronus_seq::engine::lanes::LaneMidi;
+use chronus_seq::engine::note_cycle::Hz;
 use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind, Step};
+use chronus_seq::osc_out::Curve;
 use chronus_seq::params::QuantizeChoice;
 use chronus_seq::ChronusSeq;
 use rosc::{OscMessage, OscPacket, OscType};
@@ -415,8 +419,12 @@ fn music_chronus_sequencer_commands_drive_the_tracks() {
     session.ok("/seq/clear", vec![]);
     let reason = session.refused("/seq/bpm", vec![f(120.0)]);
     assert!(reason.contains("the DAW owns the transport"), "{reason}");
-    session.refused("/seq/start", vec![]);
-    session.refused("/seq/stop", vec![]);
+    // Stop silences the OSC output (the DAW keeps the transport), start ends the silence.
+    let status = session.plugin.osc_status();
+    session.ok("/seq/stop", vec![]);
+    assert!(status.silenced.load(Ordering::Relaxed));
+    session.ok("/seq/start", vec![]);
+    assert!(!status.silenced.load(Ordering::Relaxed));
     session.ok(
         "/seq/add",
         vec![
@@ -458,17 +466,36 @@ fn music_chronus_sequencer_commands_drive_the_tracks() {
         .expect("bass");
     assert_eq!((kick, bass), (3, 4));
     assert_eq!(doc.tracks[kick].pattern.steps[2], Step::hit(127));
-    assert_eq!(doc.tracks[kick].pattern.note, 35, "60 Hz is MIDI 35");
-    let bass_notes: Vec<Option<u8>> = doc.tracks[bass].pattern.steps[..16]
+    assert_eq!(
+        doc.tracks[kick].pattern.note, 35,
+        "60 Hz is nearest MIDI 35"
+    );
+    assert_eq!(
+        doc.tracks[kick].pattern.freq.map(Hz::get),
+        Some(60.0),
+        "and plays 60 Hz exactly"
+    );
+    // The notes cycle over the hits (not written into the steps), as exact frequencies.
+    assert!(doc.tracks[bass]
+        .pattern
+        .steps
         .iter()
-        .filter(|step| step.on)
-        .map(|step| step.note)
+        .all(|step| step.note.is_none()));
+    let cycle: Vec<f32> = doc.tracks[bass]
+        .pattern
+        .cycle
+        .pitches()
+        .iter()
+        .map(|hz| hz.get())
         .collect();
-    assert_eq!(bass_notes, [Some(36), Some(39), Some(43), Some(36)]);
+    assert_eq!(cycle, [36, 39, 43].map(|note| Hz::of_note(note).get()));
     let targets = session.plugin.seq_params().osc_out.0.get();
     assert_eq!(targets.tracks[kick].address, "/gate/voice1");
     assert_eq!(targets.tracks[bass].address, "/gate/voice2");
-    assert!(targets.tracks[bass].send_freq);
+    let profile = targets.tracks[bass]
+        .voice_profile
+        .expect("the voice profile");
+    assert_eq!((profile.filter_freq, profile.base_amp), (800.0, 0.3));
     assert_eq!(params.swing.value(), 60.0);
 
     session.ok("/pattern/save", vec![i(2)]);
@@ -511,4 +538,145 @@ fn a_bar_aligned_load_switches_on_the_next_bar() {
     // although the instance quantize is "now".
     assert_eq!(heard.first(), Some(&96_000));
     assert_eq!(heard[1], 102_000);
+}
+
+#[test]
+fn lanes_cycles_voice_profile_and_voices_over_osc() {
+    let session = Session::start();
+    session.ok("/chronus/lane/cc", vec![i(1), i(1), i(74)]);
+    session.ok("/chronus/lane/length", vec![i(1), i(1), i(3)]);
+    session.ok("/chronus/lane/step", vec![i(1), i(1), i(2), f(0.5)]);
+    session.ok("/chronus/lane/base", vec![i(1), i(1), f(0.0)]);
+    session.ok(
+        "/chronus/lane/values",
+        vec![i(1), i(2), f(0.0), f(1.0), f(-1.0), f(0.25)],
+    );
+    session.ok("/chronus/lane/bend", vec![i(1), i(2)]);
+    session.ok(
+        "/chronus/lane/osc",
+        vec![
+            i(1),
+            i(1),
+            s("/mod/voice1/filter/freq"),
+            f(20.0),
+            f(8000.0),
+            s("exp"),
+        ],
+    );
+    session.refused("/chronus/lane/cc", vec![i(1), i(5), i(74)]);
+    session.refused("/chronus/lane/step", vec![i(1), i(1), i(65), f(0.5)]);
+    session.refused("/chronus/lane/step", vec![i(1), i(1), i(1), f(1.5)]);
+    let reason = session.refused(
+        "/chronus/lane/osc",
+        vec![i(1), i(1), s("/mod/voice1/amp"), f(0.0), f(1.0), s("exp")],
+    );
+    assert!(reason.contains("same sign"), "{reason}");
+    session.ok("/chronus/track/freq", vec![i(2), f(150.0)]);
+    session.ok("/chronus/track/cycle", vec![i(3), s("C4, 150.0"), i(2)]);
+    session.ok(
+        "/chronus/track/voice",
+        vec![i(3), s("base_amp=0.5"), s("reverb_send=0.2")],
+    );
+    session.refused("/chronus/track/voice", vec![i(3), s("base_amp=2")]);
+
+    let doc = session.slot();
+    let lane = &doc.tracks[0].pattern.lanes[0];
+    assert_eq!(lane.midi, LaneMidi::Cc(74));
+    assert_eq!(lane.length, 3);
+    assert_eq!(lane.values[1].get(), Some(8192));
+    assert_eq!(lane.base.get(), Some(0));
+    let bend = &doc.tracks[0].pattern.lanes[1];
+    assert_eq!(bend.midi, LaneMidi::PitchBend);
+    let values: Vec<Option<u16>> = bend.values[..4].iter().map(|v| v.get()).collect();
+    assert_eq!(values, [Some(0), Some(16_383), None, Some(4096)]);
+    assert_eq!(doc.tracks[1].pattern.freq.map(Hz::get), Some(150.0));
+    assert_eq!(doc.tracks[1].pattern.note, 50);
+    let cycle: Vec<f32> = doc.tracks[2]
+        .pattern
+        .cycle
+        .pitches()
+        .iter()
+        .map(|hz| hz.get())
+        .collect();
+    assert_eq!(cycle, [Hz::of_note(60).get(), 150.0]);
+    let settings = session.plugin.seq_params().osc_out.0.get();
+    assert_eq!(
+        settings.tracks[0].lanes[0].address,
+        "/mod/voice1/filter/freq"
+    );
+    assert_eq!(settings.tracks[0].lanes[0].curve, Curve::Exponential);
+    let profile = settings.tracks[2].voice_profile.expect("a profile");
+    assert_eq!(
+        (profile.base_amp, profile.reverb_send, profile.filter_freq),
+        (0.5, 0.2, 1000.0)
+    );
+
+    // The voice count marks what the modular does not have.
+    session.ok("/chronus/voices", vec![i(2)]);
+    let replies = session.send("/seq/add", vec![s("lead"), s("voice3"), s("x...")]);
+    assert_eq!(replies.len(), 2, "{replies:?}");
+    assert_eq!(replies[0].addr, "/chronus/warning");
+    assert!(
+        matches!(&replies[0].args[0], OscType::String(text) if text.contains("voice3")),
+        "{replies:?}"
+    );
+    assert!(session.plugin.seq_params().osc_out.0.get().beyond_voices(3));
+    session.refused("/chronus/voices", vec![i(0)]);
+}
+
+#[test]
+fn modular_messages_are_forwarded_in_order_until_switched_off() {
+    let session = Session::start();
+    let modular = UdpSocket::bind("127.0.0.1:0").expect("modular socket");
+    modular
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    let port = modular.local_addr().expect("address").port();
+    session
+        .plugin
+        .seq_params()
+        .osc_out
+        .0
+        .update(|settings| settings.port = port);
+    let sent = [
+        ("/mod/voice1/filter/q", vec![f(2.5)]),
+        ("/engine/status", vec![]),
+        ("/gate/voice2", vec![i(1)]),
+        ("/mod/voice1/osc/type", vec![i(2)]),
+    ];
+    for (address, args) in &sent {
+        let packet = OscPacket::Message(OscMessage {
+            addr: (*address).to_owned(),
+            args: args.clone(),
+        });
+        session.send_bytes(&rosc::encoder::encode(&packet).expect("encodes"));
+    }
+    let mut buffer = [0u8; 2048];
+    for (address, args) in &sent {
+        let (size, _) = modular.recv_from(&mut buffer).expect("a forwarded message");
+        let (_, packet) = rosc::decoder::decode_udp(&buffer[..size]).expect("valid OSC");
+        assert_eq!(
+            packet,
+            OscPacket::Message(OscMessage {
+                addr: (*address).to_owned(),
+                args: args.clone()
+            })
+        );
+    }
+    // Forwarded messages get no reply: the next reply the client sees is the ok of this.
+    session.ok("/chronus/forward", vec![i(0)]);
+    // Commands run in arrival order: the four were counted before this one's reply.
+    assert_eq!(
+        session
+            .plugin
+            .osc_status()
+            .forwarded
+            .load(Ordering::Relaxed),
+        4
+    );
+    let reason = session.refused("/mod/voice1/amp", vec![f(0.1)]);
+    assert!(
+        reason.contains("forwarding of modular messages is off"),
+        "{reason}"
+    );
 }

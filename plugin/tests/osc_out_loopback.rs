@@ -12,9 +12,10 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use chronus_seq::clock::{Clock, ManualClock, MANUAL_WALL_START_UNIX_SECS};
+use chronus_seq::engine::note_cycle::Hz;
 use chronus_seq::osc_out::{
-    self, GateEvent, GateKind, GateSender, OscOutSettings, OscOutStatus, Profile, SettingsCell,
-    Sidecar, TimingMode,
+    self, Curve, GateEvent, GateKind, GateSender, LaneTarget, OscOutSettings, OscOutStatus,
+    Profile, SettingsCell, Sidecar, TimingMode, VoiceProfile,
 };
 use rosc::{OscPacket, OscTime, OscType};
 use std::time::SystemTime;
@@ -761,7 +762,8 @@ fn no_listener_counts_errors_and_keeps_running() {
     });
     rig.sidecar.stop();
     assert_eq!(gate_values(&messages)["/gate/voice4"], [1, 0]);
-    assert_paired(&receiver.messages());
+    // The stop closes what is still open; its datagrams may still be on their way.
+    assert_paired(&receiver.wait_until_quiet());
 }
 
 #[test]
@@ -938,4 +940,119 @@ fn alternate() -> bool {
     use std::sync::atomic::AtomicU32;
     static TURN: AtomicU32 = AtomicU32::new(0);
     TURN.fetch_add(1, Ordering::Relaxed).is_multiple_of(2)
+}
+
+/// The Music Chronus voice profile and lane values, queued as the audio thread queues a piece
+/// (lane value and pitch first, then the open, all due at once): in both timing modes they
+/// arrive in one datagram with the gate, in Music Chronus's order (freq, amp, filter/freq,
+/// sends), the lane after them, the gate last. A lane value without an open goes alone (mapped
+/// onto its range), and a lane of a track whose gate address is empty still sends.
+#[test]
+fn voice_profile_and_lanes_go_in_the_gates_bundle_before_it() {
+    let _serial = serial();
+    for mode in [TimingMode::Timed, TimingMode::Bundle] {
+        let receiver = Receiver::new();
+        let mut settings = settings_for(receiver.port);
+        settings.mode = mode;
+        settings.tracks[1].voice_profile = Some(VoiceProfile {
+            reverb_send: 0.25,
+            ..VoiceProfile::default()
+        });
+        settings.tracks[1].lanes[2] = LaneTarget {
+            address: "/mod/voice2/filter/q".into(),
+            min: 1.0,
+            max: 3.0,
+            curve: Curve::Linear,
+        };
+        settings.tracks[4].address = String::new();
+        settings.tracks[4].lanes[0] = LaneTarget {
+            address: "/mod/voice1/slide_time".into(),
+            ..LaneTarget::default()
+        };
+        let mut rig = rig(settings, 64);
+        let due = Instant::now() + ms(30);
+        let later = due + ms(10);
+        let hz = Hz::new(150.0).unwrap();
+        rig.sender.push_all(&[
+            GateEvent {
+                track: 1,
+                kind: GateKind::Param {
+                    lane: 2,
+                    value: 16_383,
+                },
+                due,
+            },
+            GateEvent {
+                track: 4,
+                kind: GateKind::Param { lane: 0, value: 0 },
+                due,
+            },
+            GateEvent {
+                track: 1,
+                kind: GateKind::Pitch { hz },
+                due,
+            },
+            GateEvent::open(1, 76, 50, due),
+            GateEvent {
+                track: 1,
+                kind: GateKind::Param { lane: 2, value: 0 },
+                due: later,
+            },
+            GateEvent::close(1, later),
+        ]);
+        let messages = receiver.wait_for(10);
+        let summary: Vec<(usize, &str, Vec<OscType>)> = messages
+            .iter()
+            .map(|m| (m.packet, m.addr.as_str(), m.args.clone()))
+            .collect();
+        let gate_packet = messages
+            .iter()
+            .find(|m| m.addr == "/gate/voice2")
+            .expect("the open")
+            .packet;
+        let in_gate_packet: Vec<(&str, Vec<OscType>)> = summary
+            .iter()
+            .filter(|(packet, ..)| *packet == gate_packet)
+            .map(|(_, addr, args)| (*addr, args.clone()))
+            .collect();
+        let float = |value: f32| vec![OscType::Float(value)];
+        assert_eq!(
+            in_gate_packet,
+            vec![
+                ("/mod/voice2/freq", float(150.0)),
+                ("/mod/voice2/amp", float(0.18)),
+                ("/mod/voice2/filter/freq", float(1150.0)),
+                ("/mod/voice2/send/reverb", float(0.25)),
+                ("/mod/voice2/send/delay", float(0.0)),
+                ("/mod/voice2/filter/q", float(3.0)),
+                ("/gate/voice2", vec![OscType::Int(1)]),
+            ],
+            "{mode:?}: {summary:?}"
+        );
+        let alone: Vec<&(usize, &str, Vec<OscType>)> = summary
+            .iter()
+            .filter(|(packet, ..)| *packet != gate_packet)
+            .collect();
+        assert_eq!(alone.len(), 3, "{mode:?}: {summary:?}");
+        assert!(alone
+            .iter()
+            .any(|(_, addr, args)| *addr == "/mod/voice1/slide_time" && *args == float(0.0)));
+        // The later lane value has no open to ride with: it goes on its own, next to the close
+        // due at the same instant.
+        let mut later: Vec<(&str, Vec<OscType>)> = alone
+            .iter()
+            .filter(|(_, addr, _)| addr.starts_with("/mod/voice2") || addr.starts_with("/gate"))
+            .map(|(_, addr, args)| (*addr, args.clone()))
+            .collect();
+        later.sort_by(|a, b| a.0.cmp(b.0));
+        assert_eq!(
+            later,
+            [
+                ("/gate/voice2", vec![OscType::Int(0)]),
+                ("/mod/voice2/filter/q", float(1.0))
+            ]
+        );
+        assert_eq!(counter(&rig.status.sent), 10);
+        rig.sidecar.stop();
+    }
 }

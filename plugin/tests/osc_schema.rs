@@ -56,6 +56,7 @@ fn sample_text(address: &str, name: &str) -> &'static str {
         "direction" => "pendulum",
         "root" => "D",
         "scale" => "dorian",
+        "option" => "base_amp=0.5",
         "address" if address == "/chronus/check" => "/chronus/clear",
         "address" => "/chronus/pattern",
         other => panic!("{address}: no sample value for the string argument {other:?}"),
@@ -200,4 +201,21 @@ fn the_reference_documents_exactly_the_commands_in_the_schema() {
         }
     }
     assert_eq!(documented, listed, "docs/OSC.md and the schema differ");
+}
+
+#[test]
+fn the_schema_names_the_forwarded_prefixes_which_are_no_commands() {
+    let plugin = ChronusSeq::default();
+    let schema = schema(&plugin, vec![]);
+    assert_eq!(
+        schema["forwarded"]["prefixes"],
+        serde_json::json!(["/mod/", "/gate/", "/engine/"])
+    );
+    let commands = schema["commands"].as_array().expect("commands");
+    assert!(commands.iter().all(|command| {
+        let address = command["address"].as_str().expect("address");
+        !["/mod/", "/gate/", "/engine/"]
+            .iter()
+            .any(|prefix| address.starts_with(prefix))
+    }));
 }

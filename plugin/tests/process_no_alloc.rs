@@ -1,7 +1,8 @@
 //! The real `ChronusSeq::process` runs under `assert_no_alloc` through play, edits published
-//! between blocks (one of them quantized to the bar, landing at a loop wrap; trig conditions of
-//! every kind, every direction, Fill on, melodic tracks in a scale transposed by keys played into
-//! the plugin, a slot key), slot switches (quantized to the bar and at once), an in-block loop wrap, a
+//! between blocks (patterns with modulation lanes to MIDI CC and pitch bend and a note cycle of
+//! exact frequencies, played in every direction; one edit quantized to the bar, landing at a loop
+//! wrap; trig conditions of every kind, every direction, Fill on, melodic tracks in a scale
+//! transposed by keys played into the plugin, a slot key), slot switches (quantized to the bar and at once), an in-block loop wrap, a
 //! host-split loop wrap, a seek, a tempo change, a stop, a missing transport and absurd block
 //! sizes, under CLAP and under VST3 with Ardour-shaped positions (sample clock beside rounded
 //! beats, blocks split into pieces of one host buffer, absurd sample positions). Any allocation aborts the test process (nice-plug installs the allocation guard
@@ -11,6 +12,8 @@ mod support;
 
 use chronus_seq::document::PatternDoc;
 use chronus_seq::edit::{Edit, Origin, StepChange, TrackChange, TrackRef};
+use chronus_seq::engine::lanes::{LaneMidi, LaneValue, LANE_MAX};
+use chronus_seq::engine::note_cycle::{Hz, NoteCycle};
 use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind};
 use chronus_seq::engine::slot_switch::SlotQuantize;
 use chronus_seq::params::QuantizeChoice;
@@ -162,16 +165,28 @@ fn process_never_allocates() {
     };
     let mut context = TestProcessContext::new(RATE, 65_536);
     let (mut note_ons, mut note_offs) = (0, 0);
+    let (mut control_changes, mut pitch_bends) = (0, 0);
     let edits = plugin.edits();
     let params = plugin.seq_params();
     let gateway = plugin.param_gateway();
-    let slot2 = PatternDoc::default();
+    let slot2 = with_lanes_and_cycle(PatternDoc::default());
     let mut slots_played = [false; 2];
 
     for (index, block) in script().into_iter().enumerate() {
         // Between blocks, as the editor or OSC input would: edits and slot changes.
         match index {
-            // Trig conditions of every kind, every direction and Fill on, from early on.
+            0 => edits
+                .apply(
+                    Origin::Osc,
+                    0,
+                    Edit::PutSlot {
+                        slot: 0,
+                        pattern: Box::new(with_lanes_and_cycle(PatternDoc::default())),
+                    },
+                )
+                .expect("a valid slot"),
+            // Trig conditions of every kind, every direction and Fill on, from early on; slot 1
+            // also has lanes and a note cycle, which then follow the directions.
             5 => {
                 let conditions = ["1:2", "!1st", "fill", "pre", "!pre", "nei", "!nei", "1st"];
                 let mut batch = Vec::new();
@@ -194,9 +209,11 @@ fn process_never_allocates() {
                     root: 2,
                     kind: ScaleKind::Dorian,
                 }));
-                edits
-                    .apply(Origin::Osc, 1, Edit::Batch(batch))
-                    .expect("valid conditions");
+                for slot in [0, 1] {
+                    edits
+                        .apply(Origin::Osc, slot, Edit::Batch(batch.clone()))
+                        .expect("valid conditions");
+                }
                 gateway.set(&params.fill, true);
             }
             50 => edits
@@ -299,6 +316,8 @@ fn process_never_allocates() {
                 match event {
                     NoteEvent::NoteOn { .. } => note_ons += 1,
                     NoteEvent::NoteOff { .. } => note_offs += 1,
+                    NoteEvent::MidiCC { cc: 74, .. } => control_changes += 1,
+                    NoteEvent::MidiPitchBend { .. } => pitch_bends += 1,
                     _ => panic!("unexpected event {event:?}"),
                 }
             }
@@ -311,6 +330,32 @@ fn process_never_allocates() {
         "switched to slot 2 and back"
     );
     assert_eq!(note_ons, note_offs, "every note ended by the final stop");
+    assert!(
+        control_changes > 10,
+        "the CC lane plays, got {control_changes}"
+    );
+    assert!(
+        pitch_bends > 2,
+        "the pitch-bend lane's base and values, got {pitch_bends}"
+    );
+}
+
+/// `doc` with a CC 74 lane of 3 steps on track 1, a pitch-bend lane with a base value on track
+/// 2 and a note cycle with exact frequencies on track 3.
+fn with_lanes_and_cycle(mut doc: PatternDoc) -> PatternDoc {
+    let kick = &mut doc.tracks[0].pattern;
+    kick.lanes[0].midi = LaneMidi::Cc(74);
+    kick.lanes[0].length = 3;
+    kick.lanes[0].values[0] = LaneValue::new(LANE_MAX).unwrap();
+    kick.lanes[0].values[2] = LaneValue::new(100).unwrap();
+    let snare = &mut doc.tracks[1].pattern;
+    snare.lanes[3].midi = LaneMidi::PitchBend;
+    snare.lanes[3].base = LaneValue::new(8192).unwrap();
+    snare.lanes[3].values[4] = LaneValue::new(12_000).unwrap();
+    let hat = &mut doc.tracks[2].pattern;
+    let pitches = [150.0, 220.5, 330.0].map(|hz| Hz::new(hz).unwrap());
+    hat.cycle = NoteCycle::new(&pitches, 0);
+    doc
 }
 
 /// The guard is live in this test binary: an allocation inside `assert_no_alloc` aborts. Runs

@@ -9,11 +9,15 @@ use std::path::PathBuf;
 
 use chronus_seq::document::{PatternDoc, SongDoc, TrackDoc};
 use chronus_seq::editor::size::EditorSize;
+use chronus_seq::engine::lanes::{LaneMidi, LaneValue};
+use chronus_seq::engine::note_cycle::{Hz, NoteCycle};
 use chronus_seq::engine::pattern::{
     Condition, Direction, RateFeel, Scale, ScaleKind, Step, StepRate, TrackPattern, MAX_STEPS,
 };
 use chronus_seq::osc_in::OscInSettings;
-use chronus_seq::osc_out::{OscOutSettings, Profile, TimingMode, TrackTarget};
+use chronus_seq::osc_out::{
+    Curve, LaneTarget, OscOutSettings, Profile, TimingMode, TrackTarget, VoiceProfile,
+};
 use chronus_seq::saved_state::{self, Part, SavedState};
 use chronus_seq::ChronusSeq;
 use nice_plug::prelude::*;
@@ -141,6 +145,7 @@ fn osc_out() -> OscOutSettings {
         address: address.to_owned(),
         send_freq,
         send_amp,
+        ..TrackTarget::default_for(0)
     };
     settings.tracks[0] = target("/chronus/kick", false, true);
     settings.tracks[1] = target("", false, false);
@@ -279,6 +284,56 @@ fn v3_full() -> SavedState {
     state
 }
 
+/// What `v4-full.json` holds: `v3-full.json` with a lane on slot 1's kick, and on slot 3's
+/// bass an exact frequency, a note cycle and two lanes (CC 74, pitch bend); OSC output settings
+/// with a voice profile, lane destinations, six voices and forwarding off.
+fn v4_full() -> SavedState {
+    let mut state = v3_full();
+    let kick = &mut state.pattern.slot_mut(0).tracks[0].pattern;
+    kick.lanes[1].values[15] = LaneValue::new(1).unwrap();
+    let bass = &mut state.pattern.slot_mut(2).tracks[1].pattern;
+    bass.freq = Hz::new(82.5);
+    let pitches = [110.0, 82.5, 146.83].map(|hz| Hz::new(hz).unwrap());
+    bass.cycle = NoteCycle::new(&pitches, -3);
+    let cc = &mut bass.lanes[0];
+    cc.midi = LaneMidi::Cc(74);
+    cc.length = 3;
+    cc.base = LaneValue::new(0).unwrap();
+    cc.values[0] = LaneValue::new(16_383).unwrap();
+    cc.values[2] = LaneValue::new(8192).unwrap();
+    let bend = &mut bass.lanes[3];
+    bend.midi = LaneMidi::PitchBend;
+    bend.length = 64;
+    for (index, value) in bend.values.iter_mut().enumerate() {
+        if index % 5 != 2 {
+            *value = LaneValue::new((index as u16 * 257) % 16_384).unwrap();
+        }
+    }
+    let osc = state.osc_out.as_mut().expect("OSC output settings");
+    osc.voices = 6;
+    osc.forward_modular = false;
+    osc.tracks[1].voice_profile = Some(VoiceProfile {
+        base_amp: 0.5,
+        filter_freq: 800.0,
+        accent_boost: 1200.0,
+        reverb_send: 0.25,
+        delay_send: 0.125,
+    });
+    osc.tracks[1].lanes[0] = LaneTarget {
+        address: "/mod/voice2/filter/freq".to_owned(),
+        min: 20.0,
+        max: 8000.0,
+        curve: Curve::Exponential,
+    };
+    osc.tracks[1].lanes[3] = LaneTarget {
+        address: "/mod/voice2/send/delay".to_owned(),
+        min: 0.0,
+        max: 0.5,
+        curve: Curve::Linear,
+    };
+    state
+}
+
 /// `state` with the parts it lacks taken from a fresh instance, as a project load leaves them.
 fn in_fresh_instance(state: SavedState) -> SavedState {
     SavedState {
@@ -335,6 +390,11 @@ fn cases() -> Vec<Case> {
             repairs: vec![],
         },
         Case {
+            name: "v4-full",
+            loads: v4_full(),
+            repairs: vec![],
+        },
+        Case {
             name: "v1-corrupt-pattern",
             loads: default_pattern(v1_full()),
             repairs: vec![(Part::Pattern, "not valid JSON")],
@@ -359,11 +419,17 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            // Made when version 4 was newer; now a version-4 pattern of the wrong shape.
             name: "v4-newer",
+            loads: default_pattern(v2_full()),
+            repairs: vec![(Part::Pattern, "unknown field `songs`")],
+        },
+        Case {
+            name: "v5-newer",
             loads: default_pattern(v2_full()),
             repairs: vec![(
                 Part::Pattern,
-                "version 4 is newer than this build reads (3)",
+                "version 5 is newer than this build reads (4)",
             )],
         },
         Case {
@@ -418,7 +484,7 @@ fn every_golden_loads_the_same_through_the_plugin() {
 
 #[test]
 fn the_current_version_goldens_save_byte_identical() {
-    for name in ["v3-full"] {
+    for name in ["v4-full"] {
         let state = golden(name);
         let (loaded, _) = saved_state::read(&state.fields);
         assert_eq!(saved_state::write(&loaded), state.fields, "{name}");
@@ -444,7 +510,7 @@ fn the_version_1_golden_is_migrated_before_the_framework_reads_it() {
     ChronusSeq::filter_state(&mut state);
     let pattern: serde_json::Value = serde_json::from_str(&state.fields["pattern"]).expect("JSON");
     assert_eq!(
-        pattern["version"], 3,
+        pattern["version"], 4,
         "the framework sees the current version"
     );
     assert_eq!(state.fields["osc_out"], before["osc_out"]);

@@ -115,7 +115,7 @@ fn version_1_state_loads_into_slot_1() {
         assert_eq!(song.slot(other), &PatternDoc::empty(), "slot {}", other + 1);
     }
     let resaved: serde_json::Value = serde_json::from_str(&song.to_json()).expect("valid");
-    assert_eq!(resaved["version"], 3, "saved again in the current version");
+    assert_eq!(resaved["version"], 4, "saved again in the current version");
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn unusable_state_is_refused_with_its_reason() {
         (r#"{"presets":[]}"#.to_owned(), |e| {
             *e == StateError::Foreign
         }),
-        (valid.replace(r#""version":3"#, r#""version":7"#), |e| {
+        (valid.replace(r#""version":4"#, r#""version":7"#), |e| {
             *e == StateError::NewerVersion(7)
         }),
         (
@@ -186,7 +186,7 @@ fn unusable_state_is_refused_with_its_reason() {
             |e| matches!(e, StateError::Invalid(m) if m.contains("slot 17")),
         ),
         (
-            valid.replacen(r#""version":3"#, r#""version":0"#, 1),
+            valid.replacen(r#""version":4"#, r#""version":0"#, 1),
             |e| matches!(e, StateError::Invalid(m) if m.contains("version 0")),
         ),
         (

@@ -281,24 +281,32 @@ def test_agent_builds_a_pattern_with_the_music_chronus_dialect(session):
     assert saved_slot[0] == 2 and saved_slot[1] == 1, saved_slot
     assert saved_tracks == tracks
 
-    # The host saves what the agent built: both slots, the note cycle over the bass hits, and
-    # the gate addresses with freq and amp on.
+    # The host saves what the agent built: both slots, the exact frequencies, the note cycle over
+    # the bass hits (cycling per played hit, not stored per step), and the gate addresses with
+    # the Music Chronus voice profile (filter_freq from the arguments).
     state = juce_vst3_component_state(plugin.raw_state)
     document = json.loads(state["fields"]["pattern"])
-    assert document["version"] == 3
+    assert document["version"] == 4
     assert [s["slot"] for s in document["slots"]] == [1, 2]
     for saved in document["slots"]:
         kick, bass = saved["tracks"][3], saved["tracks"][4]
         assert (kick["name"], kick["steps"], kick["note"]) == ("kick", "X.X.X.X.X.X.X.X.", 35)
         assert (bass["name"], bass["steps"], bass["note"]) == ("bass", "x.x.....x.x.....", 45)
-        cycle = [None] * 16
-        for step, note in zip([0, 2, 8, 10], [36, 36, 41, 43]):
-            cycle[step] = note
-        assert bass["notes"] == cycle, bass
-        assert "notes" not in kick, kick
+        assert (kick["freq"], bass["freq"]) == (60.0, 110.0), (kick, bass)
+        hz = [440.0 * 2 ** ((note - 69) / 12) for note in (36, 36, 41, 43)]
+        assert len(bass["cycle"]["hz"]) == 4, bass
+        assert all(abs(a - b) < 1e-3 for a, b in zip(bass["cycle"]["hz"], hz)), bass
+        assert "notes" not in bass and "notes" not in kick and "cycle" not in kick, kick
     osc_out = json.loads(state["fields"]["osc_out"])
-    assert osc_out["tracks"][3] == {"address": "/gate/voice1", "send_freq": True, "send_amp": True}
-    assert osc_out["tracks"][4] == {"address": "/gate/voice2", "send_freq": True, "send_amp": True}
+    for track, address, filter_freq in ((3, "/gate/voice1", 200.0), (4, "/gate/voice2", 800.0)):
+        target = osc_out["tracks"][track]
+        assert (target["address"], target["send_freq"], target["send_amp"]) == (
+            address,
+            True,
+            True,
+        ), target
+        assert target["voice_profile"]["filter_freq"] == filter_freq, target
+        assert abs(target["voice_profile"]["base_amp"] - 0.3) < 1e-6, target
 
 
 def test_bad_input_gets_reasons_and_changes_nothing(session):

@@ -540,6 +540,9 @@ pub struct ScriptRun {
     pub calls: Vec<CallRecord>,
     /// Every note event, in output order.
     pub notes: Vec<AbsNote>,
+    /// Every MIDI event that is not a note (control changes, pitch bends), in output order:
+    /// absolute sample and the three bytes.
+    pub midi: Vec<(u64, [u8; 3])>,
 }
 
 impl ScriptRun {
@@ -569,6 +572,12 @@ impl ScriptRun {
         let call_index = self.calls.len();
         let ordered = output.notes.windows(2).all(|w| w[0].time <= w[1].time)
             && output.notes.iter().all(|n| n.time < frames);
+        self.midi.extend(
+            output
+                .midi
+                .iter()
+                .map(|midi| (start + u64::from(midi.time), midi.data)),
+        );
         self.notes.extend(output.notes.iter().map(|note| AbsNote {
             sample: start + u64::from(note.time),
             block,

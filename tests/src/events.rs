@@ -139,6 +139,29 @@ pub struct BlockOutput {
     pub notes: Vec<OutNote>,
     /// Number of output events that are not notes (parameter changes, gestures, sysex, …).
     pub other_events: usize,
+    /// The MIDI events among them that are not notes (control changes, pitch bends, …), in the
+    /// order the plugin pushed them.
+    pub midi: Vec<OutMidi>,
+}
+
+/// A MIDI event from the plugin's output that is not a note (a control change, pitch bend, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutMidi {
+    /// Sample offset in the block, as the plugin wrote it.
+    pub time: u32,
+    /// The three MIDI bytes.
+    pub data: [u8; 3],
+}
+
+/// Decodes one output event that is a MIDI message but not a note; `None` for anything else.
+pub(crate) fn decode_other_midi(event: &UnknownEvent) -> Option<OutMidi> {
+    match event.as_core_event()? {
+        CoreEventSpace::Midi(e) if !matches!(e.data()[0] & 0xF0, 0x80 | 0x90) => Some(OutMidi {
+            time: event.header().time(),
+            data: e.data(),
+        }),
+        _ => None,
+    }
 }
 
 /// Decodes one output event; `None` for anything that is not a note.

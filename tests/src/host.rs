@@ -10,7 +10,7 @@
 //! DAW's main loop would.
 
 use crate::error::{HarnessError, Result};
-use crate::events::{decode_note, fill_input_buffer, BlockOutput, InEvent};
+use crate::events::{decode_note, decode_other_midi, fill_input_buffer, BlockOutput, InEvent};
 use crate::handlers::{HostMainThread, HostShared, TestHost};
 use crate::transport::TransportInfo;
 use clack_host::prelude::*;
@@ -432,7 +432,10 @@ impl PluginHost {
         for event in self.output_events.iter() {
             match decode_note(event) {
                 Some(note) => output.notes.push(note),
-                None => output.other_events += 1,
+                None => {
+                    output.midi.extend(decode_other_midi(event));
+                    output.other_events += 1;
+                }
             }
         }
         self.pump_main_thread();

@@ -53,7 +53,7 @@ pub use driver::{
     ScriptRun, SplitMode, TransportScript,
 };
 pub use error::{HarnessError, Result};
-pub use events::{BlockOutput, InEvent, NoteKind, OutNote};
+pub use events::{BlockOutput, InEvent, NoteKind, OutMidi, OutNote};
 pub use expect::{
     assert_notes_eq, compare_note_lists, compare_notes, pattern_notes, ExpectedNote, Stretch,
     TrackSpec,
@@ -62,8 +62,9 @@ pub use host::{ActiveConfig, BufferLayout, PluginHost, MAX_BLOCK_SIZE, PLUGIN_ID
 pub use params::{nice_plug_param_hash, ParamInfo};
 pub use ports::{AudioPort, NotePort};
 pub use state::{
-    conditions_state_bytes, nice_plug_state_bytes, nice_plug_state_json, pattern_state_bytes,
-    saved_pattern_document, song_document, song_state_bytes,
+    conditions_state_bytes, fields_state_bytes, lanes_state_bytes, nice_plug_state_bytes,
+    nice_plug_state_json, pattern_state_bytes, saved_pattern_document, song_document,
+    song_state_bytes,
 };
 pub use transport::TransportInfo;
 

@@ -92,6 +92,15 @@ pub fn song_document(slots: &[(u8, &[&str])]) -> String {
     )
 }
 
+/// Plugin state holding a version-4 pattern document (docs/STATE.md: lanes, note cycles,
+/// frequencies) with the given tracks in slot 1 and every parameter at its default.
+pub fn lanes_state_bytes(tracks: &[&str]) -> Vec<u8> {
+    pattern_field_state_bytes(&format!(
+        r#"{{"format":"chronus-seq/pattern","version":4,"slots":[{{"slot":1,"seed":0,"tracks":[{}]}}]}}"#,
+        tracks.join(",")
+    ))
+}
+
 /// Plugin state holding a version-2 pattern document with the given `(slot number 1–16,
 /// tracks)` (see [`song_document`]) and every parameter at its default.
 pub fn song_state_bytes(slots: &[(u8, &[&str])]) -> Vec<u8> {
@@ -116,7 +125,7 @@ fn pattern_field_state_bytes(pattern: &str) -> Vec<u8> {
 
 /// Plugin state with the persisted `fields` given (each a JSON string, as nice-plug stores them)
 /// and every parameter at its default.
-pub(crate) fn fields_state_bytes(fields: serde_json::Value) -> Vec<u8> {
+pub fn fields_state_bytes(fields: serde_json::Value) -> Vec<u8> {
     let state = serde_json::json!({ "version": "0.1.0", "params": {}, "fields": fields });
     nice_plug_state_bytes(&state.to_string())
 }

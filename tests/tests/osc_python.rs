@@ -15,6 +15,7 @@
 //! (env `CI` set) and is skipped with a notice otherwise.
 
 use chronus_seq_host_tests::bundle::workspace_root;
+use chronus_seq_host_tests::fields_state_bytes;
 use chronus_seq_host_tests::osc::{
     expected_gates, note_hz, pattern_osc_state_bytes, ExpectedGate, OscMode, OscOutConfig,
 };
@@ -443,4 +444,113 @@ fn python_osc_decodes_every_gate_in_timed_and_bundle_mode() {
 
     let (run, messages) = play_to_python(&python, OscMode::Bundle);
     check("bundle mode", OscMode::Bundle, &run, &messages);
+}
+
+/// The Music Chronus voice profile, a note cycle of exact frequencies and a lane over
+/// python-osc, in both timing modes: every gate open arrives in one packet after the voice's
+/// freq (the cycle's entry for the hit, exact), amp (`base_amp × level`), filter/freq
+/// (`filter_freq + accent_boost × (level − 0.5)`) and sends, and after the lane's value when its
+/// step has one; a lane value on a step without a hit arrives on its own.
+#[test]
+fn python_osc_decodes_the_voice_profile_and_lanes_before_each_gate() {
+    let Some(python) = python() else {
+        return;
+    };
+    let _serial = wall_clock_lock();
+    let pattern = r#"{"format":"chronus-seq/pattern","version":4,"slots":[{"slot":1,"seed":0,
+        "tracks":[{"name":"Bass","length":4,"rate":"1/16","channel":1,"note":50,"steps":"Xx.x",
+        "freq":150.0,"cycle":{"hz":[110.0,150.0,220.5],"origin":0},
+        "lanes":[{"lane":1,"midi":"off","length":2,"values":[16383,null]}]}]}]}"#;
+    for mode in [OscMode::Timed, OscMode::Bundle] {
+        let receiver = PyReceiver::start(&python);
+        let osc = OscOutConfig::to_port(receiver.port).with_mode(mode, BUNDLE_LATENCY_MS);
+        let mut osc: Value = serde_json::from_str(&osc.to_json()).expect("OSC settings JSON");
+        osc["tracks"][0]["voice_profile"] = serde_json::json!({
+            "base_amp": 0.3, "filter_freq": 1000.0, "accent_boost": 1500.0,
+            "reverb_send": 0.25, "delay_send": 0.0
+        });
+        let no_lane = serde_json::json!({"address": "", "min": 0.0, "max": 1.0, "curve": "Linear"});
+        osc["tracks"][0]["lanes"] = serde_json::json!([
+            {"address": "/mod/voice1/filter/q", "min": 1.0, "max": 5.0, "curve": "Linear"},
+            no_lane, no_lane, no_lane
+        ]);
+        let state = fields_state_bytes(serde_json::json!({
+            "pattern": pattern,
+            "osc_out": osc.to_string(),
+        }));
+        let mut host = PluginHost::load_default().expect("loading the Chronus Seq bundle");
+        host.load_state(&state)
+            .expect("loading lanes and the voice profile");
+        host.activate(SAMPLE_RATE, BLOCK)
+            .expect("activating at 48 kHz / 256");
+        let play = blocks_for(SAMPLE_RATE, BLOCK, 1.0);
+        let stopped = blocks_for(SAMPLE_RATE, BLOCK, 0.05);
+        TransportScript::new(SAMPLE_RATE, TEMPO, BLOCK)
+            .with_pacing(Pacing::WallClock)
+            .with_stop_at_block(play)
+            .run(&mut host, (play + stopped) as u64 * u64::from(BLOCK))
+            .expect("playing one second in real time");
+        drop(host);
+        let messages = receiver.finish(Duration::from_millis(300));
+
+        let label = format!("{mode:?}");
+        let opens: Vec<&PyMessage> = messages
+            .iter()
+            .filter(|m| m.address == "/gate/voice1" && m.int() == 1)
+            .collect();
+        // One second at 120 BPM: steps 0–7 (and step 8 on the last block), hits on 0, 1, 3.
+        assert!(opens.len() >= 6, "{label}: {} opens", opens.len());
+        for (hit, open) in opens.iter().enumerate() {
+            let mut packet: Vec<&PyMessage> = messages
+                .iter()
+                .filter(|m| m.packet == open.packet)
+                .collect();
+            packet.sort_by_key(|m| m.index);
+            // Hits fall on steps 0, 1, 3 of each pass: levels X, x, x; the 2-step lane has a
+            // value on even steps, so on the first hit of each pass.
+            let level = [1.0, 0.6, 0.6][hit % 3];
+            let mut want = vec![
+                (
+                    "/mod/voice1/freq",
+                    f64::from([110.0f32, 150.0, 220.5][hit % 3]),
+                ),
+                ("/mod/voice1/amp", f64::from(0.3f32 * level as f32)),
+                ("/mod/voice1/filter/freq", 1000.0 + 1500.0 * (level - 0.5)),
+                ("/mod/voice1/send/reverb", 0.25),
+                ("/mod/voice1/send/delay", 0.0),
+            ];
+            if hit % 3 == 0 {
+                want.push(("/mod/voice1/filter/q", 5.0));
+            }
+            let got: Vec<(&str, f64)> = packet
+                .iter()
+                .filter(|m| m.address != "/gate/voice1")
+                .map(|m| (m.address.as_str(), m.float()))
+                .collect();
+            assert_eq!(got.len(), want.len(), "{label}, hit {hit}: {got:?}");
+            for ((address, value), (want_address, want_value)) in got.iter().zip(&want) {
+                assert_eq!(address, want_address, "{label}, hit {hit}: {got:?}");
+                assert!(
+                    (value - want_value).abs() < 1e-4,
+                    "{label}, hit {hit}: {address} {value} (want {want_value})"
+                );
+            }
+            assert_eq!(
+                packet.last().map(|m| m.address.as_str()),
+                Some("/gate/voice1"),
+                "{label}, hit {hit}: the gate comes last"
+            );
+        }
+        // Step 2 (a rest, even): the lane value goes alone.
+        let alone: Vec<&PyMessage> = messages
+            .iter()
+            .filter(|m| m.address.starts_with("/mod/"))
+            .filter(|m| !opens.iter().any(|open| open.packet == m.packet))
+            .collect();
+        assert!(!alone.is_empty(), "{label}: lane values on rests");
+        for message in alone {
+            assert_eq!(message.address, "/mod/voice1/filter/q", "{label}");
+            assert!((message.float() - 5.0).abs() < 1e-6, "{label}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Pattern slots through the real bundle (clack-host): the `slot` parameter automated mid-bar,
 //! switching at the quantize point of `slot_quantize` (Now / Next Step / Next Bar), a loop wrap
-//! as a bar line, version-1 state migrating into slot 1, version-2 state round trips, and OSC
-//! gates closing at the switch.
+//! as a bar line, version-1 state migrating into slot 1, version-2 state saving as the current version and
+//! round-tripping, and OSC gates closing at the switch.
 //!
 //! The rule under test (docs/TIMING.md, engine `process_song`): at the switch sample every
 //! sounding note of the old slot ends (note-off on that very sample), and the new slot plays from
@@ -385,7 +385,7 @@ fn version_1_state_loads_into_slot_1_and_saves_as_the_current_version() {
     let saved = host.save_state().expect("saving");
     let doc = saved_pattern_document(&saved).expect("the saved pattern document");
     assert_eq!(doc["format"], "chronus-seq/pattern");
-    assert_eq!(doc["version"], 3, "saved as the current version: {doc}");
+    assert_eq!(doc["version"], 4, "saved as the current version 4: {doc}");
     let slots = doc["slots"].as_array().expect("a slots array");
     assert_eq!(slots.len(), 1, "only slot 1 holds a pattern: {doc}");
     assert_eq!(slots[0]["slot"], 1);
@@ -401,8 +401,8 @@ fn version_1_state_loads_into_slot_1_and_saves_as_the_current_version() {
     }
 }
 
-/// (d) A version-2 state, saved again as the current version (version 3 adds fields only, so
-/// the tracks read the same), loads back byte-identical: into a fresh instance and
+/// (d) A version-2 state, saved again as the current version (versions 3 and 4 add fields only,
+/// so the tracks read the same), loads back byte-identical: into a fresh instance and
 /// into the same one. The state holds three slots (one with every optional column) and
 /// non-default `slot` / `slot_quantize` values set by automation.
 #[test]
@@ -430,7 +430,7 @@ fn version_2_state_round_trips_byte_identical() {
     let saved = host.save_state().expect("saving");
 
     let doc = saved_pattern_document(&saved).expect("the saved pattern document");
-    assert_eq!(doc["version"], 3, "saved as the current version");
+    assert_eq!(doc["version"], 4, "saved as the current version");
     let slots = doc["slots"].as_array().expect("slots");
     let numbers: Vec<u64> = slots.iter().filter_map(|s| s["slot"].as_u64()).collect();
     assert_eq!(numbers, vec![1, 2, 16], "the non-empty slots, in order");

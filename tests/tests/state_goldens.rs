@@ -73,11 +73,12 @@ fn assert_resaves_identical(name: &str, saved: &Value) {
     assert_eq!(fields(&again), fields(saved), "{name}: save, load, save");
 }
 
-/// `v3-full` as the current build saves it (every part, trig conditions and directions).
+/// `v4-full` as the current build saves it (every part, with trig conditions, directions,
+/// lanes, note cycles and the voice profile).
 #[test]
 fn the_current_version_golden_saves_byte_identical() {
     let fresh = fresh_state();
-    for name in ["v3-full"] {
+    for name in ["v4-full"] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
         for part in PARTS {
@@ -97,20 +98,45 @@ fn the_current_version_golden_saves_byte_identical() {
     }
 }
 
-/// `v2-full` and `v2-first` (the first version-2 build's, before per-step notes, OSC input
-/// settings and the editor size) save as version 3 with the same slots and tracks (version 3
-/// adds fields only), every other part as saved, and then save byte-identical.
+/// Whether `saved` holds everything `golden` holds (objects may have more keys: settings added
+/// since, at their defaults).
+fn assert_holds(what: &str, golden: &Value, saved: &Value) {
+    match (golden, saved) {
+        (Value::Object(golden), Value::Object(saved)) => {
+            for (key, value) in golden {
+                let inner = saved
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{what}: {key} is lost"));
+                assert_holds(&format!("{what}.{key}"), value, inner);
+            }
+        }
+        (Value::Array(golden), Value::Array(saved)) => {
+            assert_eq!(golden.len(), saved.len(), "{what}: length");
+            for (index, (golden, saved)) in golden.iter().zip(saved).enumerate() {
+                assert_holds(&format!("{what}[{index}]"), golden, saved);
+            }
+        }
+        (golden, saved) => assert_eq!(golden, saved, "{what}"),
+    }
+}
+
+/// `v2-full`, `v2-first` (the first version-2 build's, before per-step notes, OSC input
+/// settings and the editor size) and `v3-full` save as the current version with the same slots
+/// and tracks (versions 3 and 4 add fields only), every other part holding what it held (the
+/// OSC output settings gained lane destinations, voice profiles, the voice count and
+/// forwarding, at their defaults), and then save byte-identical.
 #[test]
-fn the_version_2_goldens_save_as_version_3_track_for_track() {
+fn the_version_2_and_3_goldens_save_as_the_current_version_track_for_track() {
     let fresh = fresh_state();
-    for name in ["v2-full", "v2-first"] {
+    for (name, version) in [("v2-full", 2), ("v2-first", 2), ("v3-full", 3)] {
         let golden = parse(&golden_text(name));
         let saved = load_and_save(name);
         let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
         let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
         assert_eq!(
             (old["version"].as_u64(), new["version"].as_u64()),
-            (Some(2), Some(3))
+            (Some(version), Some(4)),
+            "{name}: version"
         );
         assert_eq!(new["slots"], old["slots"], "{name}: slot for slot");
         for part in ["osc_out", "osc_in", "editor_size"] {
@@ -118,7 +144,9 @@ fn the_version_2_goldens_save_as_version_3_track_for_track() {
                 Some(text) => text,
                 None => &fields(&fresh)[part],
             };
-            assert_eq!(&fields(&saved)[part], want, "{name}: field {part}");
+            let want = parse(want.as_str().expect("text"));
+            let got = parse(fields(&saved)[part].as_str().expect("text"));
+            assert_holds(&format!("{name}: {part}"), &want, &got);
         }
         assert_params_kept(name, &golden, &saved);
         assert_resaves_identical(name, &saved);
@@ -138,7 +166,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
         let old = parse(fields(&golden)["pattern"].as_str().expect("pattern"));
         assert_eq!(old["version"], 1);
         let new = parse(fields(&saved)["pattern"].as_str().expect("pattern"));
-        assert_eq!(new["version"], 3, "{name}");
+        assert_eq!(new["version"], 4, "{name}");
         let slots = new["slots"].as_array().expect("slots");
         assert_eq!(slots.len(), 1, "{name}: only slot 1 holds a pattern");
         assert_eq!(slots[0]["slot"], 1, "{name}");
@@ -148,7 +176,9 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
                 Some(text) => text,
                 None => &fields(&fresh)[part],
             };
-            assert_eq!(&fields(&saved)[part], want, "{name}: field {part}");
+            let want = parse(want.as_str().expect("text"));
+            let got = parse(fields(&saved)[part].as_str().expect("text"));
+            assert_holds(&format!("{name}: {part}"), &want, &got);
         }
         assert_params_kept(name, &golden, &saved);
         assert_resaves_identical(name, &saved);
@@ -169,7 +199,7 @@ fn the_version_1_goldens_load_into_slot_1_and_save_as_the_current_version() {
 
 /// Each damaged golden (made from a version-1 or version-2 golden), the parts it damages, and
 /// the golden it was made from.
-const DAMAGED: [(&str, &[&str], &str); 6] = [
+const DAMAGED: [(&str, &[&str], &str); 7] = [
     ("v1-corrupt-pattern", &["pattern"], "v1-full"),
     ("v1-invalid-pattern", &["pattern"], "v1-full"),
     (
@@ -179,6 +209,7 @@ const DAMAGED: [(&str, &[&str], &str); 6] = [
     ),
     ("v2-corrupt-pattern", &["pattern"], "v2-full"),
     ("v4-newer", &["pattern"], "v2-full"),
+    ("v5-newer", &["pattern"], "v2-full"),
     ("foreign", &["pattern"], "v2-full"),
 ];
 

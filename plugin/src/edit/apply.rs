@@ -3,6 +3,7 @@
 //! which the edit layer carries out through the parameter gateway and the settings cell.
 
 use super::error::EditError;
+use super::lanes;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
     check_condition, check_range, check_scale, check_slot, check_step, check_track,
@@ -13,6 +14,7 @@ use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::{Step, MAX_STEPS, MAX_TRACKS};
 use crate::engine::slot_switch::SlotQuantize;
+use crate::osc_out::{LaneTarget, VoiceProfile};
 
 /// What an edit needs to know beyond the document: the Euclid rhythm each track plays now.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +48,14 @@ pub enum Effect {
     OscAddress(usize, String),
     /// A track's gates go to this Music Chronus gate address, with frequency and level.
     MusicChronusVoice(usize, String),
+    /// A lane's OSC destination (track, lane).
+    LaneOsc(usize, usize, LaneTarget),
+    /// A track's voice profile.
+    VoiceProfile(usize, Option<VoiceProfile>),
+    /// The modular's voice count.
+    Voices(u8),
+    /// Forwarding of modular messages on or off.
+    ForwardModular(bool),
     /// The OSC output's receiver host and port.
     OscTarget(String, u16),
 }
@@ -224,7 +234,9 @@ fn apply_to_slot(
                 TrackChange::Rate(rate) => track_doc.pattern.rate = *rate,
                 TrackChange::Note(note) => {
                     track_doc.pattern.note = check_range("note", i64::from(*note), &NOTE)? as u8;
+                    track_doc.pattern.freq = None;
                 }
+                TrackChange::Frequency(hz) => lanes::set_frequency(&mut track_doc.pattern, *hz)?,
                 TrackChange::Channel(channel) => {
                     let shown = check_range("channel", i64::from(*channel) + 1, &CHANNEL)?;
                     track_doc.pattern.channel = (shown - 1) as u8;
@@ -327,12 +339,20 @@ fn apply_to_slot(
                 .or_else(|| free_track(doc))
                 .ok_or_else(|| EditError::new("all 16 tracks are in use; /seq/remove one first"))?;
             doc.tracks[track].name = name.as_str().to_owned();
-            steps::clear(&mut doc.tracks[track].pattern);
+            let pattern = &mut doc.tracks[track].pattern;
+            steps::clear(pattern);
+            // A new Music Chronus track: no note list, 440 Hz until told otherwise.
+            pattern.cycle = crate::engine::note_cycle::NoteCycle::EMPTY;
+            pattern.freq = None;
         }
         Edit::ReleaseTrack(track) => {
             let track = resolve(doc, track)?;
             doc.tracks[track].name = default_track_name(track);
-            steps::clear(&mut doc.tracks[track].pattern);
+            let pattern = &mut doc.tracks[track].pattern;
+            steps::clear(pattern);
+            pattern.cycle = crate::engine::note_cycle::NoteCycle::EMPTY;
+            pattern.freq = None;
+            pattern.lanes = [crate::engine::lanes::Lane::EMPTY; crate::engine::lanes::LANES];
         }
         Edit::NoteCycle { track, notes } => {
             let track = resolve(doc, track)?;
@@ -353,6 +373,46 @@ fn apply_to_slot(
                 steps::apply_note_cycle(pattern, &cycle);
             }
         }
+        Edit::Lane {
+            track,
+            lane,
+            change,
+        } => {
+            let track = resolve(doc, track)?;
+            if let Some(target) = lanes::apply_lane(&mut doc.tracks[track].pattern, *lane, change)?
+            {
+                effects.push(Effect::LaneOsc(track, *lane, target));
+            }
+        }
+        Edit::PitchCycle {
+            track,
+            pitches,
+            start,
+        } => {
+            let track = resolve(doc, track)?;
+            let rhythm = context.euclid[track];
+            lanes::set_cycle(&mut doc.tracks[track].pattern, pitches, *start, rhythm)?;
+        }
+        Edit::PatternKeepingCycle {
+            track,
+            steps,
+            at_beat,
+        } => {
+            let track = resolve(doc, track)?;
+            let rhythm = context.euclid[track];
+            let pattern = &mut doc.tracks[track].pattern;
+            lanes::write_keeping_cycle(pattern, steps.steps(), *at_beat, rhythm);
+        }
+        Edit::VoiceProfile { track, profile } => {
+            let track = resolve(doc, track)?;
+            let profile = profile
+                .as_ref()
+                .map(lanes::check_voice_profile)
+                .transpose()?;
+            effects.push(Effect::VoiceProfile(track, profile));
+        }
+        Edit::Voices(voices) => effects.push(Effect::Voices(lanes::check_voices(*voices)?)),
+        Edit::ForwardModular(on) => effects.push(Effect::ForwardModular(*on)),
         Edit::CopySlot { .. } | Edit::PutSlot { .. } | Edit::Batch(_) | Edit::Undo | Edit::Redo => {
             return Err(EditError::new(
                 "this edit acts on the whole song, not one slot",

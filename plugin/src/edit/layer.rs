@@ -66,6 +66,18 @@ fn describe_effect(effect: &Effect) -> String {
             )
         }
         Effect::OscTarget(host, port) => format!("OSC target: {host}:{port}"),
+        Effect::LaneOsc(track, lane, target) => {
+            format!(
+                "OSC destination of lane {} of track {}: {target:?}",
+                lane + 1,
+                track + 1
+            )
+        }
+        Effect::VoiceProfile(track, profile) => {
+            format!("voice profile of track {}: {profile:?}", track + 1)
+        }
+        Effect::Voices(voices) => format!("voices: {voices}"),
+        Effect::ForwardModular(on) => format!("forward: {on}"),
     }
 }
 
@@ -271,6 +283,19 @@ impl EditLayer {
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);
+            }
+            Effect::LaneOsc(track, lane, target) => {
+                self.osc_out
+                    .update(|settings| settings.tracks[track].lanes[lane] = target);
+            }
+            Effect::VoiceProfile(track, profile) => {
+                self.osc_out
+                    .update(|settings| settings.tracks[track].voice_profile = profile);
+            }
+            Effect::Voices(voices) => self.osc_out.update(|settings| settings.voices = voices),
+            Effect::ForwardModular(on) => {
+                self.osc_out
+                    .update(|settings| settings.forward_modular = on);
             }
             Effect::OscTarget(host, port) => {
                 self.osc_out.update(|settings| {

@@ -15,6 +15,7 @@
 mod apply;
 pub mod changes;
 mod error;
+mod lanes;
 mod layer;
 pub mod notes;
 pub mod steps;
@@ -23,6 +24,7 @@ pub mod values;
 mod vocabulary;
 
 pub use error::EditError;
+pub use lanes::MAX_VOICES;
 pub use layer::{EditLayer, Origin, Preview};
 pub use store::PatternStore;
-pub use vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
+pub use vocabulary::{CellRef, CycleStart, Edit, LaneChange, StepChange, TrackChange, TrackRef};

@@ -3,6 +3,7 @@
 //! shows) and frequencies in Hz (`220.0`: a decimal point makes Hz), turned into MIDI notes.
 
 use super::error::EditError;
+use crate::engine::note_cycle::{Hz, MAX_HZ, MIN_HZ};
 
 /// Semitones of the natural note names above C.
 const NATURALS: [(char, i32); 7] = [
@@ -107,6 +108,42 @@ pub fn parse_note_list(text: &str) -> Result<Vec<u8>, EditError> {
     Ok(notes)
 }
 
+/// The exact frequency of one pitch in Hz, in the same grammar: a decimal point makes Hz and
+/// stays exact (`150.0` is 150 Hz, not the nearest note); names and MIDI numbers give their
+/// equal-tempered frequency. `None` if it is none of them or not a usable frequency.
+pub fn parse_pitch(text: &str) -> Option<f32> {
+    let trimmed = text.trim();
+    if trimmed.contains('.') && !trimmed.contains(' ') {
+        let hz: f64 = trimmed.parse().ok()?;
+        return Hz::new(hz as f32).map(Hz::get);
+    }
+    parse_note(trimmed).map(|note| Hz::of_note(note).get())
+}
+
+/// A comma-separated list of pitches (`C4,D#4,150.0`) as exact frequencies, or the position and
+/// text of the first that is not one. Empty lists are refused.
+pub fn parse_pitch_list(text: &str) -> Result<Vec<f32>, EditError> {
+    let mut pitches = Vec::new();
+    for (index, item) in text.split(',').enumerate() {
+        if item.trim().is_empty() {
+            continue;
+        }
+        let hz = parse_pitch(item).ok_or_else(|| {
+            EditError::new(format!(
+                "note {} ({:?}) is not a note name like C4 or D#3, a MIDI number 0–127 or a \
+                 frequency in Hz ({MIN_HZ}–{MAX_HZ})",
+                index + 1,
+                item.trim()
+            ))
+        })?;
+        pitches.push(hz);
+    }
+    if pitches.is_empty() {
+        return Err(EditError::new("the note list is empty"));
+    }
+    Ok(pitches)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +181,20 @@ mod tests {
         for note in 0..=127 {
             assert_eq!(parse_note(&note_name(note)), Some(note));
         }
+    }
+
+    #[test]
+    fn pitches_keep_exact_frequencies() {
+        assert_eq!(parse_pitch("150.0"), Some(150.0));
+        assert_eq!(parse_pitch("A4"), Some(440.0));
+        assert_eq!(parse_pitch("69"), Some(440.0));
+        assert_eq!(parse_pitch("0.5"), None);
+        assert_eq!(parse_pitch("C4 · 60"), parse_pitch("C4"));
+        assert_eq!(parse_pitch_list("C4, 150.0"), Ok(vec![261.62558, 150.0]));
+        assert!(parse_pitch_list("C4,Q")
+            .unwrap_err()
+            .reason
+            .contains("note 2"));
     }
 
     #[test]

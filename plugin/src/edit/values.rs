@@ -233,6 +233,11 @@ impl VoiceId {
         }
         Ok(VoiceId(text.to_owned()))
     }
+
+    /// The module name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The steps of a track as typed or sent: 1–[`MAX_STEPS`] of them.

@@ -4,8 +4,10 @@
 
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
+use crate::engine::lanes::LaneMidi;
 use crate::engine::pattern::{Condition, Direction, Scale, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
+use crate::osc_out::{LaneTarget, VoiceProfile};
 
 /// A track an edit is about: by index (0-based) or by name, looked up in the slot being edited
 /// under the same lock as the change.
@@ -61,10 +63,45 @@ pub enum TrackChange {
     Channel(u8),
     /// Euclid mode on or off (pulses and rotation are host parameters).
     EuclidMode(bool),
+    /// The track's pitch as an exact frequency in Hz; its MIDI note becomes the nearest one. A
+    /// later [`TrackChange::Note`] plays that note's own frequency again.
+    Frequency(f32),
     /// The order in which the track plays its steps.
     Direction(Direction),
     /// Melodic: follows the MIDI input's transposition and the slot's scale.
     Melodic(bool),
+}
+
+/// One change to one modulation lane of a track.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LaneChange {
+    /// Its MIDI destination on the track's channel.
+    Midi(LaneMidi),
+    /// Steps before it repeats, 1–64.
+    Length(u8),
+    /// The value sent where playback (re)starts, 0–16383, or none.
+    Base(Option<u16>),
+    /// Step values from step `from` on (0-based), 0–16383, `None` leaving the destination alone.
+    Values {
+        /// First step written.
+        from: usize,
+        /// One per step.
+        values: Vec<Option<u16>>,
+    },
+    /// Every value and the base removed (destination and length stay).
+    Clear,
+    /// Its OSC destination (an empty address sends nothing over OSC).
+    Osc(LaneTarget),
+}
+
+/// Where a new note cycle starts: the first played hit at or after `at_beat` (the song position
+/// now) plays entry `entry` of the list.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CycleStart {
+    /// Song beat, as the transport stands.
+    pub at_beat: f64,
+    /// Entry of the list (0-based; taken modulo its length).
+    pub entry: i64,
 }
 
 /// A cell of the grid: track and step, 0-based.
@@ -255,6 +292,47 @@ pub enum Edit {
         /// The new steps.
         steps: PatternSteps,
     },
+    /// One change to one modulation lane.
+    Lane {
+        /// The track.
+        track: TrackRef,
+        /// The lane, 0-based.
+        lane: usize,
+        /// The change.
+        change: LaneChange,
+    },
+    /// The track's hits take these pitches (exact frequencies, Hz) in turn, for ever, counted
+    /// over played hits (the Music Chronus note list); an empty list ends the cycle.
+    PitchCycle {
+        /// The track.
+        track: TrackRef,
+        /// Frequencies in Hz, at most 64.
+        pitches: Vec<f32>,
+        /// Which hit plays the first.
+        start: CycleStart,
+    },
+    /// New hits as Music Chronus writes them (as [`Edit::MusicChronusPattern`]) with the note
+    /// cycle continuing where it is: the next hit after `at_beat` plays the entry the old
+    /// pattern's next hit would have played (`/seq/update/pattern`).
+    PatternKeepingCycle {
+        /// The track.
+        track: TrackRef,
+        /// The new steps.
+        steps: PatternSteps,
+        /// Song beat, as the transport stands.
+        at_beat: f64,
+    },
+    /// The Music Chronus voice profile of a track's OSC output, or none.
+    VoiceProfile {
+        /// The track.
+        track: TrackRef,
+        /// The values, or `None` to stop sending them.
+        profile: Option<VoiceProfile>,
+    },
+    /// How many voices the modular has (1–64): tracks addressing a voice beyond are marked.
+    Voices(u8),
+    /// Whether modular messages received on the OSC input are forwarded to the OSC target.
+    ForwardModular(bool),
     /// Several edits as one: all checked and applied together, one undo step.
     Batch(Vec<Edit>),
 }

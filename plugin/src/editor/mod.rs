@@ -18,6 +18,7 @@ pub mod controls;
 pub mod gesture;
 mod global_bar;
 pub mod grid;
+pub mod lane_view;
 pub mod model;
 pub mod pattern_text;
 pub mod refresh;

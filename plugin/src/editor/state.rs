@@ -42,6 +42,10 @@ pub struct EditorState {
     pub address_text: TextFieldState,
     /// A short note on the last action (copied, pasted, nothing to undo), shown in the global bar.
     pub notice: Option<String>,
+    /// The lane shown in the lane view, 0-based.
+    pub selected_lane: usize,
+    /// The lane OSC address being typed, for (slot, track, lane).
+    pub lane_address: ((usize, usize, usize), String),
 }
 
 impl Default for EditorState {
@@ -58,6 +62,8 @@ impl Default for EditorState {
             name_text: TextFieldState::default(),
             address_text: TextFieldState::default(),
             notice: None,
+            selected_lane: 0,
+            lane_address: ((usize::MAX, 0, 0), String::new()),
         }
     }
 }

@@ -87,6 +87,27 @@ pub fn row_header(
         format!("{} · {}", pattern.length, pattern.rate.label())
     };
     ui.label(RichText::new(summary).small().color(theme::DIM_TEXT));
+    voice_mark(ui, model, track);
+}
+
+/// A mark on a track whose OSC gate addresses a voice beyond the modular's voice count (the
+/// `voices` setting, Music Chronus's `CHRONUS_NUM_VOICES`): it would stay silent without a sign.
+fn voice_mark(ui: &mut Ui, model: &EditorModel, track: usize) {
+    let settings = model.osc_out_settings();
+    if !settings.beyond_voices(track) {
+        return;
+    }
+    let voice = settings.tracks[track].voice().to_owned();
+    ui.label(
+        RichText::new(format!("! {voice}"))
+            .small()
+            .color(theme::MUTE_ON),
+    )
+    .on_hover_text(format!(
+        "{voice} is beyond the modular's {} voices (the voices setting; Music Chronus \
+             starts CHRONUS_NUM_VOICES, default 4): this track's gates will not sound",
+        settings.voices
+    ));
 }
 
 /// Copy, paste and clear for a track (the name's context menu).

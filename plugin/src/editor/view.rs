@@ -6,6 +6,7 @@ use egui::{vec2, CentralPanel, Panel, RichText, ScrollArea, Sense, Ui};
 
 use super::global_bar::{action_bar, global_bar};
 use super::grid::{grid_row, handle_input, ruler, CellEvent, RowExtents, RowView, StepWindow};
+use super::lane_view::lane_view;
 use super::model::EditorModel;
 use super::shortcuts::handle_shortcuts;
 use super::state::EditorState;
@@ -35,6 +36,8 @@ pub fn draw_editor(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
     Panel::bottom("chronus-track-inspector").show(ui, |ui| {
         ui.add_space(4.0);
         track_inspector(ui, model, state, &doc);
+        ui.add_space(4.0);
+        lane_view(ui, model, state, &doc);
         ui.add_space(4.0);
     });
 

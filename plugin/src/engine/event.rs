@@ -10,6 +10,22 @@ pub enum NoteKind {
     },
     /// A sounding note ends.
     Off,
+    /// A modulation-lane value (the event's `key` is 0). Goes before any note-on of the same
+    /// sample.
+    Lane {
+        /// The lane, 0-based.
+        lane: u8,
+        /// Its MIDI destination.
+        midi: crate::engine::lanes::LaneMidi,
+        /// 0–16383.
+        value: u16,
+    },
+    /// The exact frequency of the note-on that follows on the same sample and key (from a note
+    /// cycle or a track frequency); not sent as MIDI.
+    Pitch {
+        /// The frequency.
+        hz: crate::engine::note_cycle::Hz,
+    },
 }
 
 /// One note event inside the current block.

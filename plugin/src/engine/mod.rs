@@ -10,19 +10,22 @@ pub mod condition;
 pub mod direction;
 pub mod euclid;
 pub mod event;
+pub mod lanes;
 pub mod midi_input;
+pub mod note_cycle;
 pub mod pattern;
 pub mod performance;
 pub mod scale;
 mod schedule;
 pub mod slot_switch;
 mod sounding;
+mod step_time;
 pub mod transport;
 
 use condition::Occasion;
 use event::{NoteEvent, NoteKind};
 use midi_input::MidiInput;
-use pattern::{PatternSnapshot, SongSnapshot, MAX_RATCHET, MAX_TRACKS};
+use pattern::{PatternSnapshot, SongSnapshot, TrackPattern, MAX_RATCHET, MAX_TRACKS};
 use performance::Performance;
 use schedule::hits_in_window;
 use slot_switch::{switch_beat, BarGrid, SlotQuantize};
@@ -38,6 +41,8 @@ pub const CONTINUITY_SECONDS: f64 = 0.001;
 const CHUNK_BEATS: f64 = 1.0 / 32.0;
 /// Room for hits gathered in one chunk: every track, a handful of steps, every ratchet.
 const HIT_CAPACITY: usize = MAX_TRACKS * 8 * MAX_RATCHET as usize;
+/// Room for lane values gathered in one chunk: every lane of every track, a handful of steps.
+const LANE_CAPACITY: usize = MAX_TRACKS * lanes::LANES * 8;
 
 /// A note-on waiting to be placed in time order within a chunk.
 #[derive(Debug, Clone, Copy)]
@@ -47,8 +52,20 @@ struct PendingOn {
     beat: f64,
     off_beat: f64,
     velocity: u8,
-    /// MIDI note: the step's own, else the track's.
+    /// MIDI note: the step's own, else the note cycle's, else the track's.
     key: u8,
+    /// Exact frequency of the note, when it has one (note cycle or track frequency).
+    hz: Option<note_cycle::Hz>,
+}
+
+/// A lane value waiting to be placed in time order within a chunk.
+#[derive(Debug, Clone, Copy)]
+struct PendingLane {
+    offset: u32,
+    beat: f64,
+    track: u8,
+    lane: u8,
+    value: u16,
 }
 
 /// The performance controls and patterns of the block being played.
@@ -118,6 +135,7 @@ pub struct Engine {
     sample_rate: f64,
     sounding: SoundingNotes,
     pending_ons: Vec<PendingOn>,
+    pending_lanes: Vec<PendingLane>,
     continuation: Option<Continuation>,
     release_all_requested: bool,
     /// The slot whose pattern plays now.
@@ -141,6 +159,7 @@ impl Engine {
             sample_rate,
             sounding: SoundingNotes::new(),
             pending_ons: Vec::with_capacity(HIT_CAPACITY),
+            pending_lanes: Vec::with_capacity(LANE_CAPACITY),
             continuation: None,
             release_all_requested: false,
             playing_slot: 0,
@@ -291,6 +310,8 @@ impl Engine {
                     self.edit_waiting = false;
                 }
                 self.run_start = block.start_beat;
+                let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
+                send_lane_bases(0, pattern, &playing.audible, emit);
                 block.start_beat - 1.0 / spb
             }
         };
@@ -309,6 +330,8 @@ impl Engine {
             self.playing_slot = playing.requested_slot;
             self.edit_waiting = false;
             self.run_start = loop_start;
+            let pattern = playing.pattern(self.playing_slot, self.edit_waiting);
+            send_lane_bases(wrap_sample as u32, pattern, &playing.audible, emit);
             segment.first_sample = wrap_sample;
             segment.first_beat = loop_start;
             scanned_to = loop_start - 1.0 / spb;
@@ -445,6 +468,7 @@ impl Engine {
     ) {
         let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
+        self.pending_lanes.clear();
         let occasion = Occasion {
             pattern,
             performance: playing.performance,
@@ -454,6 +478,22 @@ impl Engine {
             if !playing.audible[track_index] {
                 continue;
             }
+            let lanes = &mut self.pending_lanes;
+            let window = (after + BEAT_TOLERANCE, up_to + BEAT_TOLERANCE);
+            let lane_track = (track_index, pattern.seed);
+            lanes::values_in_window(track, lane_track, playing.performance, window, |value| {
+                // Like the hits: a value beyond the capacity (never expected) is left out.
+                if lanes.len() < lanes.capacity() {
+                    lanes.push(PendingLane {
+                        offset: place(value.beat),
+                        beat: value.beat,
+                        track: track_index as u8,
+                        lane: value.lane,
+                        value: value.value,
+                    });
+                }
+            });
+            let controls = &playing.performance.tracks[track_index];
             let pending = &mut self.pending_ons;
             let midi = &self.midi;
             hits_in_window(
@@ -472,13 +512,15 @@ impl Engine {
                         // in a gap between blocks starts late, on the block's first sample).
                         let one_sample_on =
                             segment.edge_at(offset as usize) + 1.0 / segment.samples_per_beat;
-                        let written = hit.note.unwrap_or(track.note) & 0x7f;
-                        let key = if track.melodic {
+                        let pitch =
+                            note_cycle::hit_pitch(track, controls, hit.note, hit.step_index);
+                        let (key, hz) = if track.melodic {
                             let transposed =
-                                i32::from(written) + i32::from(midi.transpose_at(offset));
-                            pattern.scale.snap(transposed)
+                                i32::from(pitch.key) + i32::from(midi.transpose_at(offset));
+                            let key = pattern.scale.snap(transposed);
+                            (key, note_cycle::shift_hz(pitch.hz, pitch.key, key))
                         } else {
-                            written
+                            (pitch.key, pitch.hz)
                         };
                         pending.push(PendingOn {
                             offset,
@@ -487,6 +529,7 @@ impl Engine {
                             off_beat: hit.off_beat.max(one_sample_on),
                             velocity: hit.velocity,
                             key,
+                            hz,
                         });
                     }
                 },
@@ -494,26 +537,38 @@ impl Engine {
         }
         self.pending_ons
             .sort_unstable_by(|a, b| a.beat.total_cmp(&b.beat).then(a.track.cmp(&b.track)));
+        self.pending_lanes.sort_unstable_by(|a, b| {
+            (a.beat.total_cmp(&b.beat))
+                .then(a.track.cmp(&b.track))
+                .then(a.lane.cmp(&b.lane))
+        });
 
+        // At one sample: note-offs, then lane values, then note-ons.
         let mut next_on = 0;
+        let mut next_lane = 0;
         loop {
             let due_off = self
                 .sounding
                 .earliest()
                 .filter(|note| note.off_beat - BEAT_TOLERANCE <= up_to);
-            let on = self.pending_ons.get(next_on).copied();
-            match (due_off, on) {
-                (Some(off), Some(on)) if place(off.off_beat) > on.offset => {
-                    next_on = self.start_notes_at(next_on, pattern, emit);
-                }
-                (Some(off), _) => {
+            let off_at = due_off.map(|off| place(off.off_beat));
+            let lane = self.pending_lanes.get(next_lane).copied();
+            let lane_at = lane.map(|lane| lane.offset);
+            let on_at = self.pending_ons.get(next_on).map(|on| on.offset);
+            let not_after = |at: u32, other: Option<u32>| other.is_none_or(|other| at <= other);
+            match (due_off, off_at, lane) {
+                (Some(off), Some(at), _) if not_after(at, on_at) && not_after(at, lane_at) => {
                     self.sounding.end(off.channel, off.key);
-                    emit(note_off(place(off.off_beat), &off));
+                    emit(note_off(at, &off));
                 }
-                (None, Some(_)) => {
+                (_, _, Some(lane)) if not_after(lane.offset, on_at) => {
+                    next_lane += 1;
+                    emit(lane_event(lane.offset, &pattern.tracks, lane));
+                }
+                _ if on_at.is_some() => {
                     next_on = self.start_notes_at(next_on, pattern, emit);
                 }
-                (None, None) => break,
+                _ => break,
             }
         }
     }
@@ -568,6 +623,15 @@ impl Engine {
             });
             return;
         }
+        if let Some(hz) = on.hz {
+            emit(NoteEvent {
+                offset: on.offset,
+                track: on.track,
+                channel: note.channel,
+                key: note.key,
+                kind: NoteKind::Pitch { hz },
+            });
+        }
         emit(NoteEvent {
             offset: on.offset,
             track: on.track,
@@ -588,6 +652,49 @@ impl Engine {
     ) {
         self.sounding
             .end_where(selected, |note| emit(note_off(offset, &note)));
+    }
+}
+
+/// The event of a lane value, on its track's channel.
+fn lane_event(offset: u32, tracks: &[TrackPattern; MAX_TRACKS], lane: PendingLane) -> NoteEvent {
+    let track = &tracks[usize::from(lane.track)];
+    NoteEvent {
+        offset,
+        track: lane.track,
+        channel: track.channel & 0x0f,
+        key: 0,
+        kind: NoteKind::Lane {
+            lane: lane.lane,
+            midi: track.lanes[usize::from(lane.lane)].midi,
+            value: lane.value,
+        },
+    }
+}
+
+/// Sends, at `offset`, the base value of every lane of the audible tracks that has one: where
+/// playback (re)starts, the destinations start from the lanes' bases.
+fn send_lane_bases(
+    offset: u32,
+    pattern: &PatternSnapshot,
+    audible: &[bool; MAX_TRACKS],
+    emit: &mut impl FnMut(NoteEvent),
+) {
+    for (index, track) in pattern.tracks.iter().enumerate() {
+        if !audible[index] {
+            continue;
+        }
+        for (lane_index, lane) in track.lanes.iter().enumerate() {
+            if let Some(value) = lane.base.get() {
+                let pending = PendingLane {
+                    offset,
+                    beat: 0.0,
+                    track: index as u8,
+                    lane: lane_index as u8,
+                    value,
+                };
+                emit(lane_event(offset, &pattern.tracks, pending));
+            }
+        }
     }
 }
 

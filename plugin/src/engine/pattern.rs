@@ -149,6 +149,13 @@ pub struct TrackPattern {
     /// parameters) spread over `length` steps, not from the steps' on/off and ties; each step's
     /// velocity, probability, ratchet and nudge still apply.
     pub euclid: bool,
+    /// Modulation lanes (MIDI CC or pitch bend, and OSC through the output settings).
+    pub lanes: [super::lanes::Lane; super::lanes::LANES],
+    /// Pitches the hits take in turn, for ever (empty: no cycle).
+    pub cycle: super::note_cycle::NoteCycle,
+    /// The track's pitch as an exact frequency (`note` then holds the nearest MIDI note); `None`
+    /// plays `note`'s equal-tempered frequency.
+    pub freq: Option<super::note_cycle::Hz>,
     /// The order in which the track plays its steps.
     pub direction: Direction,
     /// A melodic track follows the MIDI input's transposition and snaps its notes to the slot's
@@ -166,6 +173,9 @@ impl TrackPattern {
             note,
             steps: [Step::REST; MAX_STEPS],
             euclid: false,
+            lanes: [super::lanes::Lane::EMPTY; super::lanes::LANES],
+            cycle: super::note_cycle::NoteCycle::EMPTY,
+            freq: None,
             direction: Direction::Forward,
             melodic: false,
         }
@@ -222,7 +232,7 @@ impl Default for PatternSnapshot {
 pub const SLOT_COUNT: usize = 16;
 
 /// Every pattern slot, published to the audio thread as one value. The slots live on the heap
-/// (about 6.5 KB each), so building, cloning and dropping a snapshot happens on the publishing
+/// (about 21 KB each), so building, cloning and dropping a snapshot happens on the publishing
 /// thread only; the audio thread reads it by reference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SongSnapshot {

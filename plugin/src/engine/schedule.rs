@@ -5,7 +5,7 @@
 
 use super::condition::Occasion;
 use super::euclid::{euclid_hit, euclid_mask};
-use super::pattern::{TrackPattern, MAX_NUDGE_PERCENT, MAX_RATCHET};
+use super::pattern::{TrackPattern, MAX_RATCHET};
 use super::performance::Performance;
 
 /// One hit of a step, before it is placed on a sample.
@@ -19,6 +19,8 @@ pub(crate) struct Hit {
     pub velocity: u8,
     /// The step's own MIDI note, if it has one.
     pub note: Option<u8>,
+    /// The step's index counted from beat 0 of the song (for note cycles).
+    pub step_index: i64,
 }
 
 /// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order.
@@ -43,9 +45,7 @@ pub(crate) fn hits_in_window(
         super::performance::MIN_GATE,
         super::performance::MAX_GATE,
     );
-    // A hit lies between half a step before and two steps after its nominal start.
-    let first = ((after - 2.0 * step_beats) / step_beats).floor() as i64;
-    let last = ((up_to + 0.5 * step_beats) / step_beats).floor() as i64 + 1;
+    let (first, last) = super::step_time::candidate_steps(step_beats, after, up_to);
     let controls = &performance.tracks[track_index];
     let euclid = track.euclid.then(|| {
         euclid_mask(
@@ -64,10 +64,7 @@ pub(crate) fn hits_in_window(
             .direction
             .position(index, length as u8, seed, track_index);
         let step = &track.steps[at];
-        let nudge = f64::from(step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT)) / 100.0;
-        let start = index as f64 * step_beats
-            + performance.swing_delay(index, step_beats)
-            + nudge * step_beats;
+        let start = super::step_time::step_start(track, performance, index, at);
         let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
         let spacing = step_beats / f64::from(ratchet);
         // Most candidates have no hit in the window: skip them before the dice and the trig
@@ -95,6 +92,7 @@ pub(crate) fn hits_in_window(
                     off_beat: beat + gate * spacing + tie,
                     velocity: step.velocity.clamp(1, 127),
                     note: step.note,
+                    step_index: index,
                 });
             }
         }

@@ -82,6 +82,13 @@ pub fn schema() -> Value {
             ),
         },
         "commands": super::commands().map(Command::describe).collect::<Vec<_>>(),
+        "forwarded": {
+            "prefixes": super::forward::MODULAR_PREFIXES,
+            "meaning": "messages to the modular's own routes are no commands: they are sent on \
+                        unchanged, in arrival order, to the OSC output's target, with no reply \
+                        (a refusal, e.g. forwarding off with /chronus/forward 0, replies \
+                        /seq/error)",
+        },
     })
 }
 
@@ -165,8 +172,9 @@ fn check(remote: &mut Remote, args: &mut Args) -> Result<Vec<OscMessage>, Comman
     let refused = |error: CommandError| args.error(format!("{address}: {}", error.reason));
     let (inner, asked) = super::quantize_option(&inner).map_err(refused)?;
     let mut inner_args = Args::new(&inner);
-    let edit = read(&mut inner_args, remote).map_err(refused)?;
     let lands = asked.unwrap_or_else(|| remote.clients.quantize(remote.sender));
+    remote.edit_lands = lands;
+    let edit = read(&mut inner_args, remote).map_err(refused)?;
     let preview = remote
         .edits
         .check(remote.target_slot(), &edit)

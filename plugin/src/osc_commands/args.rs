@@ -33,6 +33,11 @@ impl<'a> Args<'a> {
         self.error(error.reason)
     }
 
+    /// The address of the message.
+    pub fn address(&self) -> &'a str {
+        &self.message.addr
+    }
+
     /// Number of arguments not read yet.
     pub fn remaining(&self) -> usize {
         self.message.args.len().saturating_sub(self.next)

@@ -5,12 +5,21 @@
 //!   the track already named so) and points its OSC gate at `/gate/voice1`.
 //! - Patterns read as Music Chronus reads them: one character per sixteenth, `X` accent, `x`
 //!   hit, anything else a rest.
-//! - Notes cycle over the hits of the pattern (Music Chronus cycles them over hits for ever; here
-//!   the cycle starts again with each repeat of the pattern).
+//! - Notes cycle over the played hits for ever, as in Music Chronus (a note cycle of exact
+//!   frequencies: `150.0` is 150 Hz); `/seq/add` and `/seq/update/notes` start the list at the
+//!   next hit (or at `note_index`), `/seq/update/pattern` carries the cycle on where it is.
+//! - The track sends Music Chronus's per-hit voice values (the voice profile: freq, amp,
+//!   filter/freq, sends) before each gate, from `/seq/add`'s arguments and options; without
+//!   `base_freq` it plays 440 Hz.
+//! - `/seq/stop` closes every open gate and silences the OSC output until `/seq/start` (the DAW
+//!   keeps the transport; MIDI is not affected).
 //! - Every command becomes one edit of the edit layer; `/seq/add` is one batch (claim the track,
-//!   write its pattern, note and note cycle, point its gates at the module), applied whole.
+//!   write its pattern, frequency and note cycle, point its gates at the module with its voice
+//!   profile), applied whole.
 //! - `/pattern/save` and `/pattern/load` use the sixteen pattern slots; a load waits for the
 //!   next bar unless told `immediate`.
+
+use std::sync::atomic::Ordering;
 
 use rosc::{OscMessage, OscType};
 
@@ -19,12 +28,13 @@ use super::native::parse_quantize;
 use super::spec::{Arg, Command, Run, REPLIES_OK, SLOT};
 use super::Remote;
 use crate::document::PatternDoc;
-use crate::edit::notes::{hz_to_midi, parse_note_list};
+use crate::edit::notes::parse_pitch_list;
 use crate::edit::values::{PatternSteps, TrackName, VoiceId, GATE_PERCENT};
-use crate::edit::{Edit, TrackChange, TrackRef};
+use crate::edit::{CycleStart, Edit, TrackChange, TrackRef};
 use crate::engine::pattern::SLOT_COUNT;
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_in::CommandError;
+use crate::osc_out::{voice_profile_field, VoiceProfile};
 
 /// Largest Music Chronus swing: delays odd sixteenths by `swing / 2` of a step.
 const MAX_CHRONUS_SWING: f64 = 0.6;
@@ -35,34 +45,36 @@ pub const COMMANDS: &[Command] = &[
     Command {
         address: "/seq/add",
         summary: "The track named track_id (or the first unused track, which takes the name) \
-                  gets the pattern and sends its gates to the Music Chronus module voice_id; \
-                  base_freq becomes its note, notes cycle over the hits. Options may also be \
-                  given as key=value (base_freq, notes, gate_frac; filter_freq, base_amp, \
-                  accent_boost, reverb_send, delay_send are accepted and not used).",
+                  gets the pattern and sends its gates to the Music Chronus module voice_id with \
+                  the voice profile (freq, amp, filter/freq, sends before each gate); base_freq \
+                  (default 440 Hz) becomes its exact frequency, notes cycle over the played hits \
+                  for ever from the next hit. Options may also be given as key=value \
+                  (base_freq, notes, note_index, gate_frac, filter_freq, base_amp, \
+                  accent_boost, reverb_send, delay_send).",
         args: &[
             TRACK_ID,
             Arg::text("voice id", "Music Chronus module, such as voice1"),
             CHRONUS_PATTERN,
-            Arg::text("base_freq", "Hz; becomes the track's MIDI note").optional(),
-            Arg::text("filter_freq", "accepted, not used").optional(),
+            Arg::text("base_freq", "Hz; the track's exact frequency").optional(),
+            Arg::text("filter_freq", "Hz; the voice's filter frequency").optional(),
             Arg::text("notes", NOTES_MEANING).optional(),
         ],
         replies: REPLIES_OK,
-        run: Run::Edit(|args, _| add(args)),
+        run: Run::Edit(|args, remote| add(args, remote.edit_beat())),
     },
     Command {
         address: "/seq/update/pattern",
         summary: "New hits for a named track; its note cycle carries over.",
         args: &[TRACK_ID, CHRONUS_PATTERN],
         replies: REPLIES_OK,
-        run: Run::Edit(|args, _| update_pattern(args)),
+        run: Run::Edit(|args, remote| update_pattern(args, remote.edit_beat())),
     },
     Command {
         address: "/seq/update/notes",
-        summary: "The hits of a named track take the notes in turn.",
+        summary: "The hits of a named track take the notes in turn, the next hit the first.",
         args: &[TRACK_ID, Arg::text("notes", NOTES_MEANING)],
         replies: REPLIES_OK,
-        run: Run::Edit(|args, _| update_notes(args)),
+        run: Run::Edit(|args, remote| update_notes(args, remote.edit_beat())),
     },
     Command {
         address: "/seq/remove",
@@ -99,17 +111,19 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         address: "/seq/start",
-        summary: "Refused: the DAW owns the transport.",
+        summary: "Ends /seq/stop's silence: the OSC output sends again (the DAW owns the \
+                  transport).",
         args: &[],
-        replies: "/seq/error",
-        run: Run::Reply(|_, args| Err(transport_refused(args))),
+        replies: REPLIES_OK,
+        run: Run::Reply(|remote, args| silence(remote, args, false)),
     },
     Command {
         address: "/seq/stop",
-        summary: "Refused: the DAW owns the transport.",
+        summary: "Closes every open gate and silences the OSC output until /seq/start (the DAW \
+                  keeps the transport; MIDI is not affected).",
         args: &[],
-        replies: "/seq/error",
-        run: Run::Reply(|_, args| Err(transport_refused(args))),
+        replies: REPLIES_OK,
+        run: Run::Reply(|remote, args| silence(remote, args, true)),
     },
     Command {
         address: "/seq/status",
@@ -165,6 +179,44 @@ fn transport_refused(args: &Args) -> CommandError {
     )
 }
 
+/// `/seq/stop` (`silenced`) and `/seq/start`: the OSC output's silence, which the sidecar
+/// obeys (closing the gates it has open when it starts).
+fn silence(
+    remote: &mut Remote,
+    args: &mut Args,
+    silenced: bool,
+) -> Result<Vec<OscMessage>, CommandError> {
+    args.finish()?;
+    remote
+        .osc_out_status
+        .silenced
+        .store(silenced, Ordering::Relaxed);
+    Ok(super::ok(args.address()))
+}
+
+/// `/chronus/warning` (replied before `/chronus/ok`) when `edit` points a track at a Music
+/// Chronus voice beyond the modular's voice count (the `voices` setting, Music Chronus's
+/// `CHRONUS_NUM_VOICES`): `/seq/add` and any batch holding such a change.
+pub fn beyond_voices(remote: &Remote, edit: &Edit) -> Option<OscMessage> {
+    let voice = match edit {
+        Edit::MusicChronusVoice { voice, .. } => voice.as_str().to_owned(),
+        Edit::Batch(edits) => edits.iter().find_map(|edit| match edit {
+            Edit::MusicChronusVoice { voice, .. } => Some(voice.as_str().to_owned()),
+            _ => None,
+        })?,
+        _ => return None,
+    };
+    let number: u32 = voice.strip_prefix("voice")?.parse().ok()?;
+    let voices = remote.edits.osc_out().get().voices;
+    (number > u32::from(voices)).then(|| OscMessage {
+        addr: "/chronus/warning".to_owned(),
+        args: vec![OscType::String(format!(
+            "{voice} is beyond the modular's {voices} voices (the voices setting; Music \
+             Chronus starts CHRONUS_NUM_VOICES, default 4): it will not sound"
+        ))],
+    })
+}
+
 type Read = Result<Edit, CommandError>;
 
 /// Reads a Music Chronus pattern: one step per character; `X` accent, `x` hit, else rest.
@@ -180,32 +232,39 @@ fn track_id(args: &mut Args) -> Result<TrackName, CommandError> {
 }
 
 /// `/seq/add track_id voice_id pattern [base_freq] [filter_freq] [notes] [key=value …]`: the
-/// track named `track_id` (or the first unused one) takes the name, the pattern, the note and
-/// note cycle, and sends its gates to the Music Chronus module `voice_id`.
-fn add(args: &mut Args) -> Read {
+/// track named `track_id` (or the first unused one) takes the name, the pattern, the frequency
+/// (440 Hz without `base_freq`), the note cycle starting at the next hit (or at `note_index`),
+/// and sends its gates to the Music Chronus module `voice_id` with the voice profile. `at_beat`
+/// is the song position now.
+fn add(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let voice = args.text("voice id")?;
     let voice = VoiceId::parse(&voice).map_err(|error| args.refused(error))?;
     let steps = chronus_pattern(args)?;
-    let mut base_note = None;
+    let mut base_freq = DEFAULT_FREQ;
     let mut notes = None;
+    let mut note_index = 0;
     let mut gate_fraction = None;
+    let mut profile = VoiceProfile::default();
     let mut position = 3;
     while args.remaining() > 0 {
         let item = args.text("option")?;
         if let Some((key, value)) = item.split_once('=') {
             match key.trim() {
-                "base_freq" => base_note = Some(note_of(args, value)?),
-                "notes" => notes = Some(parse_note_list(value).map_err(|e| args.refused(e))?),
+                "base_freq" => base_freq = number(args, "base_freq", value)?,
+                "notes" => notes = Some(parse_pitch_list(value).map_err(|e| args.refused(e))?),
+                "note_index" => note_index = whole(args, "note_index", value)?,
                 "gate_frac" => gate_fraction = Some(fraction(args, value)?),
-                "filter_freq" | "base_amp" | "accent_boost" | "reverb_send" | "delay_send" => {}
-                other => return Err(args.error(format!("unknown option {other:?}"))),
+                other => match voice_profile_field(&mut profile, other) {
+                    Some(field) => *field = number(args, other, value)? as f32,
+                    None => return Err(args.error(format!("unknown option {other:?}"))),
+                },
             }
         } else {
             match position {
-                3 => base_note = Some(note_of(args, &item)?),
-                4 => {}
-                5 => notes = Some(parse_note_list(&item).map_err(|e| args.refused(e))?),
+                3 => base_freq = number(args, "base_freq", &item)?,
+                4 => profile.filter_freq = number(args, "filter_freq", &item)? as f32,
+                5 => notes = Some(parse_pitch_list(&item).map_err(|e| args.refused(e))?),
                 _ => return Err(args.error("at most 6 positional arguments")),
             }
         }
@@ -219,22 +278,28 @@ fn add(args: &mut Args) -> Read {
             track: track.clone(),
             steps,
         },
+        Edit::SetTrack {
+            track: track.clone(),
+            change: TrackChange::Frequency(base_freq as f32),
+        },
     ];
-    if let Some(note) = base_note {
-        edits.push(Edit::SetTrack {
+    if let Some(pitches) = notes {
+        edits.push(Edit::PitchCycle {
             track: track.clone(),
-            change: TrackChange::Note(note),
-        });
-    }
-    if let Some(notes) = notes {
-        edits.push(Edit::NoteCycle {
-            track: track.clone(),
-            notes,
+            pitches,
+            start: CycleStart {
+                at_beat,
+                entry: note_index,
+            },
         });
     }
     edits.push(Edit::MusicChronusVoice {
         track: track.clone(),
         voice,
+    });
+    edits.push(Edit::VoiceProfile {
+        track: track.clone(),
+        profile: Some(profile),
     });
     if let Some(fraction) = gate_fraction {
         let percent = (fraction * 100.0).clamp(*GATE_PERCENT.start(), *GATE_PERCENT.end());
@@ -246,13 +311,25 @@ fn add(args: &mut Args) -> Read {
     Ok(Edit::Batch(edits))
 }
 
-fn note_of(args: &Args, text: &str) -> Result<u8, CommandError> {
-    let hz: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| args.error(format!("base_freq {text:?} is not a number in Hz")))?;
-    hz_to_midi(hz)
-        .ok_or_else(|| args.error(format!("base_freq {text} Hz is outside the MIDI range")))
+/// Music Chronus's frequency for a track without `base_freq`.
+const DEFAULT_FREQ: f64 = 440.0;
+
+/// A number option (Music Chronus reads them with `float()`).
+fn number(args: &Args, name: &str, text: &str) -> Result<f64, CommandError> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
+        .ok_or_else(|| args.error(format!("{name} {text:?} is not a number")))
+}
+
+/// A whole-number option (`note_index=2`, also written `2.0`).
+fn whole(args: &Args, name: &str, text: &str) -> Result<i64, CommandError> {
+    let value = number(args, name, text)?;
+    if value.fract() != 0.0 || value.abs() > 1e9 {
+        return Err(args.error(format!("{name} {text:?} is not a whole number")));
+    }
+    Ok(value as i64)
 }
 
 fn fraction(args: &Args, text: &str) -> Result<f64, CommandError> {
@@ -263,26 +340,29 @@ fn fraction(args: &Args, text: &str) -> Result<f64, CommandError> {
         .ok_or_else(|| args.error(format!("gate_frac {text:?} must be 0.01–1")))
 }
 
-/// `/seq/update/pattern track_id pattern`: new hits, the note cycle kept.
-fn update_pattern(args: &mut Args) -> Read {
+/// `/seq/update/pattern track_id pattern`: new hits, the note cycle going on where it is.
+fn update_pattern(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let steps = chronus_pattern(args)?;
     args.finish()?;
-    Ok(Edit::MusicChronusPattern {
+    Ok(Edit::PatternKeepingCycle {
         track: TrackRef::Named(id.as_str().to_owned()),
         steps,
+        at_beat,
     })
 }
 
-/// `/seq/update/notes track_id notes`: the hits take the notes in turn from the first.
-fn update_notes(args: &mut Args) -> Read {
+/// `/seq/update/notes track_id notes`: the hits take the notes in turn, the next hit the first
+/// (Music Chronus resets its note index).
+fn update_notes(args: &mut Args, at_beat: f64) -> Read {
     let id = track_id(args)?;
     let notes = args.text("notes")?;
     args.finish()?;
-    let notes = parse_note_list(&notes).map_err(|error| args.refused(error))?;
-    Ok(Edit::NoteCycle {
+    let pitches = parse_pitch_list(&notes).map_err(|error| args.refused(error))?;
+    Ok(Edit::PitchCycle {
         track: TrackRef::Named(id.as_str().to_owned()),
-        notes,
+        pitches,
+        start: CycleStart { at_beat, entry: 0 },
     })
 }
 

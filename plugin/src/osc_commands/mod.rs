@@ -8,6 +8,8 @@ mod agent;
 mod args;
 mod clients;
 mod dialect;
+mod forward;
+mod lanes;
 mod native;
 mod query;
 mod remote_settings;
@@ -26,9 +28,10 @@ use spec::{Command, Run};
 use subscriptions::{SharedSubscribers, SubscriptionFeed};
 
 use crate::edit::{Edit, EditError, EditLayer, Origin};
-use crate::engine::slot_switch::SlotQuantize;
+use crate::engine::slot_switch::{switch_beat, BarGrid, SlotQuantize};
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, CommandHandler, Feed, OscInSettings, OscInStatus};
+use crate::osc_out::OscOutStatus;
 use crate::versioned_cell::VersionedCell;
 
 /// Everything a command may read or change.
@@ -39,8 +42,13 @@ pub struct Remote {
     pub live: Arc<LiveState>,
     /// The slot edits go to; `None` follows the Pattern Slot parameter. OSC-in thread only.
     pub edit_slot: Option<usize>,
+    /// OSC output status: `/seq/stop` and `/seq/start` set its silence, forwarding counts in it.
+    pub osc_out_status: Arc<OscOutStatus>,
     /// Who sent the message being handled, if known. OSC-in thread only.
     pub sender: Option<SocketAddr>,
+    /// Where the edit being read lands (its quantize option, else the client's default). Set
+    /// before each edit command is read; OSC-in thread only.
+    pub edit_lands: SlotQuantize,
     /// Per-client defaults. OSC-in thread only.
     pub clients: ClientDefaults,
     /// Who gets pushed messages. Shared with the OSC input's feed thread.
@@ -60,6 +68,21 @@ impl Remote {
             let selected = self.edits.params().slot.value() - 1;
             selected.clamp(0, crate::engine::pattern::SLOT_COUNT as i32 - 1) as usize
         })
+    }
+
+    /// The song beat the edit being read takes effect at: where the transport stands, or, while
+    /// it plays, the sixteenth or bar line the edit lands on (its quantize option). A note cycle
+    /// set by an edit starts from the first hit at or after this beat.
+    pub fn edit_beat(&self) -> f64 {
+        let transport = self.live.transport();
+        if !transport.playing || !transport.position.is_finite() {
+            return transport.position;
+        }
+        let bars = BarGrid {
+            origin_beat: transport.bar_origin,
+            length_beats: transport.bar_beats,
+        };
+        switch_beat(self.edit_lands, transport.position, bars)
     }
 
     /// Whether the musician allowed remote settings in the editor (clients on other computers
@@ -88,19 +111,27 @@ pub fn ok(address: &str) -> Vec<OscMessage> {
 /// The handler the OSC input server runs.
 pub struct SeqCommands {
     remote: Remote,
+    /// Sends modular messages on to the OSC target. OSC-in thread only.
+    forwarder: forward::Forwarder,
 }
 
 impl SeqCommands {
     /// Commands acting on `remote`.
     pub fn new(remote: Remote) -> SeqCommands {
-        SeqCommands { remote }
+        SeqCommands {
+            remote,
+            forwarder: forward::Forwarder::default(),
+        }
     }
 }
 
-/// Every command table, in the order the schema lists them: the native set, the Music Chronus
-/// dialect, and the commands for agents (schema, check, subscriptions).
-pub const TABLES: [&[Command]; 5] = [
+/// Every command table, in the order the schema lists them: the native set, its lanes, note
+/// cycles and voice commands, the Music Chronus dialect, and the commands for agents (schema,
+/// check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`, `/engine/…`) are no
+/// commands: they are forwarded by prefix (`forward.rs`; the schema lists them as `forwarded`).
+pub const TABLES: [&[Command]; 6] = [
     native::COMMANDS,
+    lanes::COMMANDS,
     dialect::COMMANDS,
     agent::COMMANDS,
     subscriptions::COMMANDS,
@@ -129,12 +160,14 @@ fn run(remote: &mut Remote, message: &OscMessage) -> Result<Vec<OscMessage>, Com
         Run::Edit(read) => {
             let (message, asked) = quantize_option(message)?;
             let mut args = Args::new(&message);
+            remote.edit_lands = asked.unwrap_or_else(|| remote.clients.quantize(remote.sender));
             let edit = read(&mut args, remote)?;
             let (edit, lands) = landing(edit, asked, remote.clients.quantize(remote.sender));
+            let warning = dialect::beyond_voices(remote, &edit);
             remote
                 .apply(edit, lands)
                 .map_err(|error| args.refused(error))?;
-            Ok(ok(command.address))
+            Ok(warning.into_iter().chain(ok(command.address)).collect())
         }
         Run::Reply(reply) => reply(remote, &mut Args::new(message)),
     }
@@ -187,6 +220,10 @@ fn landing(edit: Edit, asked: Option<SlotQuantize>, default: SlotQuantize) -> (E
 
 impl CommandHandler for SeqCommands {
     fn handle(&mut self, message: &OscMessage) -> Result<Vec<OscMessage>, CommandError> {
+        if forward::is_modular(&message.addr) {
+            // The modular's own routes are not commands: they go on to the OSC target.
+            return self.forwarder.forward_counted(&self.remote, message);
+        }
         run(&mut self.remote, message)
     }
 

@@ -3,8 +3,12 @@
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 
 use super::clock::IMMEDIATELY;
+use super::lane_target::LaneTarget;
 use super::settings::{OscOutSettings, Profile, TRACKS};
+use super::voice_profile::{self, VoiceProfile};
 use crate::edit::values::check_osc_address;
+use crate::engine::lanes::{LANES, LANE_MAX};
+use crate::engine::note_cycle::Hz;
 
 /// Where one track's gates go, checked once per settings load.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,6 +30,9 @@ pub struct GateRoute {
     pub freq: Option<String>,
     /// `/mod/<voice>/amp`, when wanted (Music Chronus profile only).
     pub amp: Option<String>,
+    /// The voice profile and its five addresses (Music Chronus profile only); replaces `freq`
+    /// and `amp`.
+    pub voice: Option<(VoiceProfile, [String; 5])>,
 }
 
 /// Everything needed to close a gate exactly where and how it was opened.
@@ -66,12 +73,58 @@ pub fn routes(settings: &OscOutSettings) -> [Route; TRACKS] {
         let modulation = |wanted: bool, parameter: &str| {
             (music_chronus && wanted).then(|| format!("/mod/{}/{parameter}", target.voice()))
         };
+        let voice = target
+            .voice_profile
+            .filter(|_| music_chronus)
+            .map(|profile| {
+                let addresses = voice_profile::PARAMETERS
+                    .map(|parameter| format!("/mod/{}/{parameter}", target.voice()));
+                (profile, addresses)
+            });
         Route::Gate(GateRoute {
             gate: target.address.clone(),
-            freq: modulation(target.send_freq, "freq"),
-            amp: modulation(target.send_amp, "amp"),
+            freq: modulation(target.send_freq && voice.is_none(), "freq"),
+            amp: modulation(target.send_amp && voice.is_none(), "amp"),
+            voice,
         })
     })
+}
+
+/// The OSC destinations of every track's lanes under `settings`: `None` for a lane without an
+/// address; an invalid address gives the reason instead.
+pub fn lane_routes(
+    settings: &OscOutSettings,
+) -> [[Result<Option<LaneTarget>, String>; LANES]; TRACKS] {
+    std::array::from_fn(|track| {
+        std::array::from_fn(|lane| {
+            let target = &settings.tracks[track].lanes[lane];
+            if target.address.is_empty() {
+                return Ok(None);
+            }
+            check_osc_address(&target.address)
+                .map(|()| Some(target.clone()))
+                .map_err(|error| {
+                    format!(
+                        "track {} lane {}: invalid OSC address {:?}: {error}",
+                        track + 1,
+                        lane + 1,
+                        target.address
+                    )
+                })
+        })
+    })
+}
+
+/// The message setting a lane's OSC destination to lane value `value` (0–16383).
+pub fn lane_message(target: &LaneTarget, value: u16) -> OscPacket {
+    let unit = f64::from(value.min(LANE_MAX)) / f64::from(LANE_MAX);
+    message(&target.address, vec![OscType::Float(target.map(unit))])
+}
+
+/// Lane messages with nothing to open after them: a plain message, or a bundle (always with a
+/// timetag).
+pub fn lane_values(messages: Vec<OscPacket>, timetag: Option<OscTime>) -> Outgoing {
+    assemble(messages, timetag)
 }
 
 /// Why track `track`'s gates cannot be sent under `settings`, if they cannot (the reason the
@@ -91,6 +144,7 @@ pub fn midi_to_hz(note: u8) -> f32 {
 /// The packet opening track `track` (0-based) on `route`. With `timetag` (bundle mode) it is a
 /// bundle with that timetag; without, a plain message, or an "immediately" bundle when freq or
 /// amp go first.
+#[cfg(test)]
 pub fn open(
     profile: Profile,
     route: &GateRoute,
@@ -99,11 +153,48 @@ pub fn open(
     note: u8,
     timetag: Option<OscTime>,
 ) -> Outgoing {
-    let mut messages = Vec::with_capacity(3);
+    let hit = OpenHit {
+        velocity,
+        note,
+        hz: None,
+    };
+    open_with(profile, route, track, hit, Vec::new(), timetag)
+}
+
+/// What an open plays.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpenHit {
+    /// MIDI velocity, 1–127.
+    pub velocity: u8,
+    /// MIDI note.
+    pub note: u8,
+    /// Exact frequency, when the hit has one (else the note's).
+    pub hz: Option<Hz>,
+}
+
+/// Like [`open`], with the hit's exact pitch and the lane messages due with it: in one packet,
+/// the voice profile (or freq and amp) first, then the lane messages, then the gate.
+pub fn open_with(
+    profile: Profile,
+    route: &GateRoute,
+    track: u8,
+    hit: OpenHit,
+    lanes: Vec<OscPacket>,
+    timetag: Option<OscTime>,
+) -> Outgoing {
+    let OpenHit { velocity, note, hz } = hit;
+    let hz = hz.map_or_else(|| midi_to_hz(note), Hz::get);
+    let mut messages = Vec::with_capacity(7 + lanes.len());
     let gate_args = match profile {
         Profile::MusicChronus => {
+            if let Some((voice, addresses)) = &route.voice {
+                let values = voice_profile::values(voice, velocity, hz);
+                for (address, value) in addresses.iter().zip(values) {
+                    messages.push(message(address, vec![OscType::Float(value)]));
+                }
+            }
             if let Some(freq) = &route.freq {
-                messages.push(message(freq, vec![OscType::Float(midi_to_hz(note))]));
+                messages.push(message(freq, vec![OscType::Float(hz)]));
             }
             if let Some(amp) = &route.amp {
                 messages.push(message(amp, vec![OscType::Float(unit_velocity(velocity))]));
@@ -112,6 +203,7 @@ pub fn open(
         }
         Profile::Generic => generic_args(track, unit_velocity(velocity), note),
     };
+    messages.extend(lanes);
     messages.push(message(&route.gate, gate_args));
     assemble(messages, timetag)
 }

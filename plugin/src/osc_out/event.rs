@@ -29,6 +29,20 @@ pub enum GateKind {
     Close,
     /// Every open gate closes, in track order. The event's track is ignored.
     CloseAll,
+    /// A modulation-lane value of the event's track, sent to the lane's OSC address (if it has
+    /// one) in the bundle of the track's open due at the same instant, before the gate; alone
+    /// when no open follows.
+    Param {
+        /// The lane, 0-based.
+        lane: u8,
+        /// 0–16383, mapped onto the lane's range by the sidecar.
+        value: u16,
+    },
+    /// The exact frequency of the track's open due at the same instant.
+    Pitch {
+        /// The frequency.
+        hz: crate::engine::note_cycle::Hz,
+    },
 }
 
 impl GateEvent {

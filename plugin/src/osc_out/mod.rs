@@ -28,6 +28,7 @@ mod clock;
 mod encode;
 mod event;
 mod gates;
+mod lane_target;
 mod link;
 mod priority;
 mod rate;
@@ -35,14 +36,19 @@ mod sender;
 mod settings;
 mod sidecar;
 mod status;
+mod voice_profile;
 mod wake;
 
 pub use clock::ClockAnchor;
 pub use encode::{midi_to_hz, route_problem};
 pub use event::{GateEvent, GateKind};
+pub use lane_target::{curve_fits, Curve, LaneTarget};
 pub use priority::{raise_calling_thread, REALTIME_PRIORITY};
 pub use sender::GateSender;
-pub use settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, TRACKS};
+pub use settings::{
+    OscOutSettings, Profile, SettingsCell, TimingMode, TrackTarget, DEFAULT_VOICES, TRACKS,
+};
 pub use sidecar::{start, start_with_clock, Sidecar, SPIN_WINDOW, THREAD_NAME};
 pub use status::{LatenessSummary, OscOutStatus, LATENESS_BIN};
+pub use voice_profile::{field as voice_profile_field, velocity_level, VoiceProfile};
 pub use wake::{Wake, IDLE_WAKE};

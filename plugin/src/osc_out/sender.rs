@@ -43,14 +43,43 @@ impl GateSender {
     /// dropped and counted; a dropped close (or close-all) makes the sidecar close every gate.
     pub fn push(&mut self, event: GateEvent) {
         if let Err(PushError::Full(dropped)) = self.producer.push(event) {
-            self.status
-                .dropped_queue_full
-                .fetch_add(1, Ordering::Relaxed);
-            if !matches!(dropped.kind, GateKind::Open { .. }) {
-                self.close_all_pending.store(true, Ordering::Release);
+            self.dropped(dropped);
+        }
+        self.wake.after_push();
+    }
+
+    /// Queues `events` so that the sidecar takes them off the queue together (the events of
+    /// one piece: a lane value and the open it belongs to are never split between two turns
+    /// of the sidecar), and wakes it. Real-time safe. When they do not all fit, they are pushed
+    /// one by one and those that do not fit are dropped as in [`GateSender::push`].
+    pub fn push_all(&mut self, events: &[GateEvent]) {
+        if events.is_empty() {
+            return;
+        }
+        match self.producer.write_chunk_uninit(events.len()) {
+            Ok(chunk) => {
+                chunk.fill_from_iter(events.iter().copied());
+            }
+            Err(_) => {
+                for event in events {
+                    if let Err(PushError::Full(dropped)) = self.producer.push(*event) {
+                        self.dropped(dropped);
+                    }
+                }
             }
         }
         self.wake.after_push();
+    }
+
+    /// Counts a dropped event; a dropped close (or close-all) makes the sidecar close every
+    /// gate.
+    fn dropped(&self, dropped: GateEvent) {
+        self.status
+            .dropped_queue_full
+            .fetch_add(1, Ordering::Relaxed);
+        if matches!(dropped.kind, GateKind::Close | GateKind::CloseAll) {
+            self.close_all_pending.store(true, Ordering::Release);
+        }
     }
 
     /// How many events the queue holds.

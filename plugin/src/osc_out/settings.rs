@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::lane_target::LaneTarget;
+use super::voice_profile::VoiceProfile;
+use crate::engine::lanes::LANES;
+
 /// Number of tracks with an OSC target.
 pub const TRACKS: usize = 16;
 
@@ -39,6 +43,26 @@ pub struct TrackTarget {
     /// Music Chronus profile: send `/mod/<voice>/amp` (velocity / 127) before each open.
     #[serde(default)]
     pub send_amp: bool,
+    /// Music Chronus profile: the voice profile sent before each open (freq, amp, filter,
+    /// sends; replaces `send_freq` and `send_amp`). `None`: not sent.
+    #[serde(default)]
+    pub voice_profile: Option<VoiceProfile>,
+    /// The OSC destinations of the track's modulation lanes.
+    #[serde(default)]
+    pub lanes: [LaneTarget; LANES],
+}
+
+impl OscOutSettings {
+    /// Whether track `index`'s gate addresses a voice beyond [`OscOutSettings::voices`] (Music
+    /// Chronus profile only).
+    pub fn beyond_voices(&self, index: usize) -> bool {
+        self.profile == Profile::MusicChronus
+            && self
+                .tracks
+                .get(index)
+                .and_then(TrackTarget::voice_number)
+                .is_some_and(|voice| voice > u32::from(self.voices))
+    }
 }
 
 impl TrackTarget {
@@ -48,7 +72,14 @@ impl TrackTarget {
             address: format!("/gate/voice{}", index + 1),
             send_freq: false,
             send_amp: false,
+            voice_profile: None,
+            lanes: Default::default(),
         }
+    }
+
+    /// The Music Chronus voice number of the address (`/gate/voice3` → 3), if it names one.
+    pub fn voice_number(&self) -> Option<u32> {
+        self.voice().strip_prefix("voice")?.parse().ok()
     }
 
     /// The Music Chronus module name: the last non-empty path segment of the address
@@ -82,7 +113,15 @@ pub struct OscOutSettings {
     /// Per-track targets. State with fewer entries fills the rest with defaults.
     #[serde(deserialize_with = "deserialize_tracks")]
     pub tracks: [TrackTarget; TRACKS],
+    /// How many voices the modular has (Music Chronus: `CHRONUS_NUM_VOICES`, default 4). Tracks
+    /// whose gate addresses a voice beyond it are marked; their messages still go out.
+    pub voices: u8,
+    /// Forward `/mod/*`, `/gate/*` and `/engine/*` received on the OSC input to this target.
+    pub forward_modular: bool,
 }
+
+/// Music Chronus's voice count when `CHRONUS_NUM_VOICES` is not set.
+pub const DEFAULT_VOICES: u8 = 4;
 
 impl Default for OscOutSettings {
     fn default() -> Self {
@@ -94,6 +133,8 @@ impl Default for OscOutSettings {
             max_messages_per_second: 20_000,
             profile: Profile::MusicChronus,
             tracks: std::array::from_fn(TrackTarget::default_for),
+            voices: DEFAULT_VOICES,
+            forward_modular: true,
         }
     }
 }
@@ -106,6 +147,10 @@ struct StoredTrack {
     send_freq: bool,
     #[serde(default)]
     send_amp: bool,
+    #[serde(default)]
+    voice_profile: Option<VoiceProfile>,
+    #[serde(default)]
+    lanes: [LaneTarget; LANES],
 }
 
 /// Reads up to [`TRACKS`] entries; missing entries and addresses take their track's default,
@@ -123,6 +168,8 @@ where
                 .unwrap_or_else(|| TrackTarget::default_for(index).address),
             send_freq: track.send_freq,
             send_amp: track.send_amp,
+            voice_profile: track.voice_profile,
+            lanes: track.lanes,
         },
         None => TrackTarget::default_for(index),
     }))

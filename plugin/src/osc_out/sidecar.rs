@@ -22,19 +22,22 @@ use std::time::{Duration, Instant};
 
 use crate::clock::{self, Clock};
 
-use rosc::{encoder, OscTime};
+use rosc::{encoder, OscPacket, OscTime};
 use rtrb::{Consumer, RingBuffer};
 
 use super::clock::{duration_from_ms, ClockAnchor};
-use super::encode::{self, OpenGate, Outgoing, Route};
+use super::encode::{self, OpenGate, OpenHit, Outgoing, Route};
 use super::event::{GateEvent, GateKind};
 use super::gates::OpenGates;
+use super::lane_target::LaneTarget;
 use super::link::Link;
 use super::rate::RateCap;
 use super::sender::GateSender;
 use super::settings::{OscOutSettings, Profile, SettingsCell, TimingMode, TRACKS};
 use super::status::OscOutStatus;
 use super::wake::{self, Wake, IDLE_WAKE};
+use crate::engine::lanes::LANES;
+use crate::engine::note_cycle::Hz;
 
 /// Name of the sidecar thread.
 pub const THREAD_NAME: &str = "chronus-seq-osc-out";
@@ -171,7 +174,20 @@ struct Config {
     latency: Duration,
     profile: Profile,
     routes: [Route; TRACKS],
+    /// The OSC destinations of the lanes, per track.
+    lanes: [[Result<Option<LaneTarget>, String>; LANES]; TRACKS],
     max_rate: u32,
+}
+
+/// Lane messages and the pitch waiting for the open of their track due at the same instant.
+#[derive(Debug, Default)]
+struct Staged {
+    /// The instant they are due at; `None` when nothing waits.
+    due: Option<Instant>,
+    /// Lane messages, in arrival order.
+    lanes: Vec<OscPacket>,
+    /// The exact pitch of the open.
+    hz: Option<Hz>,
 }
 
 impl Config {
@@ -181,6 +197,7 @@ impl Config {
             latency: duration_from_ms(settings.bundle_latency_ms),
             profile: settings.profile,
             routes: encode::routes(settings),
+            lanes: encode::lane_routes(settings),
             max_rate: settings.max_messages_per_second,
         }
     }
@@ -232,6 +249,8 @@ struct Worker {
     bytes: Vec<u8>,
     /// How long before a due instant sleeping gives way to spinning.
     spin_window: Duration,
+    /// Per track: lane messages and pitch waiting for their open (see [`Worker::send_ready`]).
+    staged: [Staged; TRACKS],
 }
 
 impl Worker {
@@ -269,6 +288,7 @@ impl Worker {
             gates: OpenGates::default(),
             bytes: Vec::with_capacity(256),
             spin_window: SPIN_WINDOW,
+            staged: Default::default(),
         }
     }
 
@@ -367,7 +387,9 @@ impl Worker {
     }
 
     /// Sends every pending event that is ready: all of them in bundle mode, the due ones in
-    /// timed mode.
+    /// timed mode. Lane values and pitches wait for the open of their track due at the same
+    /// instant (the audio thread queues a piece's events together, so it is in the same
+    /// batch); those without one go out on their own at the end.
     fn send_ready(&mut self) {
         while let Some(Reverse(next)) = self.pending.peek() {
             if self.config.mode == TimingMode::Timed && next.event.due > self.clock.now() {
@@ -377,6 +399,39 @@ impl Worker {
                 self.dispatch(&pending);
             }
         }
+        for track in 0..TRACKS {
+            self.flush_staged(track);
+        }
+    }
+
+    /// The staging of `track` for values due at `due`; values staged for another instant go
+    /// out first.
+    fn stage(&mut self, track: usize, due: Instant) -> &mut Staged {
+        if self.staged[track].due != Some(due) {
+            self.flush_staged(track);
+            self.staged[track].due = Some(due);
+        }
+        &mut self.staged[track]
+    }
+
+    /// Sends the lane messages staged for `track` on their own, and forgets its pitch.
+    fn flush_staged(&mut self, track: usize) {
+        let staged = &mut self.staged[track];
+        let Some(due) = staged.due.take() else {
+            return;
+        };
+        staged.hz = None;
+        if staged.lanes.is_empty() {
+            return;
+        }
+        let lanes = std::mem::take(&mut staged.lanes);
+        let tag = self.timetag(due);
+        let out = encode::lane_values(lanes, tag);
+        if !self.rate.try_take(out.messages, self.clock.now()) {
+            self.status.rate_limited.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.transmit(&out, None);
     }
 
     /// Parks or spins until the next due instant (or [`IDLE_WAKE`] with nothing due), a push,
@@ -420,18 +475,50 @@ impl Worker {
         };
         let tag = self.timetag(event.due);
         let now = self.clock.now();
+        let track = usize::from(event.track) % TRACKS;
         match event.kind {
+            // Staged for the open of the same track and instant (see `send_ready`).
+            GateKind::Param { lane, value } => {
+                match self.config.lanes[track].get(usize::from(lane)) {
+                    Some(Ok(Some(target))) => {
+                        let message = encode::lane_message(target, value);
+                        self.stage(track, event.due).lanes.push(message);
+                    }
+                    Some(Err(error)) => self.status.record_error(error),
+                    Some(Ok(None)) | None => {}
+                }
+                return;
+            }
+            GateKind::Pitch { hz } => {
+                self.stage(track, event.due).hz = Some(hz);
+                return;
+            }
             GateKind::Open { velocity, note } => {
-                let route = match self.config.routes.get(usize::from(event.track)) {
+                if self.staged[track].due != Some(event.due) {
+                    self.flush_staged(track);
+                }
+                let route = match self.config.routes.get(track) {
                     Some(Route::Gate(route)) => route,
                     Some(Route::Invalid(error)) => {
                         self.status.record_error(error);
+                        self.flush_staged(track);
                         return;
                     }
-                    Some(Route::Silent) | None => return,
+                    Some(Route::Silent) | None => {
+                        self.flush_staged(track);
+                        return;
+                    }
                 };
+                let staged = &mut self.staged[track];
+                staged.due = None;
+                let hit = OpenHit {
+                    velocity,
+                    note,
+                    hz: staged.hz.take(),
+                };
+                let lanes = std::mem::take(&mut staged.lanes);
                 let profile = self.config.profile;
-                let out = encode::open(profile, route, event.track, velocity, note, tag);
+                let out = encode::open_with(profile, route, event.track, hit, lanes, tag);
                 if !self.rate.try_take(out.messages, now) {
                     self.status.rate_limited.fetch_add(1, Ordering::Relaxed);
                     return;

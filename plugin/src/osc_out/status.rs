@@ -44,6 +44,13 @@ pub struct OscOutStatus {
     /// Whether the sidecar thread runs with real-time scheduling. Written by the sidecar when it
     /// starts, read by anyone.
     pub realtime: AtomicBool,
+    /// Whether the sequencer's OSC output is silenced (`/seq/stop` until `/seq/start`): every
+    /// open gate closes and nothing more goes out; MIDI is not affected. Written by the OSC-in
+    /// thread, read by the audio thread at the start of each piece.
+    pub silenced: AtomicBool,
+    /// Messages received on the OSC input that belong to the modular (`/mod/*`, `/gate/*`,
+    /// `/engine/*`) and were forwarded to the OSC-out target. Written by the OSC-in thread.
+    pub forwarded: AtomicU64,
     /// Send lateness histogram (see [`LATENESS_BIN`]). Written by the sidecar, read by anyone.
     lateness_bins: Box<[AtomicU64]>,
     /// Largest lateness in nanoseconds. Written by the sidecar, read by anyone.
@@ -59,6 +66,8 @@ impl Default for OscOutStatus {
             send_errors: AtomicU64::new(0),
             last_error: Mutex::new(None),
             realtime: AtomicBool::new(false),
+            silenced: AtomicBool::new(false),
+            forwarded: AtomicU64::new(0),
             lateness_bins: (0..LATENESS_BINS).map(|_| AtomicU64::new(0)).collect(),
             lateness_max_ns: AtomicU64::new(0),
         }

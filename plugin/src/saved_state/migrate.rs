@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::shapes::{PatternV1, PatternV2, PatternV3, SlotV2, SlotV3};
+use super::shapes::{PatternV1, PatternV2, PatternV3, PatternV4, SlotV2, SlotV3, SlotV4, TrackV4};
 use super::version::{parse_json, StateError, Version, FORMAT};
 use super::Part;
 
@@ -19,7 +19,8 @@ fn step_from(from: Version) -> Option<(Version, Step)> {
     match from {
         Version::V1 => Some((Version::V2, v1_to_v2)),
         Version::V2 => Some((Version::V3, v2_to_v3)),
-        Version::V3 => None,
+        Version::V3 => Some((Version::V4, v3_to_v4)),
+        Version::V4 => None,
     }
 }
 
@@ -74,7 +75,8 @@ fn v1_to_v2(fields: &mut Fields) -> Result<(), StateError> {
 }
 
 /// Version 2 → 3: every slot and track as it was; no step has a trig condition, every track
-/// plays forward and is a drum track, every slot is chromatic (version 2 had none of these). The settings stay as they are.
+/// plays forward and is a drum track, every slot is chromatic (version 2 had none of these).
+/// The settings stay as they are.
 fn v2_to_v3(fields: &mut Fields) -> Result<(), StateError> {
     let key = Part::Pattern.key();
     let text = fields.get(key).ok_or(StateError::Missing)?;
@@ -97,6 +99,31 @@ fn v2_to_v3(fields: &mut Fields) -> Result<(), StateError> {
     Ok(())
 }
 
+/// Version 3 → 4: every slot and track as it was, with no exact frequency, no note cycle and no
+/// modulation lanes. The settings parts stay as they are (the OSC output settings' new lane
+/// destinations, voice profiles, voice count and forwarding switch load as their defaults).
+fn v3_to_v4(fields: &mut Fields) -> Result<(), StateError> {
+    let key = Part::Pattern.key();
+    let text = fields.get(key).ok_or(StateError::Missing)?;
+    let v3: PatternV3 = serde_json::from_str(text).map_err(invalid)?;
+    let v4 = PatternV4 {
+        format: FORMAT.to_owned(),
+        version: Version::V4.number(),
+        slots: v3
+            .slots
+            .into_iter()
+            .map(|slot| SlotV4 {
+                slot: slot.slot,
+                seed: slot.seed,
+                scale: slot.scale,
+                tracks: slot.tracks.into_iter().map(TrackV4::from_v3).collect(),
+            })
+            .collect(),
+    };
+    fields.insert(key.to_owned(), serde_json::to_string(&v4).map_err(invalid)?);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,7 +141,7 @@ mod tests {
         assert_eq!(to_current(&mut fields), Ok(Version::V1));
         assert_eq!(
             fields["pattern"],
-            r#"{"format":"chronus-seq/pattern","version":3,"slots":[{"slot":1,"seed":5,"tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X_x","nudge":[0,0,-7],"euclid":true}]}]}"#
+            r#"{"format":"chronus-seq/pattern","version":4,"slots":[{"slot":1,"seed":5,"tracks":[{"name":"Bass","length":3,"rate":"1/8d","channel":2,"note":40,"steps":"X_x","nudge":[0,0,-7],"euclid":true}]}]}"#
         );
         assert_eq!(fields["osc_out"], r#"{"port":6000}"#);
         assert_eq!(fields.len(), 2, "no part is invented");
@@ -123,9 +150,9 @@ mod tests {
 
     #[test]
     fn current_state_is_left_byte_for_byte() {
-        let text = r#"{"format":"chronus-seq/pattern","version":3, "slots":[]}"#;
+        let text = r#"{"format":"chronus-seq/pattern","version":4, "slots":[]}"#;
         let mut fields = Fields::from([("pattern".to_owned(), text.to_owned())]);
-        assert_eq!(to_current(&mut fields), Ok(Version::V3));
+        assert_eq!(to_current(&mut fields), Ok(Version::V4));
         assert_eq!(fields["pattern"], text);
     }
 
@@ -136,8 +163,8 @@ mod tests {
             (Some("{"), StateError::Corrupt(String::new())),
             (Some(r#"{"format":"x"}"#), StateError::Foreign),
             (
-                Some(r#"{"format":"chronus-seq/pattern","version":4}"#),
-                StateError::NewerVersion(4),
+                Some(r#"{"format":"chronus-seq/pattern","version":5}"#),
+                StateError::NewerVersion(5),
             ),
             (
                 Some(r#"{"format":"chronus-seq/pattern","version":1,"seed":1,"tracks":[],"x":1}"#),
@@ -161,19 +188,36 @@ mod tests {
     }
 
     #[test]
-    fn version_2_tracks_become_version_3_tracks_without_conditions_playing_forward() {
+    fn version_2_tracks_become_current_tracks_without_conditions_playing_forward() {
         let v2 = r#"{"format":"chronus-seq/pattern","version":2,"slots":[{"slot":3,"seed":9,"tracks":[{"name":"Lead","length":2,"rate":"1/16","channel":1,"note":60,"steps":"x.","notes":[62,null]}]}]}"#;
         let mut fields = Fields::from([("pattern".to_owned(), v2.to_owned())]);
         assert_eq!(to_current(&mut fields), Ok(Version::V2));
         assert_eq!(
             fields["pattern"],
-            r#"{"format":"chronus-seq/pattern","version":3,"slots":[{"slot":3,"seed":9,"tracks":[{"name":"Lead","length":2,"rate":"1/16","channel":1,"note":60,"steps":"x.","notes":[62,null]}]}]}"#
+            r#"{"format":"chronus-seq/pattern","version":4,"slots":[{"slot":3,"seed":9,"tracks":[{"name":"Lead","length":2,"rate":"1/16","channel":1,"note":60,"steps":"x.","notes":[62,null]}]}]}"#
         );
         let unknown = v2.replace(r#""notes""#, r#""conditions""#);
         let mut fields = Fields::from([("pattern".to_owned(), unknown)]);
         assert!(
             matches!(to_current(&mut fields), Err(StateError::Invalid(_))),
             "version 2 has no conditions"
+        );
+    }
+
+    #[test]
+    fn version_3_tracks_keep_conditions_direction_and_scale_and_have_no_lanes() {
+        let v3 = r#"{"format":"chronus-seq/pattern","version":3,"slots":[{"slot":2,"seed":4,"scale":"D dorian","tracks":[{"name":"Lead","length":2,"rate":"1/16","channel":1,"note":60,"steps":"x.","conditions":["1:2",""],"direction":"reverse","melodic":true}]}]}"#;
+        let mut fields = Fields::from([("pattern".to_owned(), v3.to_owned())]);
+        assert_eq!(to_current(&mut fields), Ok(Version::V3));
+        assert_eq!(
+            fields["pattern"],
+            v3.replace(r#""version":3"#, r#""version":4"#)
+        );
+        let unknown = v3.replace(r#""melodic""#, r#""lanes""#);
+        let mut fields = Fields::from([("pattern".to_owned(), unknown)]);
+        assert!(
+            matches!(to_current(&mut fields), Err(StateError::Invalid(_))),
+            "version 3 has no lanes"
         );
     }
 }

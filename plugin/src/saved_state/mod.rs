@@ -7,7 +7,7 @@
 //! JSON text under its own key, which is how nice-plug restores them one by one. The pattern
 //! document's `version` is the version of the whole state (`version.rs`). On load,
 //! `Plugin::filter_state` calls [`filter_state`]: the fields go through the migration chain
-//! (`migrate.rs`: 1 → 2 → current), then every part is checked by the codec the framework will
+//! (`migrate.rs`: 1 → 2 → 3 → 4, the current one), then every part is checked by the codec the framework will
 //! use (`pattern.rs` for the pattern, the settings types' serde for the rest); a part that
 //! cannot be read becomes its default with one log line (`repair.rs`). The framework's
 //! per-field readers therefore only ever see current-format text that reads. The frozen shape
@@ -15,6 +15,7 @@
 //!
 //! `docs/STATE.md` describes every version; `tests/golden/state/` holds a saved state of each.
 
+mod lanes;
 mod migrate;
 mod pattern;
 mod repair;
@@ -169,7 +170,7 @@ mod tests {
             lines,
             [
                 "Chronus Seq loads the default pattern; the saved pattern is lost: pattern \
-                 state version 7 is newer than this build reads (3)",
+                 state version 7 is newer than this build reads (4)",
                 "Chronus Seq loads the default OSC output settings; the saved OSC output \
                  settings are lost: invalid type: string \"five\", expected u16 at line 1 \
                  column 14",

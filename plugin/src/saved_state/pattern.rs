@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::migrate;
-use super::shapes::{PatternV3, SlotV3, TrackV3};
+use super::shapes::{PatternV4, SlotV4, TrackV3};
 use super::version::{parse_json, StateError, Version, FORMAT};
 use crate::document::pattern_string;
 use crate::document::{PatternDoc, SongDoc, TrackDoc};
@@ -59,20 +59,24 @@ impl<'de> Deserialize<'de> for SongDoc {
     }
 }
 
-fn saved_form(song: &SongDoc) -> PatternV3 {
+fn saved_form(song: &SongDoc) -> PatternV4 {
     let empty = PatternDoc::empty();
-    PatternV3 {
+    PatternV4 {
         format: FORMAT.to_owned(),
         version: Version::CURRENT.number(),
         slots: song
             .slots()
             .enumerate()
             .filter(|(_, pattern)| **pattern != empty)
-            .map(|(index, pattern)| SlotV3 {
+            .map(|(index, pattern)| SlotV4 {
                 slot: index as u8 + 1,
                 seed: pattern.seed,
                 scale: (pattern.scale != Scale::default()).then(|| pattern.scale.label()),
-                tracks: pattern.tracks.iter().map(TrackV3::from).collect(),
+                tracks: pattern
+                    .tracks
+                    .iter()
+                    .map(super::lanes::track_to_saved)
+                    .collect(),
             })
             .collect(),
     }
@@ -86,7 +90,7 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
             version.number()
         )));
     }
-    let state: PatternV3 =
+    let state: PatternV4 =
         serde_json::from_value(value).map_err(|e| StateError::Invalid(e.to_string()))?;
     let mut song = SongDoc::new(PatternDoc::empty());
     let mut seen = [false; SLOT_COUNT];
@@ -103,7 +107,7 @@ fn decode_value(value: serde_json::Value) -> Result<SongDoc, StateError> {
     Ok(song)
 }
 
-fn pattern_from_saved(saved: &SlotV3) -> Result<PatternDoc, StateError> {
+fn pattern_from_saved(saved: &SlotV4) -> Result<PatternDoc, StateError> {
     let tracks = &saved.tracks;
     if tracks.len() > MAX_TRACKS {
         return Err(StateError::Invalid(format!(
@@ -119,7 +123,7 @@ fn pattern_from_saved(saved: &SlotV3) -> Result<PatternDoc, StateError> {
             .map_err(|error| StateError::Invalid(format!("scale: {}", error.reason)))?;
     }
     for (slot, saved) in doc.tracks.iter_mut().zip(tracks) {
-        *slot = TrackDoc::try_from(saved)?;
+        *slot = super::lanes::track_from_saved(saved)?;
     }
     Ok(doc)
 }

@@ -21,7 +21,7 @@ pub struct Repair {
 
 impl std::fmt::Display for Repair {
     /// The log line, e.g. `Chronus Seq loads the default pattern; the saved pattern is lost:
-    /// pattern state version 7 is newer than this build reads (2)`.
+    /// pattern state version 7 is newer than this build reads (4)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let name = self.part.name();
         let is = if self.part.is_plural() { "are" } else { "is" };

@@ -8,7 +8,7 @@
 pub const FORMAT: &str = "chronus-seq/pattern";
 
 /// The version this build writes. It reads every version from 1 up to this one.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// A format version this build reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,14 +18,17 @@ pub enum Version {
     /// Sixteen pattern slots (the non-empty ones are written), per-step notes; OSC output, OSC
     /// input and editor size may be present.
     V2,
-    /// Version 2 with per-step trig conditions and per-track playback directions. The current
-    /// version.
+    /// Version 2 with per-step trig conditions and per-track playback directions, melodic
+    /// tracks and scales.
     V3,
+    /// Version 3 plus modulation lanes, note cycles and exact track frequencies. The current
+    /// version.
+    V4,
 }
 
 impl Version {
     /// The version this build writes.
-    pub const CURRENT: Version = Version::V3;
+    pub const CURRENT: Version = Version::V4;
 
     /// The number written in the pattern document's `version` field.
     pub fn number(self) -> u32 {
@@ -33,6 +36,7 @@ impl Version {
             Version::V1 => 1,
             Version::V2 => 2,
             Version::V3 => 3,
+            Version::V4 => 4,
         }
     }
 
@@ -42,6 +46,7 @@ impl Version {
             1 => Ok(Version::V1),
             2 => Ok(Version::V2),
             3 => Ok(Version::V3),
+            4 => Ok(Version::V4),
             newer if newer > u64::from(VERSION) => Err(StateError::NewerVersion(
                 u32::try_from(newer).unwrap_or(u32::MAX),
             )),
@@ -106,11 +111,11 @@ mod tests {
     #[test]
     fn the_current_version_is_the_newest_and_numbers_round_trip() {
         assert_eq!(Version::CURRENT.number(), VERSION);
-        for version in [Version::V1, Version::V2, Version::V3] {
+        for version in [Version::V1, Version::V2, Version::V3, Version::V4] {
             assert!(version <= Version::CURRENT);
             assert_eq!(Version::from_number(version.number().into()), Ok(version));
         }
-        assert_eq!(Version::from_number(4), Err(StateError::NewerVersion(4)));
+        assert_eq!(Version::from_number(5), Err(StateError::NewerVersion(5)));
         assert_eq!(
             Version::from_number(u64::MAX),
             Err(StateError::NewerVersion(u32::MAX))

@@ -6,6 +6,7 @@
 mod conditions;
 mod grid;
 mod host_params;
+mod lanes;
 mod layout;
 mod one_rule;
 mod support;
