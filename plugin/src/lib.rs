@@ -45,6 +45,7 @@ use engine::slot_switch::SlotQuantize;
 use engine::Engine;
 use host::HostAdapter;
 use live_state::{BlockView, LiveState};
+pub use osc_commands::MAX_STATE_MESSAGE_BYTES;
 use osc_commands::SeqCommands;
 use osc_in::OscInStatus;
 use osc_input::OscInService;

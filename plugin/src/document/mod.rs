@@ -3,6 +3,7 @@
 pub mod history;
 pub mod pattern_string;
 pub mod song;
+pub mod track_parts;
 
 pub use song::SongDoc;
 

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 
 use super::layer::Origin;
+use crate::document::track_parts::changed_parts;
 use crate::document::{SongDoc, TrackDoc};
+use crate::engine::pattern::{Scale, SLOT_COUNT};
 use crate::engine::slot_switch::SlotQuantize;
 
 /// Most changes kept; a follower that falls further behind learns that it missed some.
@@ -47,6 +49,19 @@ impl From<Origin> for ChangeSource {
     }
 }
 
+/// One track a change touched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedTrack {
+    /// Slot, 0-based.
+    pub slot: usize,
+    /// Track, 0-based.
+    pub track: usize,
+    /// The track as it became.
+    pub doc: TrackDoc,
+    /// What changed, by name ([`crate::document::track_parts::PART_NAMES`]).
+    pub parts: Vec<&'static str>,
+}
+
 /// One published change of the document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
@@ -56,10 +71,12 @@ pub struct Change {
     pub source: ChangeSource,
     /// When the audio thread plays it.
     pub lands: SlotQuantize,
-    /// Each changed track (slot and track, 0-based) as it became.
-    pub tracks: Vec<(usize, usize, TrackDoc)>,
+    /// Each changed track as it became, with the names of its changed parts.
+    pub tracks: Vec<ChangedTrack>,
     /// Each slot (0-based) whose probability seed changed, with the new seed.
     pub seeds: Vec<(usize, u32)>,
+    /// Each slot (0-based) whose scale changed, with the new scale.
+    pub scales: Vec<(usize, Scale)>,
 }
 
 /// The last [`JOURNAL_LIMIT`] changes. Under the store's lock.
@@ -85,14 +102,24 @@ impl Journal {
             lands,
             tracks: Vec::new(),
             seeds: Vec::new(),
+            scales: Vec::new(),
         };
         for (slot, track) in before.changes(after) {
             let pattern = after.slot(slot);
             match track {
-                Some(track) => change
-                    .tracks
-                    .push((slot, track, pattern.tracks[track].clone())),
+                Some(track) => change.tracks.push(ChangedTrack {
+                    slot,
+                    track,
+                    doc: pattern.tracks[track].clone(),
+                    parts: changed_parts(&before.slot(slot).tracks[track], &pattern.tracks[track]),
+                }),
                 None => change.seeds.push((slot, pattern.seed)),
+            }
+        }
+        for slot in 0..SLOT_COUNT {
+            let scale = after.slot(slot).scale;
+            if before.slot(slot).scale != scale {
+                change.scales.push((slot, scale));
             }
         }
         if self.entries.len() == JOURNAL_LIMIT {

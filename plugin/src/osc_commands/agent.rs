@@ -6,9 +6,13 @@ use serde_json::{json, Value};
 
 use super::args::Args;
 use super::native::{parse_quantize, quantize_name, QUANTIZE_ARG};
+use super::report;
 use super::spec::{Arg, Command, Run};
 use super::Remote;
+use crate::document::track_parts::changed_parts;
 use crate::document::{pattern_string, SongDoc, TrackDoc};
+use crate::engine::pattern::{Scale, SLOT_COUNT};
+use crate::engine::scale::ROOT_NAMES;
 use crate::osc_in::CommandError;
 
 /// The agent commands, one entry each.
@@ -33,7 +37,8 @@ pub const COMMANDS: &[Command] = &[
                 .repeats(),
         ],
         replies: "/chronus/check <address> <string JSON {\"changed\", \"tracks\": [{\"slot\", \
-                  \"track\", \"before\", \"after\"}], \"slots\", \"settings\"}>",
+                  \"track\", \"parts\", \"before\", \"after\"}], \"slots\": [{\"slot\", \
+                  \"seed\" or \"scale\": [before, after]}], \"settings\"}>",
         run: Run::Reply(check),
     },
     Command {
@@ -119,7 +124,10 @@ fn schema_reply(args: &mut Args) -> Result<Vec<OscMessage>, CommandError> {
         .collect())
 }
 
-/// A track as agents read it: name, pattern string of its length, rate, note, channel, Euclid.
+/// A track as agents read it: everything the document holds of it. Name, pattern string of its
+/// length, rate, note, channel, Euclid, direction, melodic, exact frequency (−1: none), note
+/// cycle (as `/chronus/track/cycle` takes it), step details (`/chronus/state/steps`'s form) and
+/// the lanes' MIDI destination, length, base and values (their OSC destinations are settings).
 pub fn track_json(track: &TrackDoc) -> Value {
     let pattern = &track.pattern;
     let steps = &pattern.steps[..usize::from(pattern.length).min(pattern.steps.len())];
@@ -130,26 +138,53 @@ pub fn track_json(track: &TrackDoc) -> Value {
         "note": pattern.note,
         "channel": pattern.channel + 1,
         "euclid": pattern.euclid,
+        "direction": pattern.direction.name(),
+        "melodic": pattern.melodic,
+        "freq": pattern.freq.map_or(-1.0, |hz| hz.get()),
+        "cycle": report::cycle_text(&pattern.cycle),
+        "steps": report::step_details(pattern),
+        "lanes": pattern.lanes.iter().map(report::lane_json).collect::<Vec<_>>(),
     })
 }
 
-/// The changes from `before` to `after`: each changed track before and after, each slot whose
-/// seed changed (slots and tracks counted from 1).
+/// A scale as `/chronus/scale` takes it: `[root, name]`.
+fn scale_json(scale: Scale) -> Value {
+    json!([ROOT_NAMES[usize::from(scale.root % 12)], scale.kind.name()])
+}
+
+/// The changes from `before` to `after`: each changed track before and after with the names of
+/// its changed parts, each slot whose seed or scale changed (slots and tracks counted from 1).
 pub fn changes_json(before: &SongDoc, after: &SongDoc) -> (Value, Value) {
     let mut tracks = Vec::new();
     let mut slots = Vec::new();
     for (slot, track) in before.changes(after) {
         match track {
-            Some(track) => tracks.push(json!({
-                "slot": slot + 1,
-                "track": track + 1,
-                "before": track_json(&before.slot(slot).tracks[track]),
-                "after": track_json(&after.slot(slot).tracks[track]),
-            })),
+            Some(track) => {
+                let (was, is) = (
+                    &before.slot(slot).tracks[track],
+                    &after.slot(slot).tracks[track],
+                );
+                tracks.push(json!({
+                    "slot": slot + 1,
+                    "track": track + 1,
+                    "parts": changed_parts(was, is),
+                    "before": track_json(was),
+                    "after": track_json(is),
+                }));
+            }
             None => slots.push(json!({
                 "slot": slot + 1,
                 "seed": [before.slot(slot).seed, after.slot(slot).seed],
             })),
+        }
+    }
+    for slot in 0..SLOT_COUNT {
+        let (was, is) = (before.slot(slot).scale, after.slot(slot).scale);
+        if was != is {
+            slots.push(json!({
+                "slot": slot + 1,
+                "scale": [scale_json(was), scale_json(is)],
+            }));
         }
     }
     (Value::Array(tracks), Value::Array(slots))

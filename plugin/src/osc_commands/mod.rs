@@ -13,6 +13,7 @@ mod lanes;
 mod native;
 mod query;
 mod remote_settings;
+mod report;
 pub mod spec;
 pub mod subscriptions;
 
@@ -21,6 +22,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rosc::{OscMessage, OscType};
+
+pub use query::MAX_STATE_MESSAGE_BYTES;
 
 use args::Args;
 use clients::ClientDefaults;
@@ -235,6 +238,7 @@ impl CommandHandler for SeqCommands {
         Some(Box::new(SubscriptionFeed::new(
             Arc::clone(&self.remote.subscribers),
             self.remote.edits.store().clone(),
+            Arc::clone(self.remote.edits.osc_out()),
             Arc::clone(&self.remote.live),
         )))
     }

@@ -1,12 +1,13 @@
 //! Subscriptions: `/chronus/subscribe [what…]` registers the sender for pushed messages (every
-//! document change with its source and the changed tracks as pattern strings, slot switches,
-//! transport start and stop, bar lines); `/chronus/unsubscribe` ends it. Subscribers are few
+//! document change with its source, the changed tracks as pattern strings with the names of
+//! their changed parts, changed scales, changed OSC output settings; slot switches, transport
+//! start and stop, bar lines); `/chronus/unsubscribe` ends it. Subscribers are few
 //! ([`MAX_SUBSCRIBERS`]), expire unless renewed within [`SUBSCRIPTION_TIME`], and must be on
 //! this computer (loopback) unless the musician allowed remote settings.
 //!
 //! The messages are made by [`SubscriptionFeed`] on the OSC input's feed thread, from the
-//! store's change journal and from the live state the audio thread publishes through atomics;
-//! the audio thread itself never sends anything.
+//! store's change journal, the OSC output settings' version and the live state the audio thread
+//! publishes through atomics; the audio thread itself never sends anything.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,13 +16,16 @@ use std::time::{Duration, Instant};
 use rosc::{OscMessage, OscType};
 
 use super::args::Args;
+use super::report::{shared_setting_parts, target_parts};
 use super::spec::{Arg, Command, Run};
 use super::Remote;
 use crate::document::pattern_string;
 use crate::edit::changes::Change;
 use crate::edit::PatternStore;
+use crate::engine::scale::ROOT_NAMES;
 use crate::live_state::LiveState;
 use crate::osc_in::{CommandError, Feed};
+use crate::osc_out::{OscOutSettings, SettingsCell};
 
 /// Most subscribers at once.
 pub const MAX_SUBSCRIBERS: usize = 8;
@@ -35,7 +39,8 @@ pub const IDLE_POLL: Duration = Duration::from_millis(100);
 /// What a subscriber gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Topics {
-    /// Document changes (`/chronus/changed`, `/chronus/changed/track`, `/chronus/changed/seed`).
+    /// Document changes (`/chronus/changed`, `/chronus/changed/track`, `/chronus/changed/seed`,
+    /// `/chronus/changed/scale`) and OSC output settings changes (`/chronus/changed/osc`).
     pub changes: bool,
     /// Slot switches as they happen (`/chronus/slot/playing`).
     pub slots: bool,
@@ -161,7 +166,10 @@ pub const COMMANDS: &[Command] = &[
         summary: "Registers the sender for pushed messages: changes (every document change: \
                   /chronus/changed <serial> <source editor|osc|state_load|undo|redo> <tracks> \
                   <lands>, then /chronus/changed/track <serial> <slot> <track> <name> <pattern> \
-                  per changed track and /chronus/changed/seed <serial> <slot> <seed>), slots \
+                  <parts> per changed track (parts: the changed parts by name, comma-separated, \
+                  e.g. lane2,conditions), /chronus/changed/seed <serial> <slot> <seed> and \
+                  /chronus/changed/scale <serial> <slot> <root> <scale>; and /chronus/changed/osc \
+                  <track, 0 for every track> <parts> when OSC output settings change), slots \
                   (/chronus/slot/playing <slot> when a switch happens), transport \
                   (/chronus/transport <playing 0/1> <tempo>), bars (/chronus/bar <bar> at each \
                   bar line while playing). Lasts 60 s: subscribe again to renew. At most 8 \
@@ -243,6 +251,11 @@ pub struct SubscriptionFeed {
     subscribers: SharedSubscribers,
     /// The document, for its change journal.
     store: PatternStore,
+    /// The OSC output settings (gate addresses, voice profiles, lane destinations), compared
+    /// with `settings` when their version moves.
+    osc_out: Arc<SettingsCell>,
+    /// The OSC output settings as last seen, and their version.
+    settings: (u64, OscOutSettings),
     /// What the audio thread plays, read through atomics.
     live: Arc<LiveState>,
     /// The last change handled (a store serial).
@@ -255,9 +268,16 @@ pub struct SubscriptionFeed {
 
 impl SubscriptionFeed {
     /// A feed from now on: only changes and moves after this are pushed.
-    pub fn new(subscribers: SharedSubscribers, store: PatternStore, live: Arc<LiveState>) -> Self {
+    pub fn new(
+        subscribers: SharedSubscribers,
+        store: PatternStore,
+        osc_out: Arc<SettingsCell>,
+        live: Arc<LiveState>,
+    ) -> Self {
         let transport = live.transport();
         SubscriptionFeed {
+            settings: (osc_out.version(), osc_out.get()),
+            osc_out,
             seen: store.edit_count(),
             playing: transport.playing,
             slot: live.playing_slot(),
@@ -295,17 +315,18 @@ fn change_messages(change: &Change) -> Vec<OscMessage> {
             OscType::String(lands.to_owned()),
         ],
     )];
-    for (slot, track, doc) in &change.tracks {
-        let pattern = &doc.pattern;
+    for changed in &change.tracks {
+        let pattern = &changed.doc.pattern;
         let steps = &pattern.steps[..usize::from(pattern.length).min(pattern.steps.len())];
         messages.push(message(
             "/chronus/changed/track",
             vec![
                 serial.clone(),
-                OscType::Int(*slot as i32 + 1),
-                OscType::Int(*track as i32 + 1),
-                OscType::String(doc.name.clone()),
+                OscType::Int(changed.slot as i32 + 1),
+                OscType::Int(changed.track as i32 + 1),
+                OscType::String(changed.doc.name.clone()),
                 OscType::String(pattern_string::print(steps)),
+                OscType::String(changed.parts.join(",")),
             ],
         ));
     }
@@ -319,7 +340,37 @@ fn change_messages(change: &Change) -> Vec<OscMessage> {
             ],
         ));
     }
+    for (slot, scale) in &change.scales {
+        messages.push(message(
+            "/chronus/changed/scale",
+            vec![
+                serial.clone(),
+                OscType::Int(*slot as i32 + 1),
+                OscType::String(ROOT_NAMES[usize::from(scale.root % 12)].to_owned()),
+                OscType::String(scale.kind.name().to_owned()),
+            ],
+        ));
+    }
     messages
+}
+
+/// The messages for a change of the OSC output settings: `/chronus/changed/osc 0 <parts>` for
+/// the settings every track shares, then `/chronus/changed/osc <track> <parts>` per track whose
+/// own settings changed (tracks from 1).
+fn settings_messages(before: &OscOutSettings, after: &OscOutSettings) -> Vec<OscMessage> {
+    let shared = shared_setting_parts(before, after);
+    let tracks = before.tracks.iter().zip(&after.tracks).enumerate();
+    let per_track = tracks.map(|(index, (a, b))| (index as i32 + 1, target_parts(a, b)));
+    std::iter::once((0, shared))
+        .chain(per_track)
+        .filter(|(_, parts)| !parts.is_empty())
+        .map(|(track, parts)| {
+            message(
+                "/chronus/changed/osc",
+                vec![OscType::Int(track), OscType::String(parts.join(","))],
+            )
+        })
+        .collect()
 }
 
 impl Feed for SubscriptionFeed {
@@ -350,6 +401,16 @@ impl Feed for SubscriptionFeed {
             for message in change_messages(change) {
                 news.push((|t| t.changes, message));
             }
+        }
+        let version = self.osc_out.version();
+        if version != self.settings.0 {
+            let settings = self.osc_out.get();
+            if !subscribers.is_empty() {
+                for message in settings_messages(&self.settings.1, &settings) {
+                    news.push((|t| t.changes, message));
+                }
+            }
+            self.settings = (version, settings);
         }
         if transport.playing != self.playing {
             let tempo = transport.tempo.unwrap_or(0.0) as f32;
