@@ -50,7 +50,8 @@ impl Session {
             .expect("send");
     }
 
-    /// Sends one message and returns the replies, which end with `/chronus/ok` or `/seq/error`.
+    /// Sends one message and returns the replies, which end with `/chronus/ok`, `/seq/error`,
+    /// or, for a query, `/chronus/state/end`.
     fn send(&self, address: &str, args: Vec<OscType>) -> Vec<OscMessage> {
         let packet = OscPacket::Message(OscMessage {
             addr: address.to_owned(),
@@ -64,14 +65,11 @@ impl Session {
                 || reply.addr == "/seq/error"
                 || reply.addr.starts_with("/pattern/list")
                 || reply.addr == "/seq/status"
-                || reply.addr == "/chronus/pong";
-            let is_slot_query = reply.addr == "/chronus/state/slot";
+                || reply.addr == "/chronus/pong"
+                || reply.addr == "/chronus/state/end"
+                || reply.addr == "/chronus/check";
             replies.push(reply);
-            let tracks = replies
-                .iter()
-                .filter(|r| r.addr == "/chronus/state/track")
-                .count();
-            if last || (!is_slot_query && tracks == 16) {
+            if last {
                 return replies;
             }
         }
@@ -397,19 +395,31 @@ fn the_query_replies_with_the_state_as_pattern_strings() {
     let session = Session::start();
     session.ok("/chronus/mute", vec![i(2), i(1)]);
     let replies = session.send("/chronus/query", vec![]);
-    assert_eq!(replies.len(), 17, "{replies:?}");
-    assert_eq!(replies[0].addr, "/chronus/state/slot");
+    // The slot; per track the track, its step details and four lanes; the end.
+    let mut addresses = vec!["/chronus/state/slot"];
+    for _ in 0..16 {
+        addresses.push("/chronus/state/track");
+        addresses.push("/chronus/state/steps");
+        addresses.extend(["/chronus/state/lane"; 4]);
+    }
+    addresses.push("/chronus/state/end");
+    let got: Vec<&str> = replies.iter().map(|reply| reply.addr.as_str()).collect();
+    assert_eq!(got, addresses);
     assert_eq!(replies[0].args[0], i(1));
-    let kick = &replies[1];
-    assert_eq!(kick.addr, "/chronus/state/track");
+    assert_eq!(replies.last().expect("the end").args, [i(1)]);
+    let tracks: Vec<&OscMessage> = replies
+        .iter()
+        .filter(|reply| reply.addr == "/chronus/state/track")
+        .collect();
+    let kick = tracks[0];
     assert_eq!(kick.args[0], i(1));
     assert_eq!(kick.args[1], s("Kick"));
     assert_eq!(kick.args[2], s("x...x...x...x..."));
     assert_eq!(kick.args[3], s("1/16"));
     assert_eq!(kick.args[4], i(36));
-    assert_eq!(replies[2].args[2], s("....X.......X..."));
-    assert_eq!(replies[2].args[9], i(1), "track 2 muted");
-    assert_eq!(replies[1].args[12], s("/gate/voice1"));
+    assert_eq!(tracks[1].args[2], s("....X.......X..."));
+    assert_eq!(tracks[1].args[9], i(1), "track 2 muted");
+    assert_eq!(kick.args[12], s("/gate/voice1"));
 }
 
 #[test]
@@ -679,4 +689,248 @@ fn modular_messages_are_forwarded_in_order_until_switched_off() {
         reason.contains("forwarding of modular messages is off"),
         "{reason}"
     );
+}
+
+/// The query's messages, by address, for track `track` (from 1).
+fn track_rows<'a>(replies: &'a [OscMessage], address: &str, track: i32) -> Vec<&'a OscMessage> {
+    replies
+        .iter()
+        .filter(|reply| reply.addr == address && reply.args[0] == i(track))
+        .collect()
+}
+
+fn float(arg: &OscType) -> f32 {
+    match arg {
+        OscType::Float(value) => *value,
+        other => panic!("not a float: {other:?}"),
+    }
+}
+
+#[test]
+fn the_query_reports_lanes_cycles_conditions_direction_voice_scale_and_fill() {
+    let session = Session::start();
+    // Track 2 gets a lane on CC 74 and an OSC address, a pitch-bend lane, step extras, a
+    // direction, a frequency, a note cycle and a voice profile; the slot a scale; Fill is on.
+    session.ok("/chronus/lane/cc", vec![i(2), i(1), i(74)]);
+    session.ok(
+        "/chronus/lane/osc",
+        vec![
+            i(2),
+            i(1),
+            s("/mod/voice2/filter/freq"),
+            f(20.0),
+            f(8000.0),
+            s("exp"),
+        ],
+    );
+    session.ok("/chronus/lane/length", vec![i(2), i(1), i(3)]);
+    session.ok("/chronus/lane/base", vec![i(2), i(1), f(0.5)]);
+    session.ok(
+        "/chronus/lane/values",
+        vec![i(2), i(1), f(0.0), f(1.0), f(-1.0)],
+    );
+    session.ok("/chronus/lane/bend", vec![i(2), i(2)]);
+    session.ok("/chronus/step/condition", vec![i(2), i(5), s("1:2")]);
+    session.ok("/chronus/step/probability", vec![i(2), i(3), i(50)]);
+    session.ok("/chronus/step/note", vec![i(2), i(13), s("C4")]);
+    session.ok("/chronus/track/direction", vec![i(2), s("pendulum")]);
+    session.ok("/chronus/track/melodic", vec![i(2), i(1)]);
+    session.ok("/chronus/track/freq", vec![i(2), f(110.0)]);
+    session.ok("/chronus/track/cycle", vec![i(2), s("C4,D4")]);
+    session.ok(
+        "/chronus/track/voice",
+        vec![i(2), s("base_amp=0.5"), s("filter_freq=800")],
+    );
+    session.ok("/chronus/scale", vec![s("D"), s("dorian")]);
+    session.ok("/chronus/fill", vec![i(1)]);
+
+    let replies = session.send("/chronus/query", vec![]);
+    let slot = &replies[0];
+    assert_eq!(slot.args[6..], [s("D"), s("dorian"), i(1)], "{slot:?}");
+
+    let track = track_rows(&replies, "/chronus/state/track", 2)[0];
+    assert_eq!(track.args.len(), 24, "{track:?}");
+    assert_eq!(track.args[13], s("pendulum"));
+    assert_eq!(track.args[14], i(1), "melodic");
+    assert_eq!(track.args[15], f(110.0));
+    let cycle = format!("{:?},{:?}", Hz::of_note(60).get(), Hz::of_note(62).get());
+    assert_eq!(track.args[16], s(&cycle));
+    assert_eq!(
+        track.args[17..23],
+        [i(1), f(0.5), f(800.0), f(1500.0), f(0.0), f(0.0)]
+    );
+    let plain = track_rows(&replies, "/chronus/state/track", 1)[0];
+    assert_eq!(
+        plain.args[13..23],
+        [
+            s("forward"),
+            i(0),
+            f(-1.0),
+            s(""),
+            i(0),
+            f(0.3),
+            f(1000.0),
+            f(1500.0),
+            f(0.0),
+            f(0.0)
+        ]
+    );
+
+    let steps = track_rows(&replies, "/chronus/state/steps", 2)[0];
+    assert_eq!(
+        steps.args,
+        [i(2), s("3.probability=50 5.condition=1:2 13.note=60")]
+    );
+    assert_eq!(
+        track_rows(&replies, "/chronus/state/steps", 1)[0].args,
+        [i(1), s("")]
+    );
+
+    let lanes = track_rows(&replies, "/chronus/state/lane", 2);
+    assert_eq!(lanes.len(), 4);
+    let first = &lanes[0].args;
+    assert_eq!(
+        first[..9],
+        [
+            i(2),
+            i(1),
+            s("cc"),
+            i(74),
+            s("/mod/voice2/filter/freq"),
+            f(20.0),
+            f(8000.0),
+            s("exp"),
+            i(3)
+        ]
+    );
+    assert!((float(&first[9]) - 0.5).abs() < 1e-4, "base {first:?}");
+    assert_eq!(
+        first[10..],
+        [f(0.0), f(1.0), f(-1.0)],
+        "one value per step of the lane"
+    );
+    assert_eq!(lanes[1].args[2..4], [s("bend"), i(-1)]);
+    let empty = &lanes[3].args;
+    assert_eq!(
+        empty[2..10],
+        [
+            s("off"),
+            i(-1),
+            s(""),
+            f(0.0),
+            f(1.0),
+            s("lin"),
+            i(16),
+            f(-1.0)
+        ]
+    );
+    assert_eq!(empty.len(), 10 + 16, "sixteen values, none set");
+
+    // The digest moves with a lane value of track 2 alone.
+    let digest = |replies: &[OscMessage], track: i32| {
+        track_rows(replies, "/chronus/state/track", track)[0].args[23].clone()
+    };
+    session.ok("/chronus/lane/step", vec![i(2), i(1), i(3), f(0.25)]);
+    let again = session.send("/chronus/query", vec![]);
+    assert_ne!(digest(&again, 2), digest(&replies, 2));
+    assert_eq!(digest(&again, 1), digest(&replies, 1));
+    // So does an OSC lane destination, which is a setting, not part of the slot.
+    session.ok("/chronus/lane/osc", vec![i(1), i(4), s("/mod/voice1/amp")]);
+    let third = session.send("/chronus/query", vec![]);
+    assert_ne!(digest(&third, 1), digest(&again, 1));
+}
+
+/// A dry run names what changed, also where the pattern string stays the same.
+#[test]
+fn check_names_lane_condition_direction_and_scale_changes() {
+    let session = Session::start();
+    let check = |args: Vec<OscType>| -> serde_json::Value {
+        let replies = session.send("/chronus/check", args);
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        let OscType::String(json) = &replies[0].args[1] else {
+            panic!("{replies:?}")
+        };
+        serde_json::from_str(json).expect("JSON")
+    };
+    let lane = check(vec![s("/chronus/lane/step"), i(3), i(2), i(5), f(1.0)]);
+    assert_eq!(lane["changed"], true);
+    assert_eq!(lane["tracks"][0]["parts"], serde_json::json!(["lane2"]));
+    assert_eq!(lane["tracks"][0]["after"]["lanes"][1]["values"][4], 1.0);
+    assert_eq!(lane["tracks"][0]["before"]["lanes"][1]["values"][4], -1.0);
+
+    let condition = check(vec![s("/chronus/step/condition"), i(1), i(1), s("fill")]);
+    assert_eq!(
+        condition["tracks"][0]["parts"],
+        serde_json::json!(["conditions"])
+    );
+    assert_eq!(condition["tracks"][0]["after"]["steps"], "1.condition=fill");
+
+    let direction = check(vec![s("/chronus/track/direction"), i(1), s("reverse")]);
+    assert_eq!(
+        direction["tracks"][0]["parts"],
+        serde_json::json!(["direction"])
+    );
+    assert_eq!(direction["tracks"][0]["after"]["direction"], "reverse");
+
+    let scale = check(vec![s("/chronus/scale"), s("E"), s("minor")]);
+    assert_eq!(scale["changed"], true);
+    assert_eq!(
+        scale["slots"],
+        serde_json::json!([{ "slot": 1, "scale": [["C", "chromatic"], ["E", "minor"]] }])
+    );
+    assert_eq!(
+        session.slot(),
+        PatternDoc::default(),
+        "a dry run changes nothing"
+    );
+}
+
+/// Every string at its longest, every step and lane full: each message of the query still fits
+/// in what common OSC receivers read at once.
+#[test]
+fn a_slot_filled_to_the_brim_replies_in_bounded_messages() {
+    let session = Session::start();
+    session.ok("/chronus/track/name", vec![i(16), s(&"n".repeat(64))]);
+    session.ok("/chronus/pattern", vec![i(16), s(&"X".repeat(64))]);
+    for step in 1..=64 {
+        session.ok("/chronus/step/probability", vec![i(16), i(step), i(99)]);
+        session.ok("/chronus/step/ratchet", vec![i(16), i(step), i(8)]);
+        session.ok("/chronus/step/nudge", vec![i(16), i(step), i(-50)]);
+        session.ok("/chronus/step/note", vec![i(16), i(step), i(127)]);
+        session.ok("/chronus/step/condition", vec![i(16), i(step), s("!fill")]);
+    }
+    let address = format!("/{}", "a".repeat(1_023));
+    for lane in 1..=4 {
+        session.ok("/chronus/lane/length", vec![i(16), i(lane), i(64)]);
+        session.ok(
+            "/chronus/lane/values",
+            (0..64)
+                .map(|_| f(0.333))
+                .fold(vec![i(16), i(lane)], |mut args, value| {
+                    args.push(value);
+                    args
+                }),
+        );
+        session.ok(
+            "/chronus/lane/osc",
+            vec![i(16), i(lane), s(&address), f(-12345.678), f(12345.678)],
+        );
+    }
+    let cycle = vec!["12345.679"; 64].join(",");
+    session.ok("/chronus/track/cycle", vec![i(16), s(&cycle)]);
+    session.ok("/chronus/track/voice", vec![i(16)]);
+
+    let replies = session.send("/chronus/query", vec![]);
+    assert_eq!(replies.len(), 98);
+    let track = track_rows(&replies, "/chronus/state/track", 16)[0];
+    assert_eq!(track.args[16], s(&vec!["12345.679"; 64].join(",")));
+    for reply in &replies {
+        let bytes = rosc::encoder::encode(&OscPacket::Message(reply.clone())).expect("encodes");
+        assert!(
+            bytes.len() <= chronus_seq::MAX_STATE_MESSAGE_BYTES,
+            "{} is {} bytes",
+            reply.addr,
+            bytes.len()
+        );
+    }
 }

@@ -129,8 +129,8 @@ fn a_subscriber_hears_editor_edits_undo_transport_and_bars() {
     let serial = changed[0].clone();
     let track = client.wait_for("/chronus/changed/track", |_| true);
     assert_eq!(
-        track,
-        vec![
+        track[..5],
+        [
             serial,
             OscType::Int(1),
             OscType::Int(4),
@@ -138,6 +138,7 @@ fn a_subscriber_hears_editor_edits_undo_transport_and_bars() {
             s("x.x.X")
         ]
     );
+    assert_eq!(track[5], s("length,steps"), "the changed parts");
 
     // An undo over OSC: the track goes back.
     client.send("/chronus/undo", vec![]);
@@ -173,4 +174,59 @@ fn subscribing_is_checked() {
     client.send("/chronus/subscribe", vec![s("bars")]);
     let reply = client.wait_for("/chronus/subscribed", |_| true);
     assert_eq!(reply[1..], [s("bars")]);
+}
+
+/// Changes the pattern string does not show are pushed with the parts they changed: a lane, a
+/// trig condition, a direction (`/chronus/changed/track`), a scale (`/chronus/changed/scale`) and
+/// a lane's OSC destination, which is an OSC output setting (`/chronus/changed/osc`).
+#[test]
+fn a_subscriber_sees_lane_condition_direction_scale_and_setting_changes() {
+    let mut plugin = ChronusSeq::default();
+    assert!(activate(&mut plugin, RATE, BLOCK as u32));
+    let client = Client::new(&plugin);
+    client.send("/chronus/subscribe", vec![s("changes")]);
+    client.wait_for("/chronus/subscribed", |_| true);
+
+    let i = OscType::Int;
+    client.send(
+        "/chronus/lane/step",
+        vec![i(2), i(3), i(5), OscType::Float(0.75)],
+    );
+    let changed = client.wait_for("/chronus/changed", |_| true);
+    assert_eq!(changed[2], i(1), "one track changed");
+    let track = client.wait_for("/chronus/changed/track", |_| true);
+    assert_eq!(track[2], i(2));
+    assert_eq!(track[4], s("....X.......X..."), "the pattern string stays");
+    assert_eq!(track[5], s("lane3"));
+
+    client.send("/chronus/step/condition", vec![i(1), i(1), s("1:2")]);
+    let track = client.wait_for("/chronus/changed/track", |_| true);
+    assert_eq!(
+        (track[2].clone(), track[5].clone()),
+        (i(1), s("conditions"))
+    );
+
+    client.send("/chronus/track/direction", vec![i(3), s("random")]);
+    let track = client.wait_for("/chronus/changed/track", |_| true);
+    assert_eq!((track[2].clone(), track[5].clone()), (i(3), s("direction")));
+
+    client.send("/chronus/scale", vec![s("F#"), s("blues")]);
+    let changed = client.wait_for("/chronus/changed", |_| true);
+    assert_eq!(changed[2], i(0), "no track changed");
+    let scale = client.wait_for("/chronus/changed/scale", |_| true);
+    assert_eq!(scale[0], changed[0], "the same serial");
+    assert_eq!(scale[1..], [i(1), s("F#"), s("blues")]);
+
+    client.send(
+        "/chronus/lane/osc",
+        vec![i(4), i(1), s("/mod/voice4/filter/freq")],
+    );
+    let setting = client.wait_for("/chronus/changed/osc", |_| true);
+    assert_eq!(setting, [i(4), s("lane1")]);
+    client.send("/chronus/track/voice", vec![i(4)]);
+    let setting = client.wait_for("/chronus/changed/osc", |_| true);
+    assert_eq!(setting, [i(4), s("voice_profile")]);
+    client.send("/chronus/voices", vec![i(8)]);
+    let setting = client.wait_for("/chronus/changed/osc", |_| true);
+    assert_eq!(setting, [i(0), s("voices")]);
 }
