@@ -105,8 +105,8 @@ impl OscLink {
         }
     }
 
-    /// Sends a command and gathers its whole reply: up to `/chronus/ok`, the sixteen tracks
-    /// after `/chronus/state/slot`, every part of `/chronus/schema`, else the first message.
+    /// Sends a command and gathers its whole reply: up to `/chronus/ok`, a query's messages up
+    /// to `/chronus/state/end`, every part of `/chronus/schema`, else the first message.
     /// A `/seq/error` is returned as the error, with the plugin's reason.
     pub async fn command(
         &mut self,
@@ -130,8 +130,10 @@ impl OscLink {
                 return Err(reason);
             }
             let done = match reply.addr.as_str() {
-                "/chronus/state/slot" => false,
-                "/chronus/state/track" => reply.args.first() == Some(&OscType::Int(16)),
+                "/chronus/state/slot"
+                | "/chronus/state/track"
+                | "/chronus/state/steps"
+                | "/chronus/state/lane" => false,
                 "/chronus/schema" => reply.args.first() == reply.args.get(1),
                 _ => true,
             };

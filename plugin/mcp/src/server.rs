@@ -81,7 +81,12 @@ fn fixed_tools() -> Vec<Tool> {
             "read_state",
             "The whole state of a pattern slot: every track's name, pattern string (. rest, x \
              hit, X accent, 1-9 velocity, _ tie), rate, note, channel, Euclid settings, mute, \
-             solo and gate, plus the slot, playing slot, quantize, swing and seed.",
+             solo, gate, OSC gate address, playback direction, melodic, exact frequency (-1: \
+             none), note cycle, Music Chronus voice profile, step details (step.field=value for \
+             probability, ratchet, nudge, note and trig condition) and four modulation lanes \
+             (MIDI cc/bend, OSC address, range and curve, length, base and per-step values, -1: \
+             none), and a digest that changes whenever anything of the track does; plus the \
+             slot, playing slot, quantize, swing, seed, scale (root and name) and Fill.",
             json!({ "type": "object", "properties": {
                 "slot": { "type": "integer", "minimum": 1, "maximum": 16,
                           "description": "pattern slot; the one edits go to by default" },
@@ -90,9 +95,11 @@ fn fixed_tools() -> Vec<Tool> {
         fixed_tool(
             "read_changes",
             "What happened since the last call: document changes with their source (editor, \
-             osc, state_load, undo, redo) and the changed tracks as pattern strings, slot \
-             switches, transport start/stop and bar lines. The first call subscribes; changes \
-             before it are not reported.",
+             osc, state_load, undo, redo), the changed tracks as pattern strings with the names \
+             of their changed parts (e.g. lane2, conditions, direction), changed scales and \
+             changed OSC output settings (voice profile, lane destinations), slot switches, \
+             transport start/stop and bar lines. The first call subscribes; changes before it \
+             are not reported.",
             json!({ "type": "object", "properties": {} }),
         ),
     ]
@@ -274,11 +281,12 @@ fn replies_text(replies: &[OscMessage]) -> String {
     }
 }
 
-/// The `/chronus/query` replies as one JSON object.
+/// The `/chronus/query` replies as one JSON object: the slot's fields and a list of tracks,
+/// each with its step details and lanes.
 fn state_json(replies: &[OscMessage]) -> Value {
     let field = |reply: &OscMessage, index: usize| tools::reply_json(reply)["args"][index].clone();
     let mut state = json!({});
-    let mut tracks = Vec::new();
+    let mut tracks: Vec<Value> = Vec::new();
     for reply in replies {
         match reply.addr.as_str() {
             "/chronus/state/slot" => {
@@ -286,15 +294,52 @@ fn state_json(replies: &[OscMessage]) -> Value {
                     "slot": field(reply, 0), "playing_slot": field(reply, 1),
                     "requested_slot": field(reply, 2), "slot_quantize": field(reply, 3),
                     "swing_percent": field(reply, 4), "seed": field(reply, 5),
+                    "scale_root": field(reply, 6), "scale": field(reply, 7),
+                    "fill": field(reply, 8),
                 });
             }
-            "/chronus/state/track" => tracks.push(json!({
-                "track": field(reply, 0), "name": field(reply, 1), "pattern": field(reply, 2),
-                "rate": field(reply, 3), "note": field(reply, 4), "channel": field(reply, 5),
-                "euclid": field(reply, 6), "pulses": field(reply, 7), "rotation": field(reply, 8),
-                "mute": field(reply, 9), "solo": field(reply, 10), "gate_percent": field(reply, 11),
-                "osc_address": field(reply, 12),
-            })),
+            "/chronus/state/track" => {
+                let voice = (field(reply, 17) == json!(1)).then(|| {
+                    json!({
+                        "base_amp": field(reply, 18), "filter_freq": field(reply, 19),
+                        "accent_boost": field(reply, 20), "reverb_send": field(reply, 21),
+                        "delay_send": field(reply, 22),
+                    })
+                });
+                tracks.push(json!({
+                    "track": field(reply, 0), "name": field(reply, 1),
+                    "pattern": field(reply, 2), "rate": field(reply, 3), "note": field(reply, 4),
+                    "channel": field(reply, 5), "euclid": field(reply, 6),
+                    "pulses": field(reply, 7), "rotation": field(reply, 8),
+                    "mute": field(reply, 9), "solo": field(reply, 10),
+                    "gate_percent": field(reply, 11), "osc_address": field(reply, 12),
+                    "direction": field(reply, 13), "melodic": field(reply, 14),
+                    "freq": field(reply, 15), "cycle": field(reply, 16),
+                    "voice_profile": voice, "digest": field(reply, 23),
+                    "steps": "", "lanes": [],
+                }));
+            }
+            "/chronus/state/steps" => {
+                if let Some(track) = tracks.iter_mut().find(|t| t["track"] == field(reply, 0)) {
+                    track["steps"] = field(reply, 1);
+                }
+            }
+            "/chronus/state/lane" => {
+                let args = tools::reply_json(reply)["args"].clone();
+                let values: Vec<Value> = args
+                    .as_array()
+                    .map_or_else(Vec::new, |args| args.iter().skip(10).cloned().collect());
+                let lane = json!({
+                    "lane": args[1], "midi": args[2], "cc": args[3], "osc_address": args[4],
+                    "min": args[5], "max": args[6], "curve": args[7], "length": args[8],
+                    "base": args[9], "values": values,
+                });
+                if let Some(track) = tracks.iter_mut().find(|t| t["track"] == args[0]) {
+                    if let Some(lanes) = track["lanes"].as_array_mut() {
+                        lanes.push(lane);
+                    }
+                }
+            }
             _ => {}
         }
     }

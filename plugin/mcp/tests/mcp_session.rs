@@ -163,6 +163,56 @@ async fn an_assistant_sets_a_pattern_that_plays_from_the_next_bar() {
     let expected: Vec<u64> = (0..=4).map(|n| BAR + n * BEAT).collect();
     assert_eq!(hits, expected, "every beat from the bar line's sample on");
 
+    // A lane, a trig condition, a direction and a scale set through their tools read back.
+    for (tool, arguments) in [
+        (
+            "chronus_lane_cc",
+            json!({ "track": 1, "lane": 2, "cc": 74 }),
+        ),
+        (
+            "chronus_lane_values",
+            json!({ "track": 1, "lane": 2, "items": [0.0, 1.0] }),
+        ),
+        (
+            "chronus_step_condition",
+            json!({ "track": 1, "step": 5, "condition": "1:2" }),
+        ),
+        (
+            "chronus_track_direction",
+            json!({ "track": 1, "direction": "reverse" }),
+        ),
+        ("chronus_scale", json!({ "root": "D", "scale": "dorian" })),
+    ] {
+        let done = client.call_tool(call(tool, arguments)).await.expect(tool);
+        assert_eq!(text(&done), "ok", "{tool}");
+    }
+    let state = client
+        .call_tool(call("read_state", json!({})))
+        .await
+        .expect("read");
+    let state: Value = serde_json::from_str(text(&state)).expect("JSON");
+    let kick = &state["tracks"][0];
+    assert_eq!(kick["lanes"][1]["midi"], "cc");
+    assert_eq!(kick["lanes"][1]["cc"], 74);
+    assert_eq!(
+        (
+            &kick["lanes"][1]["values"][0],
+            &kick["lanes"][1]["values"][1]
+        ),
+        (&json!(0.0), &json!(1.0))
+    );
+    assert_eq!(
+        kick["lanes"][1]["values"].as_array().map(Vec::len),
+        Some(16)
+    );
+    assert_eq!(kick["steps"], "5.condition=1:2");
+    assert_eq!(kick["direction"], "reverse");
+    assert_eq!(
+        (&state["scale_root"], &state["scale"]),
+        (&json!("D"), &json!("dorian"))
+    );
+    assert_eq!(kick["lanes"].as_array().map(Vec::len), Some(4));
+
     // A refusal is a tool error carrying the plugin's reason.
     let refused = client
         .call_tool(call(
