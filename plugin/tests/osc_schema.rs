@@ -1,7 +1,7 @@
 //! The self-description round trip: `/chronus/schema` is read back through the real command
 //! handler, every command it lists is handled with the arguments it describes (each argument
-//! at both ends of its range and beyond them), and `docs/OSC.md` documents exactly the commands
-//! the schema lists.
+//! at both ends of its range and beyond them), `docs/OSC.md` documents exactly the commands
+//! the schema lists, and every argument of the `/chronus/query` reply's messages.
 
 use std::collections::BTreeSet;
 
@@ -218,4 +218,72 @@ fn the_schema_names_the_forwarded_prefixes_which_are_no_commands() {
             .iter()
             .any(|prefix| address.starts_with(prefix))
     }));
+}
+
+/// The argument types a table under "Reading the state back" documents for `address`: the first
+/// word of each row's argument cell, and whether the last row repeats (`11 …`).
+fn documented_state_args(reference: &str, address: &str) -> (Vec<String>, bool) {
+    let section = &reference[reference
+        .find("#### Reading the state back")
+        .expect("the state section")..];
+    let heading = format!("`{address}`:\n");
+    let table = &section[section.find(&heading).expect(address) + heading.len()..];
+    let mut types = Vec::new();
+    let mut repeats = false;
+    for line in table.lines().skip_while(|line| line.is_empty()).skip(2) {
+        if !line.starts_with('|') {
+            break;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        repeats = cells[1].contains('…');
+        let kind = cells[2].split_whitespace().next().expect("a type");
+        types.push(kind.to_owned());
+    }
+    (types, repeats)
+}
+
+fn type_name(arg: &OscType) -> &'static str {
+    match arg {
+        OscType::Int(_) => "int",
+        OscType::Long(_) => "long",
+        OscType::Float(_) => "float",
+        OscType::String(_) => "string",
+        _ => "other",
+    }
+}
+
+/// Every message `/chronus/query` sends has exactly the arguments `docs/OSC.md` lists for it,
+/// in order and type.
+#[test]
+fn the_reference_documents_every_field_of_the_state_reply() {
+    let plugin = ChronusSeq::default();
+    let reference = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/OSC.md"))
+        .expect("docs/OSC.md");
+    let replies = send(&plugin, "/chronus/query", vec![]).expect("query");
+    let mut seen = BTreeSet::new();
+    for reply in &replies {
+        if reply.addr == "/chronus/state/end" {
+            assert_eq!(reply.args.len(), 1);
+            continue;
+        }
+        let (types, repeats) = documented_state_args(&reference, &reply.addr);
+        let sent: Vec<&str> = reply.args.iter().map(type_name).collect();
+        if repeats {
+            let fixed = types.len() - 1;
+            assert_eq!(sent[..fixed], types[..fixed], "{}", reply.addr);
+            assert!(
+                sent[fixed..].iter().all(|kind| *kind == types[fixed]),
+                "{}: {sent:?}",
+                reply.addr
+            );
+        } else {
+            assert_eq!(sent, types, "{}", reply.addr);
+        }
+        seen.insert(reply.addr.clone());
+    }
+    assert_eq!(
+        seen.len(),
+        4,
+        "slot, track, steps and lane messages: {seen:?}"
+    );
 }

@@ -402,12 +402,19 @@ pub const COMMANDS: &[Command] = &[
     },
     Command {
         address: "/chronus/query",
-        summary: "The whole state of a slot as pattern strings.",
+        summary: "The whole state of a slot: pattern strings, every step's extras and trig \
+                  condition, lanes, note cycles, voice profiles, directions, scale and Fill.",
         args: &[SLOT.optional()],
         replies: "/chronus/state/slot <slot> <playing slot> <requested slot> <quantize> \
-                  <swing percent> <seed>, then sixteen /chronus/state/track <track> <name> \
-                  <pattern> <rate> <note> <channel> <euclid> <pulses> <rotation> <mute> <solo> \
-                  <gate percent> <OSC gate address>",
+                  <swing percent> <seed> <scale root> <scale> <fill>; then per track \
+                  /chronus/state/track <track> <name> <pattern> <rate> <note> <channel> <euclid> \
+                  <pulses> <rotation> <mute> <solo> <gate percent> <OSC gate address> \
+                  <direction> <melodic> <freq Hz, -1 none> <note cycle> <voice profile 0/1> \
+                  <base_amp> <filter_freq> <accent_boost> <reverb_send> <delay_send> <digest>, \
+                  /chronus/state/steps <track> <step details: step.field=value …> and four \
+                  /chronus/state/lane <track> <lane> <midi off|cc|bend> <cc, -1 none> <OSC \
+                  address> <min> <max> <curve lin|exp> <length> <base, -1 none> <value, -1 \
+                  none>… (one per step of the lane); last /chronus/state/end <slot>",
         run: Run::Reply(super::query::state),
     },
     Command {
