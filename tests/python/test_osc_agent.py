@@ -48,6 +48,13 @@ REPLY_TIMEOUT = 2.0
 # How long the agent keeps looking for the instance (the server starts on activation).
 FIND_TIMEOUT = 10.0
 TRACKS = 16
+LANES = 4
+# A query: the slot; per track the track, its step details and its lanes; the end.
+QUERY_ADDRESSES = (
+    ["/chronus/state/slot"]
+    + (["/chronus/state/track", "/chronus/state/steps"] + ["/chronus/state/lane"] * LANES) * TRACKS
+    + ["/chronus/state/end"]
+)
 
 
 class Agent:
@@ -137,13 +144,37 @@ class Agent:
         [reply] = self.request(address, *args)
         return error_reason(reply, address)
 
+    def query_all(self, slot: int | None = None) -> dict[str, list]:
+        """`/chronus/query [slot]`: every reply's arguments, by address, in order."""
+        args = () if slot is None else (slot,)
+        messages = self.request("/chronus/query", *args, replies=len(QUERY_ADDRESSES))
+        addresses = [m.address for m in messages]
+        assert addresses == QUERY_ADDRESSES, addresses
+        by_address: dict[str, list] = {}
+        for message in messages:
+            by_address.setdefault(message.address, []).append(message.params)
+        return by_address
+
+    def markers(self) -> tuple[list, list[list]]:
+        """The slot and track replies of `/chronus/query`, read up to a ping's pong: also from an
+        instance of another version (other tests, a DAW), whose reply may have other messages."""
+        self.send("/chronus/query")
+        self.send("/chronus/ping")
+        messages = []
+        while True:
+            [reply] = self.replies(1)
+            if reply.address == "/chronus/pong":
+                break
+            messages.append(reply)
+        slot = [m.params for m in messages if m.address == "/chronus/state/slot"]
+        tracks = [m.params for m in messages if m.address == "/chronus/state/track"]
+        assert len(slot) == 1 and len(tracks) == TRACKS, [describe(m) for m in messages]
+        return slot[0], tracks
+
     def query(self, slot: int | None = None) -> tuple[list, list[list]]:
         """`/chronus/query [slot]`: the slot reply's arguments and the 16 track replies'."""
-        args = () if slot is None else (slot,)
-        messages = self.request("/chronus/query", *args, replies=1 + TRACKS)
-        addresses = [m.address for m in messages]
-        assert addresses == ["/chronus/state/slot"] + ["/chronus/state/track"] * TRACKS, addresses
-        return messages[0].params, [m.params for m in messages[1:]]
+        state = self.query_all(slot)
+        return state["/chronus/state/slot"][0], state["/chronus/state/track"]
 
 
 def describe(message: OscMessage) -> str:
@@ -183,7 +214,7 @@ def find_instance(agent: Agent, swing: float, gate: float) -> int:
     while time.monotonic() < deadline:
         for port in responding_ports(agent):
             agent.port = port
-            slot, tracks = agent.query()
+            slot, tracks = agent.markers()
             seen[port] = f"swing {slot[4]}, track 16 gate {tracks[15][11]}"
             if slot[4] == pytest.approx(swing, abs=1e-3) and tracks[15][11] == pytest.approx(gate):
                 return port
@@ -347,3 +378,54 @@ def test_bad_input_gets_reasons_and_changes_nothing(session):
     # Still answering, and nothing changed.
     agent.barrier()
     assert agent.query() == before
+
+
+def test_query_and_feed_show_lanes_conditions_direction_scale_and_voice(session):
+    """What an agent sets beyond the pattern string reads back from `/chronus/query`, and a
+    subscriber (a second python-osc socket) is told which parts a lane-only edit changed."""
+    _, agent = session
+    follower = Agent()
+    follower.port = agent.port
+    try:
+        agent.command("/chronus/lane/cc", 3, 2, 71)
+        agent.command("/chronus/lane/osc", 3, 2, "/mod/voice3/filter/q", 0.5, 4.0, "exp")
+        agent.command("/chronus/lane/length", 3, 2, 4)
+        agent.command("/chronus/lane/values", 3, 2, 0.0, 1.0, -1.0, 1.0)
+        agent.command("/chronus/step/condition", 3, 1, "!1st")
+        agent.command("/chronus/track/direction", 3, "pendulum")
+        agent.command("/chronus/track/voice", 3, "reverb_send=0.25")
+        agent.command("/chronus/scale", "A", "minor")
+        agent.command("/chronus/fill", 1)
+
+        state = agent.query_all()
+        slot = state["/chronus/state/slot"][0]
+        assert slot[6:9] == ["A", "minor", 1], slot
+        track = state["/chronus/state/track"][2]
+        assert track[0] == 3 and track[13] == "pendulum", track
+        assert track[17] == 1 and track[21] == pytest.approx(0.25), f"voice profile: {track}"
+        assert track[18:21] == [pytest.approx(0.3), 1000.0, 1500.0], track
+        assert state["/chronus/state/steps"][2] == [3, "1.condition=!1st"]
+        lane = state["/chronus/state/lane"][2 * LANES + 1]
+        assert lane[:10] == [3, 2, "cc", 71, "/mod/voice3/filter/q", 0.5, 4.0, "exp", 4, -1.0], lane
+        assert lane[10:] == [0.0, 1.0, -1.0, 1.0], lane
+        digest = track[23]
+
+        # A lane-only edit: the pattern string stays, the feed names the lane, the digest moves.
+        follower.send("/chronus/subscribe", "changes")
+        [subscribed] = follower.replies(1)
+        assert subscribed.address == "/chronus/subscribed", describe(subscribed)
+        pattern = track[2]
+        agent.command("/chronus/lane/step", 3, 2, 3, 0.5)
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        pushed = None
+        while pushed is None:
+            received = follower.receive(deadline)
+            assert received is not None, "no /chronus/changed/track for the lane edit"
+            _, message = received
+            if message.address == "/chronus/changed/track":
+                pushed = message.params
+        assert pushed[2:] == [3, track[1], pattern, "lane2"], pushed
+        assert agent.query_all()["/chronus/state/track"][2][23] != digest
+    finally:
+        follower.send("/chronus/unsubscribe")
+        follower.close()
