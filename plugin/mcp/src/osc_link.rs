@@ -105,8 +105,10 @@ impl OscLink {
         }
     }
 
-    /// Sends a command and gathers its whole reply: up to `/chronus/ok`, a query's messages up
-    /// to `/chronus/state/end`, every part of `/chronus/schema`, else the first message.
+    /// Sends a command and gathers its whole reply: up to `/chronus/ok`, every part of
+    /// `/chronus/schema`, else the first message. A query is followed by a `/chronus/ping` and
+    /// its reply gathered up to the pong, so it is read whole whatever messages the instance's
+    /// version sends (the end message came with the lanes; an older instance has none).
     /// A `/seq/error` is returned as the error, with the plugin's reason.
     pub async fn command(
         &mut self,
@@ -114,8 +116,17 @@ impl OscLink {
         message: OscMessage,
     ) -> Result<Vec<OscMessage>, LinkError> {
         let address = message.addr.clone();
+        let query = address == "/chronus/query";
         self.send(target, message).await?;
+        if query {
+            let ping = OscMessage {
+                addr: "/chronus/ping".to_owned(),
+                args: Vec::new(),
+            };
+            self.send(target, ping).await?;
+        }
         let mut replies = Vec::new();
+        let mut refused = None;
         loop {
             let Some((_, reply)) = self.receive(Some(target), REPLY_TIMEOUT).await? else {
                 return Err(format!(
@@ -127,13 +138,20 @@ impl OscLink {
                     Some(OscType::String(reason)) => reason.clone(),
                     _ => "refused".to_owned(),
                 };
-                return Err(reason);
+                if !query {
+                    return Err(reason);
+                }
+                refused = Some(reason);
+                continue;
+            }
+            if query {
+                if reply.addr == "/chronus/pong" {
+                    return refused.map_or(Ok(replies), Err);
+                }
+                replies.push(reply);
+                continue;
             }
             let done = match reply.addr.as_str() {
-                "/chronus/state/slot"
-                | "/chronus/state/track"
-                | "/chronus/state/steps"
-                | "/chronus/state/lane" => false,
                 "/chronus/schema" => reply.args.first() == reply.args.get(1),
                 _ => true,
             };
