@@ -105,6 +105,8 @@ fn channel_choice(ui: &mut Ui, name: &str, channel: u8) -> Option<u8> {
     ComboBox::from_id_salt(("chronus-midi-channel", name))
         .selected_text(label(channel))
         .width(44.0)
+        // All seventeen choices at once, without scrolling.
+        .height(420.0)
         .show_ui(ui, |ui| {
             for choice in 0..=16u8 {
                 ui.selectable_value(&mut picked, choice, label(choice))
