@@ -102,9 +102,13 @@ fn channel_choice(ui: &mut Ui, name: &str, channel: u8) -> Option<u8> {
         channel => channel.to_string(),
     };
     let mut picked = channel;
+    let shown = match channel {
+        0 => "off".to_owned(),
+        channel => format!("ch {channel}"),
+    };
     ComboBox::from_id_salt(("chronus-midi-channel", name))
-        .selected_text(label(channel))
-        .width(44.0)
+        .selected_text(shown)
+        .width(50.0)
         // All seventeen choices at once, without scrolling.
         .height(420.0)
         .show_ui(ui, |ui| {
