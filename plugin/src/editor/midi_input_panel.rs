@@ -177,33 +177,35 @@ fn melodic_switches(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, s
         "Melodic tracks of this slot follow the keys played in and the slot's scale; drum \
          tracks play their notes as written",
     );
-    ui.horizontal(|ui| {
-        ui.spacing_mut().item_spacing.x = 1.0;
-        for (track, track_doc) in doc.tracks.iter().enumerate().take(MAX_TRACKS) {
-            let melodic = track_doc.pattern.melodic;
-            let text = RichText::new(format!("{}", track + 1)).small().monospace();
-            let text = if melodic {
-                text.color(theme::track_colour(track)).strong()
-            } else {
-                text.color(theme::DIM_TEXT)
+    // Tight buttons, added straight into the row so they wrap one by one in a narrow window.
+    let spacing = ui.spacing().clone();
+    ui.spacing_mut().item_spacing.x = 1.0;
+    ui.spacing_mut().button_padding.x = 2.0;
+    for (track, track_doc) in doc.tracks.iter().enumerate().take(MAX_TRACKS) {
+        let melodic = track_doc.pattern.melodic;
+        let text = RichText::new(format!("{}", track + 1)).small().monospace();
+        let text = if melodic {
+            text.color(theme::track_colour(track)).strong()
+        } else {
+            text.color(theme::DIM_TEXT)
+        };
+        let response = ui
+            .add(Button::selectable(melodic, text).min_size(vec2(16.0, 16.0)))
+            .accessible_name(format!("Melodic track {}", track + 1))
+            .on_hover_text(format!(
+                "{}: {}",
+                track_doc.name,
+                if melodic { "melodic" } else { "drum track" }
+            ));
+        if response.clicked() {
+            let edit = Edit::SetTrack {
+                track: TrackRef::Index(track),
+                change: TrackChange::Melodic(!melodic),
             };
-            let response = ui
-                .add(Button::selectable(melodic, text).min_size(vec2(16.0, 16.0)))
-                .accessible_name(format!("Melodic track {}", track + 1))
-                .on_hover_text(format!(
-                    "{}: {}",
-                    track_doc.name,
-                    if melodic { "melodic" } else { "drum track" }
-                ));
-            if response.clicked() {
-                let edit = Edit::SetTrack {
-                    track: TrackRef::Index(track),
-                    change: TrackChange::Melodic(!melodic),
-                };
-                if let Err(error) = model.apply(slot, edit) {
-                    state.notice = Some(error.to_string());
-                }
+            if let Err(error) = model.apply(slot, edit) {
+                state.notice = Some(error.to_string());
             }
         }
-    });
+    }
+    *ui.spacing_mut() = spacing;
 }
