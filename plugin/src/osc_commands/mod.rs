@@ -127,9 +127,10 @@ impl SeqCommands {
 }
 
 /// Every command table, in the order the schema lists them: the native set, its lanes, note
-/// cycles and voice commands, the MIDI input, the Music Chronus dialect, and the commands for agents (schema,
-/// check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`, `/engine/…`) are no
-/// commands: they are forwarded by prefix (`forward.rs`; the schema lists them as `forwarded`).
+/// cycles and voice commands, the MIDI input, the Music Chronus dialect, and the commands for
+/// agents (schema, check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`,
+/// `/engine/…`) are no commands: they are forwarded by prefix (`forward.rs`; the schema lists
+/// them as `forwarded`).
 pub const TABLES: [&[Command]; 7] = [
     native::COMMANDS,
     lanes::COMMANDS,
