@@ -188,6 +188,7 @@ fn strip(
     let drawing_by = [PointerButton::Primary, PointerButton::Secondary]
         .into_iter()
         .find(|button| response.dragged_by(*button));
+    let mut finished = None;
     if let (Some(button), Some(pointer)) = (drawing_by, response.interact_pointer_pos()) {
         let drawing = state
             .lane_drawing
@@ -206,19 +207,23 @@ fn strip(
         let (step, value) = at(pointer);
         drawing.visit(step, if erase { None } else { value });
     } else if let Some(drawing) = state.lane_drawing.take() {
-        // The button was released (or the view changed lane): the stroke is one edit.
+        // The button was released (or the view changed lane): the stroke is one edit, and this
+        // frame still shows it (`lane` is the document from before the edit).
         if drawing.key == key {
             if let Some(edit) = drawing.to_edit(lane) {
                 let _ = model.apply(slot, edit);
+                ui.ctx().request_repaint();
             }
+            finished = Some(drawing);
         }
-        return;
     }
 
-    let drawing = state
-        .lane_drawing
-        .as_ref()
-        .filter(|drawing| drawing.key == key);
+    let drawing = finished.as_ref().or_else(|| {
+        state
+            .lane_drawing
+            .as_ref()
+            .filter(|drawing| drawing.key == key)
+    });
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, theme::CELL_OFF);
     for step in 0..length {

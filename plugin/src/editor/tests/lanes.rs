@@ -136,6 +136,11 @@ fn one_stroke_across_several_steps_is_one_undo_step() {
             .hover_at(from + (to - from) * (index as f32 / 3.0));
         fixture.harness.step();
     }
+    assert_eq!(
+        fixture.store.history_depth(),
+        (depth.0 + 1, 0),
+        "nothing is stored while the button is held"
+    );
     fixture.harness.event(egui::Event::PointerButton {
         pos: to,
         button: egui::PointerButton::Secondary,
