@@ -108,7 +108,8 @@ fn bench_playback(c: &mut Criterion, name: &str, pattern: PatternSnapshot, tempo
             block_index += 1;
         })
     });
-    assert!(events > 0, "{name} produced no events");
+    // A case left out by a name filter plays no block.
+    assert!(block_index == 0 || events > 0, "{name} produced no events");
 }
 
 fn engine_benches(c: &mut Criterion) {

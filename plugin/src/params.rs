@@ -117,6 +117,34 @@ pub enum TransposeChoice {
     Hold,
 }
 
+impl From<TransposeMode> for TransposeChoice {
+    fn from(mode: TransposeMode) -> TransposeChoice {
+        match mode {
+            TransposeMode::Latch => TransposeChoice::Latch,
+            TransposeMode::Hold => TransposeChoice::Hold,
+        }
+    }
+}
+
+impl From<TransposeChoice> for TransposeMode {
+    fn from(choice: TransposeChoice) -> TransposeMode {
+        match choice {
+            TransposeChoice::Latch => TransposeMode::Latch,
+            TransposeChoice::Hold => TransposeMode::Hold,
+        }
+    }
+}
+
+impl TransposeChoice {
+    /// The parameter value's id, as the host saves it and OSC names it: `latch` or `hold`.
+    pub fn id(self) -> &'static str {
+        match self {
+            TransposeChoice::Latch => "latch",
+            TransposeChoice::Hold => "hold",
+        }
+    }
+}
+
 /// When a slot change takes effect, as the host shows it.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuantizeChoice {
@@ -323,10 +351,7 @@ impl SeqParams {
         };
         MidiInputSettings {
             transpose_channel: channel(&self.transpose_channel),
-            mode: match self.transpose_mode.value() {
-                TransposeChoice::Latch => TransposeMode::Latch,
-                TransposeChoice::Hold => TransposeMode::Hold,
-            },
+            mode: self.transpose_mode.value().into(),
             reference_key: self.reference_key.value().clamp(0, 127) as u8,
             slot_channel: channel(&self.slot_key_channel),
             slot_low_key: self.slot_low_key.value().clamp(0, 127) as u8,

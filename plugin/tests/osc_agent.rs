@@ -221,3 +221,41 @@ fn lane_and_cycle_commands_can_be_checked_and_quantized() {
 fn s_json(text: &str) -> Value {
     Value::String(text.to_owned())
 }
+
+#[test]
+fn a_check_of_a_midi_input_setting_names_the_parameter_and_sets_nothing() {
+    let plugin = ChronusSeq::default();
+    let report = check(
+        &plugin,
+        "/chronus/midi/transpose_channel",
+        vec![OscType::Int(3)],
+    )
+    .expect("check");
+    assert_eq!(
+        report["tracks"],
+        serde_json::json!([]),
+        "no track changes: {report}"
+    );
+    assert_eq!(report["settings"][0], "transpose_channel: 3");
+    let report = check(&plugin, "/chronus/midi/reference_key", vec![s("D3")]).expect("check");
+    assert_eq!(report["settings"][0], "reference_key: D3 · 50");
+    let report = check(&plugin, "/chronus/midi/transpose_mode", vec![s("hold")]).expect("check");
+    assert_eq!(report["settings"][0], "transpose_mode: hold");
+    let params = plugin.seq_params();
+    assert_eq!(
+        params.transpose_channel.value(),
+        1,
+        "the checks set nothing"
+    );
+    assert_eq!(params.reference_key.value(), 48);
+    let reason = check(
+        &plugin,
+        "/chronus/midi/slot_low_key",
+        vec![OscType::Int(113)],
+    )
+    .expect_err("beyond the slot keys");
+    assert!(
+        reason.contains("slot low key F8 · 113 is outside"),
+        "{reason}"
+    );
+}

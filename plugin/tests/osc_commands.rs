@@ -13,10 +13,10 @@ use chronus_seq::engine::lanes::LaneMidi;
 use chronus_seq::engine::note_cycle::Hz;
 use chronus_seq::engine::pattern::{Condition, Direction, Scale, ScaleKind, Step};
 use chronus_seq::osc_out::Curve;
-use chronus_seq::params::QuantizeChoice;
+use chronus_seq::params::{QuantizeChoice, TransposeChoice};
 use chronus_seq::ChronusSeq;
 use rosc::{OscMessage, OscPacket, OscType};
-use support::{activate, play_block, BLOCK, RATE};
+use support::{activate, play_block, play_block_with_input, BLOCK, RATE};
 
 /// A plugin with its OSC input running, and a client socket talking to it.
 struct Session {
@@ -67,7 +67,8 @@ impl Session {
                 || reply.addr == "/seq/status"
                 || reply.addr == "/chronus/pong"
                 || reply.addr == "/chronus/state/end"
-                || reply.addr == "/chronus/check";
+                || reply.addr == "/chronus/check"
+                || reply.addr == "/chronus/midi";
             replies.push(reply);
             if last {
                 return replies;
@@ -388,6 +389,87 @@ fn scale_and_melodic_tracks_over_osc_snap_what_plays() {
     );
     let reason = session.refused("/chronus/scale", vec![i(12), s("major")]);
     assert!(reason.contains("not a root"), "{reason}");
+}
+
+/// A key pressed (`on`) or released on `channel` (0-based) at sample 0 of a block.
+fn key_event(channel: u8, key: u8, on: bool) -> nice_plug::prelude::NoteEvent<()> {
+    use nice_plug::midi::{Channel, Key, NoteEvent, VoiceID};
+    let (channel, key, voice_id) = (
+        Channel::Number(channel),
+        Key::Number(key),
+        VoiceID::Wildcard,
+    );
+    if on {
+        NoteEvent::NoteOn {
+            timing: 0,
+            voice_id,
+            channel,
+            key,
+            velocity: 0.8,
+        }
+    } else {
+        NoteEvent::NoteOff {
+            timing: 0,
+            voice_id,
+            channel,
+            key,
+            velocity: 0.0,
+        }
+    }
+}
+
+#[test]
+fn midi_input_settings_over_osc_set_the_host_parameters_and_what_keys_do() {
+    let mut session = Session::start();
+    session.ok("/chronus/clear", vec![]);
+    session.ok("/chronus/pattern", vec![i(1), s("xxxx")]);
+    session.ok("/chronus/track/note", vec![i(1), s("C4")]);
+    session.ok("/chronus/track/melodic", vec![i(1), i(1)]);
+    session.ok("/chronus/midi/transpose_channel", vec![i(3)]);
+    session.ok("/chronus/midi/transpose_mode", vec![s("hold")]);
+    session.ok("/chronus/midi/reference_key", vec![s("C4")]);
+    session.ok("/chronus/midi/slot_channel", vec![i(0)]);
+    session.ok("/chronus/midi/slot_low_key", vec![i(36)]);
+    let params = session.plugin.seq_params();
+    assert_eq!(params.transpose_channel.value(), 3);
+    assert_eq!(params.transpose_mode.value(), TransposeChoice::Hold);
+    assert_eq!(params.reference_key.value(), 60);
+    assert_eq!(params.slot_key_channel.value(), 0);
+    assert_eq!(params.slot_low_key.value(), 36);
+
+    // E4 held on channel 3 transposes the melodic track up four semitones from its sample.
+    let held = play_block_with_input(&mut session.plugin, 0.0, vec![key_event(2, 64, true)]);
+    assert_eq!(held, [(0, 64)]);
+    let state = session.send("/chronus/midi", vec![]);
+    assert_eq!(
+        state[0].args,
+        [i(3), s("hold"), i(60), i(0), i(36), i(51), i(4)],
+        "settings, slot keys C2–D#3 and the transposition played in now"
+    );
+    // Released: hold mode goes back to no transposition.
+    let released = play_block_with_input(&mut session.plugin, 0.25, vec![key_event(2, 64, false)]);
+    assert_eq!(released, [(0, 60)]);
+    // Channel 1 neither transposes nor (slot keys off) selects a slot.
+    let other = play_block_with_input(&mut session.plugin, 0.5, vec![key_event(0, 38, true)]);
+    assert_eq!(other, [(0, 60)]);
+    assert_eq!(session.plugin.live_state().playing_slot(), 0);
+
+    // Refusals name the argument and keep the parameter.
+    let reason = session.refused("/chronus/midi/transpose_channel", vec![i(17)]);
+    assert!(reason.contains("transpose channel"), "{reason}");
+    let reason = session.refused("/chronus/midi/reference_key", vec![s("H2")]);
+    assert!(reason.contains("is not a note name"), "{reason}");
+    let reason = session.refused("/chronus/midi/slot_low_key", vec![s("F8")]);
+    assert!(
+        reason.contains("slot low key F8 · 113 is outside"),
+        "{reason}"
+    );
+    let reason = session.refused("/chronus/midi/transpose_mode", vec![s("toggle")]);
+    assert!(reason.contains("use latch or hold"), "{reason}");
+    assert_eq!(params.transpose_channel.value(), 3);
+    assert_eq!(params.reference_key.value(), 60);
+    assert_eq!(params.slot_low_key.value(), 36);
+    assert_eq!(params.transpose_mode.value(), TransposeChoice::Hold);
 }
 
 #[test]

@@ -47,6 +47,8 @@ fn sample_text(address: &str, name: &str) -> &'static str {
         "name" | "track id" => "kick",
         "host" => "127.0.0.1",
         "note" => "C4",
+        "reference key" => "C3",
+        "slot low key" => "C1",
         "rate" => "1/8",
         "voice id" => "voice1",
         "notes" => "C4,D#4",

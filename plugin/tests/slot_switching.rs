@@ -259,3 +259,51 @@ fn slots_past_the_last_one_play_the_last_one() {
     assert_eq!(engine.playing_slot(), 15);
     assert_eq!(keys, vec![PatternSnapshot::default().tracks[2].note]);
 }
+
+#[test]
+fn a_slot_switch_sends_the_new_slots_lane_bases_on_the_switch_sample_before_its_notes() {
+    use chronus_seq::engine::lanes::{Lane, LaneMidi, LaneValue};
+    let mut song_slots: Vec<PatternSnapshot> = song().slots().to_vec();
+    song_slots[1].tracks[1].lanes[2] = Lane {
+        midi: LaneMidi::Cc(74),
+        base: LaneValue::new(1_000).unwrap(),
+        ..Lane::EMPTY
+    };
+    let song = SongSnapshot::new(song_slots);
+    let mut engine = Engine::new(RATE);
+    let mut events = Vec::new();
+    for block in 0..200 {
+        let start = (block * BLOCK) as u64;
+        engine.process_song(
+            BLOCK,
+            &transport(start, None),
+            &song,
+            &performance(u8::from(block >= 60), SlotQuantize::NextBar),
+            &mut |event: NoteEvent| events.push((start + u64::from(event.offset), event.kind)),
+        );
+    }
+    let switch = 4 * SAMPLES_PER_BEAT;
+    let bases: Vec<_> = events
+        .iter()
+        .filter(|(_, kind)| matches!(kind, NoteKind::Lane { .. }))
+        .collect();
+    assert_eq!(
+        bases,
+        [&(
+            switch,
+            NoteKind::Lane {
+                lane: 2,
+                midi: LaneMidi::Cc(74),
+                value: 1_000
+            }
+        )],
+        "slot 1 has no lanes; slot 2's base goes out once, where it starts"
+    );
+    let base_at = events
+        .iter()
+        .position(|(_, kind)| matches!(kind, NoteKind::Lane { .. }));
+    let first_new_on = events
+        .iter()
+        .position(|(sample, kind)| *sample == switch && matches!(kind, NoteKind::On { .. }));
+    assert!(base_at < first_new_on, "{events:?}");
+}

@@ -6,11 +6,11 @@ use super::error::EditError;
 use super::lanes;
 use super::steps::{self, EuclidRhythm};
 use super::values::{
-    check_condition, check_range, check_scale, check_slot, check_step, check_track,
-    default_track_name, CHANNEL, GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY, RATCHET,
-    SWING_PERCENT, VELOCITY,
+    check_condition, check_midi_input, check_range, check_scale, check_slot, check_step,
+    check_track, default_track_name, CHANNEL, GATE_PERCENT, LENGTH, NOTE, NUDGE, PROBABILITY,
+    RATCHET, SWING_PERCENT, VELOCITY,
 };
-use super::vocabulary::{CellRef, Edit, StepChange, TrackChange, TrackRef};
+use super::vocabulary::{CellRef, Edit, MidiInputChange, StepChange, TrackChange, TrackRef};
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::pattern::{Step, MAX_STEPS, MAX_TRACKS};
 use crate::engine::slot_switch::SlotQuantize;
@@ -44,6 +44,8 @@ pub enum Effect {
     SlotQuantize(SlotQuantize),
     /// Fill parameter.
     Fill(bool),
+    /// One MIDI-input parameter.
+    MidiInput(MidiInputChange),
     /// A track's OSC gate address.
     OscAddress(usize, String),
     /// A track's gates go to this Music Chronus gate address, with frequency and level.
@@ -307,6 +309,7 @@ fn apply_to_slot(
         }
         Edit::SlotQuantize(quantize) => effects.push(Effect::SlotQuantize(*quantize)),
         Edit::Fill(on) => effects.push(Effect::Fill(*on)),
+        Edit::MidiInput(change) => effects.push(Effect::MidiInput(check_midi_input(*change)?)),
         Edit::Scale(scale) => doc.scale = check_scale(*scale)?,
         Edit::OscAddress { track, address } => {
             let track = resolve(doc, track)?;

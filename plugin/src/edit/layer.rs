@@ -7,12 +7,12 @@ use std::sync::Arc;
 use super::apply::{apply, EditContext, Effect};
 use super::error::EditError;
 use super::store::PatternStore;
-use super::vocabulary::Edit;
+use super::vocabulary::{Edit, MidiInputChange};
 use crate::document::{PatternDoc, SongDoc};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_out::SettingsCell;
 use crate::param_gateway::ParamGateway;
-use crate::params::{QuantizeChoice, SeqParams};
+use crate::params::{QuantizeChoice, SeqParams, TransposeChoice};
 use crate::slot_override::SlotOverride;
 
 /// Who asked for an edit. Host-parameter changes from the editor are recorded as the
@@ -56,6 +56,7 @@ fn describe_effect(effect: &Effect) -> String {
         }
         Effect::SlotQuantize(when) => format!("slot_quantize: {}", quantize(when)),
         Effect::Fill(on) => format!("fill: {on}"),
+        Effect::MidiInput(change) => describe_midi_input(change),
         Effect::OscAddress(track, address) => {
             format!("OSC address of track {}: {address:?}", track + 1)
         }
@@ -78,6 +79,20 @@ fn describe_effect(effect: &Effect) -> String {
         }
         Effect::Voices(voices) => format!("voices: {voices}"),
         Effect::ForwardModular(on) => format!("forward: {on}"),
+    }
+}
+
+/// A MIDI-input parameter change in words, by parameter id; channels from 1, 0 off.
+fn describe_midi_input(change: &MidiInputChange) -> String {
+    let key = |key: &u8| crate::edit::notes::note_name(*key);
+    match change {
+        MidiInputChange::TransposeChannel(channel) => format!("transpose_channel: {channel}"),
+        MidiInputChange::TransposeMode(mode) => {
+            format!("transpose_mode: {}", TransposeChoice::from(*mode).id())
+        }
+        MidiInputChange::ReferenceKey(reference) => format!("reference_key: {}", key(reference)),
+        MidiInputChange::SlotChannel(channel) => format!("slot_key_channel: {channel}"),
+        MidiInputChange::SlotLowKey(low) => format!("slot_low_key: {}", key(low)),
     }
 }
 
@@ -252,6 +267,28 @@ impl EditLayer {
         };
     }
 
+    /// Sets the MIDI-input parameter `change` names, for `origin`.
+    fn set_midi_input(&self, origin: Origin, change: MidiInputChange) {
+        let params = &self.params;
+        match change {
+            MidiInputChange::TransposeChannel(channel) => {
+                self.set_param(origin, &params.transpose_channel, i32::from(channel));
+            }
+            MidiInputChange::TransposeMode(mode) => {
+                self.set_param(origin, &params.transpose_mode, TransposeChoice::from(mode));
+            }
+            MidiInputChange::ReferenceKey(key) => {
+                self.set_param(origin, &params.reference_key, i32::from(key));
+            }
+            MidiInputChange::SlotChannel(channel) => {
+                self.set_param(origin, &params.slot_key_channel, i32::from(channel));
+            }
+            MidiInputChange::SlotLowKey(key) => {
+                self.set_param(origin, &params.slot_low_key, i32::from(key));
+            }
+        }
+    }
+
     fn perform(&self, origin: Origin, effect: Effect) {
         let params = &self.params;
         match effect {
@@ -280,6 +317,7 @@ impl EditLayer {
                 self.set_param(origin, &params.slot_quantize, choice);
             }
             Effect::Fill(on) => self.set_param(origin, &params.fill, on),
+            Effect::MidiInput(change) => self.set_midi_input(origin, change),
             Effect::OscAddress(track, address) => {
                 self.osc_out
                     .update(|settings| settings.tracks[track].address = address);

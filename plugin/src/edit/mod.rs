@@ -27,4 +27,6 @@ pub use error::EditError;
 pub use lanes::MAX_VOICES;
 pub use layer::{EditLayer, Origin, Preview};
 pub use store::PatternStore;
-pub use vocabulary::{CellRef, CycleStart, Edit, LaneChange, StepChange, TrackChange, TrackRef};
+pub use vocabulary::{
+    CellRef, CycleStart, Edit, LaneChange, MidiInputChange, StepChange, TrackChange, TrackRef,
+};

@@ -5,6 +5,7 @@
 use std::ops::RangeInclusive;
 
 use super::error::EditError;
+use super::vocabulary::MidiInputChange;
 use crate::document::pattern_string::{self, PatternStringError, ACCENT_VELOCITY, HIT_VELOCITY};
 use crate::engine::pattern::{
     Condition, Direction, Scale, ScaleKind, Step, MAX_NUDGE_PERCENT, MAX_RATCHET, MAX_STEPS,
@@ -33,6 +34,10 @@ pub const LENGTH: RangeInclusive<i64> = 1..=MAX_STEPS as i64;
 pub const GATE_PERCENT: RangeInclusive<f64> = 1.0..=100.0;
 /// Swing in percent (the Swing parameter).
 pub const SWING_PERCENT: RangeInclusive<f64> = 50.0..=75.0;
+/// A MIDI input channel (Transpose Channel, Slot Key Channel): 1–16, 0 off.
+pub const INPUT_CHANNEL: RangeInclusive<i64> = 0..=16;
+/// The key of slot 1 (Slot Low Key): the sixteen slot keys stay within MIDI keys 0–127.
+pub const SLOT_LOW_KEY: RangeInclusive<i64> = 0..=(128 - SLOT_COUNT as i64);
 
 /// The name every track has until it is given one: `Track 1` … `Track 16`.
 pub fn default_track_name(track: usize) -> String {
@@ -93,6 +98,52 @@ pub fn parse_scale(root: &str, name: &str) -> Result<Scale, EditError> {
 pub fn check_scale(scale: Scale) -> Result<Scale, EditError> {
     check_range("scale root", i64::from(scale.root), &(0..=11))?;
     Ok(scale)
+}
+
+/// A MIDI-input setting whose channel or key lies in its parameter's range.
+pub fn check_midi_input(change: MidiInputChange) -> Result<MidiInputChange, EditError> {
+    match change {
+        MidiInputChange::TransposeChannel(channel) => {
+            check_channel_or_off("transpose channel", channel)?;
+        }
+        MidiInputChange::SlotChannel(channel) => {
+            check_channel_or_off("slot key channel", channel)?;
+        }
+        MidiInputChange::ReferenceKey(key) => check_key("reference key", key, &NOTE)?,
+        MidiInputChange::SlotLowKey(key) => check_key("slot low key", key, &SLOT_LOW_KEY)?,
+        MidiInputChange::TransposeMode(_) => {}
+    }
+    Ok(change)
+}
+
+/// A key in `range`; the reason names keys as the editor shows them (`C3 · 48`).
+fn check_key(what: &str, key: u8, range: &RangeInclusive<i64>) -> Result<(), EditError> {
+    if range.contains(&i64::from(key)) {
+        return Ok(());
+    }
+    let name = |key: i64| {
+        u8::try_from(key)
+            .ok()
+            .filter(|key| *key <= 127)
+            .map_or_else(|| key.to_string(), super::notes::note_name)
+    };
+    Err(EditError::new(format!(
+        "{what} {} is outside {}–{}",
+        name(i64::from(key)),
+        name(*range.start()),
+        name(*range.end())
+    )))
+}
+
+/// A MIDI input channel, 1–16 or 0 for off.
+fn check_channel_or_off(what: &str, channel: u8) -> Result<(), EditError> {
+    if INPUT_CHANNEL.contains(&i64::from(channel)) {
+        Ok(())
+    } else {
+        Err(EditError::new(format!(
+            "{what} {channel} is outside 1–16 (0 is off)"
+        )))
+    }
 }
 
 /// A playback direction read from its name (`forward`, `reverse`, `pendulum`, `random`).

@@ -5,6 +5,7 @@
 use super::values::{OscAddress, PatternSteps, TrackName, VoiceId};
 use crate::document::{PatternDoc, TrackDoc};
 use crate::engine::lanes::LaneMidi;
+use crate::engine::midi_input::TransposeMode;
 use crate::engine::pattern::{Condition, Direction, Scale, StepRate};
 use crate::engine::slot_switch::SlotQuantize;
 use crate::osc_out::{LaneTarget, VoiceProfile};
@@ -92,6 +93,23 @@ pub enum LaneChange {
     Clear,
     /// Its OSC destination (an empty address sends nothing over OSC).
     Osc(LaneTarget),
+}
+
+/// One setting of the MIDI input: the host parameters that say which keys played into the
+/// plugin transpose the melodic tracks and which select pattern slots. Channels count as
+/// musicians count them, 1–16, with 0 for off (as the host shows them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MidiInputChange {
+    /// Transpose Channel: whose keys transpose the melodic tracks (0 off).
+    TransposeChannel(u8),
+    /// Transpose Mode: the last key keeps transposing (latch) or only while held.
+    TransposeMode(TransposeMode),
+    /// Reference Key: the key that means no transposition, 0–127.
+    ReferenceKey(u8),
+    /// Slot Key Channel: whose keys in the slot range select slots (0 off).
+    SlotChannel(u8),
+    /// Slot Low Key: the key of slot 1; the next fifteen select slots 2–16.
+    SlotLowKey(u8),
 }
 
 /// Where a new note cycle starts: the first played hit at or after `at_beat` (the song position
@@ -252,6 +270,8 @@ pub enum Edit {
     Fill(bool),
     /// The slot's scale, which its melodic tracks snap to.
     Scale(Scale),
+    /// One MIDI-input host parameter (transposition from keys, slot keys).
+    MidiInput(MidiInputChange),
     /// Where a track's OSC gates go.
     OscAddress {
         /// The track.

@@ -1,5 +1,5 @@
-//! The bar across the top: transport, pattern slots, slot quantize, swing, Fill, undo and redo,
-//! track copy and paste, zoom, and the OSC status.
+//! The bar across the top: transport, pattern slots, the MIDI input, slot quantize, swing, Fill,
+//! undo and redo, track copy and paste, zoom, and the OSC status.
 
 use egui::{pos2, vec2, RichText, Sense, Shape, Slider, Ui};
 
@@ -17,7 +17,7 @@ use crate::live_state::TransportView;
 use crate::params::QuantizeChoice;
 
 /// The first row: transport, the slot that plays and the slot being edited, the edited slot's
-/// scale and the transposition played in.
+/// scale; the second: the MIDI input and the transposition played in.
 pub fn global_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, song: &SongDoc) {
     ui.horizontal_wrapped(|ui| {
         transport(ui, &model.live.transport());
@@ -26,10 +26,11 @@ pub fn global_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, son
         ui.separator();
         super::scale_controls::scale_controls(ui, model, state, song);
     });
+    super::midi_input_panel::midi_input_row(ui, model, state, song);
 }
 
-/// The second row: quantize, swing, Fill, undo and redo, copy and paste, zoom and notices; the third:
-/// the OSC status.
+/// The third row: quantize, swing, Fill, undo and redo, copy and paste, zoom and notices; the
+/// fourth: the OSC status.
 pub fn action_bar(ui: &mut Ui, model: &EditorModel, state: &mut EditorState) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Quantize");

@@ -1,10 +1,13 @@
 //! The lane view under the grid: the selected track's modulation lanes. Pick a lane, its MIDI
 //! destination (off, a CC number, pitch bend), its own length and its OSC destination (address,
 //! range, linear or exponential); draw its step values with the mouse (click or drag: the height
-//! is the value; right click removes a step's value). Every change is an edit of the edit layer.
+//! is the value; right click or a right drag removes values). Every change is an edit of the edit
+//! layer; a drag in the strip, or on a number, is one edit when it is released (one undo step).
 
-use egui::{vec2, Button, ComboBox, DragValue, RichText, Sense, Stroke, Ui};
+use egui::{vec2, Button, ComboBox, DragValue, PointerButton, RichText, Sense, Stroke, Ui};
 
+use super::controls::settled_widget;
+use super::lane_drawing::{LaneDrawing, LaneKey};
 use super::model::EditorModel;
 use super::state::EditorState;
 use super::theme;
@@ -78,20 +81,18 @@ pub fn lane_view(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, doc:
             .accessible_name("Lane MIDI destination")
             .on_hover_text("MIDI destination of the lane, on the track's channel");
         if let LaneMidi::Cc(cc) = lane.midi {
-            let mut number = cc;
-            let response = ui
-                .add(DragValue::new(&mut number).range(0..=127))
-                .accessible_name("Lane CC number");
-            if response.changed() {
+            let (_, number) = settled_widget(ui, "Lane CC number", cc, |ui, value| {
+                ui.add(DragValue::new(value).range(0..=127))
+            });
+            if let Some(number) = number {
                 let _ = apply(LaneChange::Midi(LaneMidi::Cc(number)));
             }
         }
         ui.label("Length");
-        let mut length = lane.length;
-        let response = ui
-            .add(DragValue::new(&mut length).range(1..=MAX_STEPS as u8))
-            .accessible_name("Lane length");
-        if response.changed() {
+        let (_, length) = settled_widget(ui, "Lane length", lane.length, |ui, value| {
+            ui.add(DragValue::new(value).range(1..=MAX_STEPS as u8))
+        });
+        if let Some(length) = length {
             let _ = apply(LaneChange::Length(length));
         }
         ui.separator();
@@ -156,28 +157,82 @@ pub fn lane_view(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, doc:
         }
     });
 
-    strip(ui, &lane, index, &apply, track);
+    strip(ui, model, state, &lane, (slot, track, index));
 }
 
-/// The value strip: one bar per lane step; click or drag to draw, right click to remove.
+/// The value strip: one bar per lane step. A click sets one step's value (the height is the
+/// value), a right click removes it; a drag draws (a right drag erases) over every step it
+/// crosses, shown as it goes and stored as one edit on release.
 fn strip(
     ui: &mut Ui,
+    model: &EditorModel,
+    state: &mut EditorState,
     lane: &crate::engine::lanes::Lane,
-    index: usize,
-    apply: &dyn Fn(LaneChange) -> Result<(), crate::edit::EditError>,
-    track: usize,
+    key: LaneKey,
 ) {
+    let (slot, track, index) = key;
     let width = ui.available_width().max(64.0);
     let (rect, response) =
         ui.allocate_exact_size(vec2(width, STRIP_HEIGHT), Sense::click_and_drag());
     let response = response.accessible_name(strip_name(index));
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 2.0, theme::CELL_OFF);
     let length = usize::from(lane.length.clamp(1, MAX_STEPS as u8));
     let bar = rect.width() / length as f32;
+    // The step and value under a point, kept inside the strip.
+    let at = |point: egui::Pos2| {
+        let x = (point.x - rect.left()).clamp(0.0, rect.width());
+        let step = ((x / bar).floor() as usize).min(length - 1);
+        let unit = f64::from(1.0 - (point.y - rect.top()) / rect.height()).clamp(0.0, 1.0);
+        (step, LaneValue::from_unit(unit).and_then(LaneValue::get))
+    };
+
+    let drawing_by = [PointerButton::Primary, PointerButton::Secondary]
+        .into_iter()
+        .find(|button| response.dragged_by(*button));
+    let mut finished = None;
+    if let (Some(button), Some(pointer)) = (drawing_by, response.interact_pointer_pos()) {
+        let drawing = state
+            .lane_drawing
+            .get_or_insert_with(|| LaneDrawing::new(key));
+        if drawing.key != key {
+            *drawing = LaneDrawing::new(key);
+        }
+        let erase = button == PointerButton::Secondary;
+        if drawing.is_empty() {
+            // The stroke began where the button went down, a little before the drag showed.
+            if let Some(origin) = ui.input(|input| input.pointer.press_origin()) {
+                let (step, value) = at(origin);
+                drawing.visit(step, if erase { None } else { value });
+            }
+        }
+        let (step, value) = at(pointer);
+        drawing.visit(step, if erase { None } else { value });
+    } else if let Some(drawing) = state.lane_drawing.take() {
+        // The button was released (or the view changed lane): the stroke is one edit, and this
+        // frame still shows it (`lane` is the document from before the edit).
+        if drawing.key == key {
+            if let Some(edit) = drawing.to_edit(lane) {
+                let _ = model.apply(slot, edit);
+                ui.ctx().request_repaint();
+            }
+            finished = Some(drawing);
+        }
+    }
+
+    let drawing = finished.as_ref().or_else(|| {
+        state
+            .lane_drawing
+            .as_ref()
+            .filter(|drawing| drawing.key == key)
+    });
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 2.0, theme::CELL_OFF);
     for step in 0..length {
         let left = rect.left() + step as f32 * bar;
-        match lane.values[step].unit() {
+        let value = match drawing.and_then(|drawing| drawing.drawn(step)) {
+            Some(drawn) => drawn.and_then(LaneValue::new).unwrap_or(LaneValue::NONE),
+            None => lane.values[step],
+        };
+        match value.unit() {
             Some(unit) => {
                 let top = rect.bottom() - unit as f32 * rect.height();
                 let bar_rect = egui::Rect::from_min_max(
@@ -195,25 +250,34 @@ fn strip(
             }
         }
     }
+    if drawing.is_some() {
+        return;
+    }
     let Some(pointer) = response.interact_pointer_pos() else {
         return;
     };
     if !rect.contains(pointer) {
         return;
     }
-    let step = (((pointer.x - rect.left()) / bar).floor() as usize).min(length - 1);
-    let unit = f64::from(1.0 - (pointer.y - rect.top()) / rect.height()).clamp(0.0, 1.0);
+    let (step, value) = at(pointer);
     let value = if response.secondary_clicked() {
         None
-    } else if response.clicked() || response.dragged() {
-        LaneValue::from_unit(unit).and_then(LaneValue::get)
+    } else if response.clicked() {
+        value
     } else {
         return;
     };
     if lane.values[step].get() != value {
-        let _ = apply(LaneChange::Values {
-            from: step,
-            values: vec![value],
-        });
+        let _ = model.apply(
+            slot,
+            Edit::Lane {
+                track: TrackRef::Index(track),
+                lane: index,
+                change: LaneChange::Values {
+                    from: step,
+                    values: vec![value],
+                },
+            },
+        );
     }
 }

@@ -5,9 +5,9 @@
 //!   display reaches the next sixteenth: [`next_change`] says how long until then, and the
 //!   editor asks egui for a frame at that moment (so a playhead is never more than one frame
 //!   late);
-//! - when the document, the playing slot, the transport state or the OSC status change: a
-//!   [`Watcher`] thread compares a small [`Fingerprint`] of them a few times a second and
-//!   wakes the window;
+//! - when the document, the playing slot, the transport state, the transposition played in
+//!   from MIDI keys or the OSC status change: a [`Watcher`] thread compares a small
+//!   [`Fingerprint`] of them a few times a second and wakes the window;
 //! - when the musician interacts (egui redraws on input by itself) or the host changes a
 //!   parameter (nice-plug-egui wakes the window).
 
@@ -81,6 +81,8 @@ pub struct Fingerprint {
     playing: bool,
     /// The slot playing.
     slot: usize,
+    /// The MIDI input's transposition, in semitones (it changes while stopped too).
+    transpose: i8,
     /// OSC commands handled and refused, packets received.
     osc_in: (u64, u64, u64),
     /// Port the OSC input listens on.
@@ -114,6 +116,7 @@ impl Sources {
             document: self.store.edit_count(),
             playing,
             slot: self.live.playing_slot(),
+            transpose: self.live.transpose(),
             osc_in: osc_in.map_or((0, 0, 0), |status| {
                 (
                     count(&status.messages_ok),
@@ -249,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn the_fingerprint_sees_edits_slots_and_commands() {
+    fn the_fingerprint_sees_edits_slots_commands_and_keys_played_in() {
         let plugin = crate::ChronusSeq::default();
         let sources = Sources {
             store: plugin.pattern_store(),
@@ -273,6 +276,9 @@ mod tests {
             .osc_in_status()
             .messages_ok
             .fetch_add(1, Ordering::Relaxed);
-        assert_ne!(sources.fingerprint(), edited);
+        let counted = sources.fingerprint();
+        assert_ne!(counted, edited);
+        plugin.live_state().publish_transpose(7);
+        assert_ne!(sources.fingerprint(), counted, "a key played in");
     }
 }

@@ -1,17 +1,17 @@
-//! The slot's scale (root and scale, for the slot being edited) and the MIDI input's
-//! transposition, in the top bar; the melodic switch of a track is in its header.
+//! The slot's scale (root and scale, for the slot being edited), in the top bar; the melodic
+//! switch of a track is in its header and in the MIDI input row (`midi_input_panel.rs`), which
+//! also shows the transposition played in.
 
-use egui::{ComboBox, RichText, Ui};
+use egui::{ComboBox, Ui};
 
 use super::model::EditorModel;
 use super::state::EditorState;
-use super::theme;
 use crate::document::SongDoc;
 use crate::edit::Edit;
 use crate::engine::pattern::ScaleKind;
 use crate::engine::scale::ROOT_NAMES;
 
-/// Root and scale of the edited slot, and the transposition played in.
+/// Root and scale of the edited slot.
 pub fn scale_controls(ui: &mut Ui, model: &EditorModel, state: &EditorState, song: &SongDoc) {
     let slot = state.edit_slot;
     let current = song.slot(slot).scale;
@@ -45,14 +45,4 @@ pub fn scale_controls(ui: &mut Ui, model: &EditorModel, state: &EditorState, son
         // A root and kind from the lists: the edit layer has no reason to refuse.
         let _ = model.apply(slot, Edit::Scale(scale));
     }
-    let transpose = model.live.transpose();
-    let text = RichText::new(format!("Transpose {transpose:+}")).monospace();
-    let text = if transpose == 0 {
-        text.color(theme::DIM_TEXT)
-    } else {
-        text
-    };
-    ui.label(text).on_hover_text(
-        "Played in on the Transpose Channel, relative to the Reference Key (host parameters)",
-    );
 }

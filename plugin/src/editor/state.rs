@@ -3,6 +3,7 @@
 //! being typed. It lives with the editor app on the GUI thread and is not saved.
 
 use super::gesture::GridGesture;
+use super::lane_drawing::LaneDrawing;
 use super::text_field::TextFieldState;
 use crate::document::TrackDoc;
 use crate::engine::pattern::{MAX_TRACKS, SLOT_COUNT};
@@ -46,6 +47,9 @@ pub struct EditorState {
     pub selected_lane: usize,
     /// The lane OSC address being typed, for (slot, track, lane).
     pub lane_address: ((usize, usize, usize), String),
+    /// A stroke being drawn in the lane view: previewed while it lasts, stored as one edit when
+    /// the button is released.
+    pub lane_drawing: Option<LaneDrawing>,
 }
 
 impl Default for EditorState {
@@ -64,6 +68,7 @@ impl Default for EditorState {
             notice: None,
             selected_lane: 0,
             lane_address: ((usize::MAX, 0, 0), String::new()),
+            lane_drawing: None,
         }
     }
 }

@@ -9,12 +9,13 @@
 //! without a value sends nothing (the destination keeps what it has). A value goes out where
 //! its song step starts as played (swing and the track step's nudge included, see
 //! `step_time`), so it shares the sample of the step's first hit and goes before it. The
-//! lane's base value, if set, goes out whenever playback (re)starts: start, seek, loop wrap.
+//! lane's base value, if set, goes out whenever playback (re)starts: start, seek, loop wrap, and
+//! where a pattern slot switch lands (the new slot's bases).
 
 use super::direction::Direction;
 use super::pattern::{TrackPattern, MAX_STEPS};
 use super::performance::Performance;
-use super::step_time::{candidate_steps, step_start};
+use super::step_time::steps_in_window;
 
 /// Modulation lanes per track.
 pub const LANES: usize = 4;
@@ -121,29 +122,32 @@ pub(crate) fn values_in_window(
     (after, up_to): (f64, f64),
     mut emit: impl FnMut(LaneHit),
 ) {
-    if up_to <= after || up_to < 0.0 || track.lanes.iter().all(Lane::is_empty) {
+    if up_to <= after || up_to < 0.0 {
         return;
     }
-    let (first, last) = candidate_steps(track.rate.beats(), after, up_to);
-    for index in first..=last {
-        let at = track
-            .direction
-            .position(index, track.length, seed, track_index);
-        let beat = step_start(track, performance, index, at);
-        if beat <= after || beat > up_to || beat < 0.0 {
-            continue;
-        }
-        for (lane_index, lane) in track.lanes.iter().enumerate() {
-            let value = lane.value_at(track.direction, index, seed, track_index);
-            if let Some(value) = value.get() {
-                emit(LaneHit {
-                    beat,
-                    lane: lane_index as u8,
-                    value,
-                });
+    let window = (after, up_to);
+    steps_in_window(
+        track,
+        performance,
+        (track_index, seed),
+        window,
+        0.0,
+        |index, _, beat| {
+            if beat <= after || beat > up_to || beat < 0.0 {
+                return;
             }
-        }
-    }
+            for (lane_index, lane) in track.lanes.iter().enumerate() {
+                let value = lane.value_at(track.direction, index, seed, track_index);
+                if let Some(value) = value.get() {
+                    emit(LaneHit {
+                        beat,
+                        lane: lane_index as u8,
+                        value,
+                    });
+                }
+            }
+        },
+    );
 }
 
 #[cfg(test)]

@@ -414,6 +414,9 @@ impl Engine {
                 self.release(switch_sample as u32, |_| true, emit);
                 self.playing_slot = playing.requested_slot;
                 self.run_start = due;
+                // The new slot's lanes start from their bases, as at any (re)start.
+                let pattern = playing.pattern(self.playing_slot, self.edit_waiting && !edit_lands);
+                send_lane_bases(switch_sample as u32, pattern, &playing.audible, emit);
             }
             if edit_lands {
                 self.edit_waiting = false;
@@ -672,7 +675,8 @@ fn lane_event(offset: u32, tracks: &[TrackPattern; MAX_TRACKS], lane: PendingLan
 }
 
 /// Sends, at `offset`, the base value of every lane of the audible tracks that has one: where
-/// playback (re)starts, the destinations start from the lanes' bases.
+/// playback (re)starts or a pattern slot switch lands, the destinations start from the lanes'
+/// bases.
 fn send_lane_bases(
     offset: u32,
     pattern: &PatternSnapshot,

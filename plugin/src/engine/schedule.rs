@@ -7,6 +7,7 @@ use super::condition::Occasion;
 use super::euclid::{euclid_hit, euclid_mask};
 use super::pattern::{TrackPattern, MAX_RATCHET};
 use super::performance::Performance;
+use super::step_time::steps_in_window;
 
 /// One hit of a step, before it is placed on a sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +46,6 @@ pub(crate) fn hits_in_window(
         super::performance::MIN_GATE,
         super::performance::MAX_GATE,
     );
-    let (first, last) = super::step_time::candidate_steps(step_beats, after, up_to);
     let controls = &performance.tracks[track_index];
     let euclid = track.euclid.then(|| {
         euclid_mask(
@@ -59,44 +59,50 @@ pub(crate) fn hits_in_window(
         None => track.steps[at].on,
     };
     let seed = occasion.pattern.seed;
-    for index in first..=last {
-        let at = track
-            .direction
-            .position(index, length as u8, seed, track_index);
-        let step = &track.steps[at];
-        let start = super::step_time::step_start(track, performance, index, at);
-        let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
-        let spacing = step_beats / f64::from(ratchet);
-        // Most candidates have no hit in the window: skip them before the dice and the trig
-        // condition, which may look at other steps and tracks.
-        let last_hit = start + f64::from(ratchet - 1) * spacing;
-        if last_hit <= after || start > up_to || last_hit < 0.0 {
-            continue;
-        }
-        if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
-            continue;
-        }
-        if !occasion.allows(track_index, index, step.condition) {
-            continue;
-        }
-        let held = match euclid {
-            Some(_) => 0.0,
-            None => tied_steps(track, index, seed, track_index) as f64 * step_beats,
-        };
-        for repeat in 0..ratchet {
-            let beat = start + f64::from(repeat) * spacing;
-            if beat > after && beat <= up_to && beat >= 0.0 {
-                let tie = if repeat + 1 == ratchet { held } else { 0.0 };
-                emit(Hit {
-                    beat,
-                    off_beat: beat + gate * spacing + tie,
-                    velocity: step.velocity.clamp(1, 127),
-                    note: step.note,
-                    step_index: index,
-                });
+    let window = (after, up_to);
+    // A step's last ratchet starts less than one step after the step.
+    let reach = 1.0;
+    steps_in_window(
+        track,
+        performance,
+        (track_index, seed),
+        window,
+        reach,
+        |index, at, start| {
+            let step = &track.steps[at];
+            let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
+            let spacing = step_beats / f64::from(ratchet);
+            // Most candidates have no hit in the window: skip them before the dice and the trig
+            // condition, which may look at other steps and tracks.
+            let last_hit = start + f64::from(ratchet - 1) * spacing;
+            if last_hit <= after || start > up_to || last_hit < 0.0 {
+                return;
             }
-        }
-    }
+            if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
+                return;
+            }
+            if !occasion.allows(track_index, index, step.condition) {
+                return;
+            }
+            let held = match euclid {
+                Some(_) => 0.0,
+                None => tied_steps(track, index, seed, track_index) as f64 * step_beats,
+            };
+            for repeat in 0..ratchet {
+                let beat = start + f64::from(repeat) * spacing;
+                if beat > after && beat <= up_to && beat >= 0.0 {
+                    let tie = if repeat + 1 == ratchet { held } else { 0.0 };
+                    emit(Hit {
+                        beat,
+                        off_beat: beat + gate * spacing + tie,
+                        velocity: step.velocity.clamp(1, 127),
+                        note: step.note,
+                        step_index: index,
+                    });
+                }
+            }
+        },
+    );
 }
 
 /// Number of tie steps played right after song step `index` (in the track's direction), each

@@ -10,6 +10,7 @@ mod clients;
 mod dialect;
 mod forward;
 mod lanes;
+mod midi_input;
 mod native;
 mod query;
 mod remote_settings;
@@ -129,12 +130,14 @@ impl SeqCommands {
 }
 
 /// Every command table, in the order the schema lists them: the native set, its lanes, note
-/// cycles and voice commands, the Music Chronus dialect, and the commands for agents (schema,
-/// check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`, `/engine/…`) are no
-/// commands: they are forwarded by prefix (`forward.rs`; the schema lists them as `forwarded`).
-pub const TABLES: [&[Command]; 6] = [
+/// cycles and voice commands, the MIDI input, the Music Chronus dialect, and the commands for
+/// agents (schema, check, subscriptions). The modular's own routes (`/mod/…`, `/gate/…`,
+/// `/engine/…`) are no commands: they are forwarded by prefix (`forward.rs`; the schema lists
+/// them as `forwarded`).
+pub const TABLES: [&[Command]; 7] = [
     native::COMMANDS,
     lanes::COMMANDS,
+    midi_input::COMMANDS,
     dialect::COMMANDS,
     agent::COMMANDS,
     subscriptions::COMMANDS,

@@ -107,6 +107,15 @@ pub const RATE: f32 = 48_000.0;
 
 /// Runs one playing block of `BLOCK` samples at 48 kHz at `beat` (120 BPM) and returns the (offset, key) of its note-ons.
 pub fn play_block(plugin: &mut ChronusSeq, beat: f64) -> Vec<(u32, u8)> {
+    play_block_with_input(plugin, beat, Vec::new())
+}
+
+/// Like [`play_block`], with `input` (notes in time order) played into the plugin in the block.
+pub fn play_block_with_input(
+    plugin: &mut ChronusSeq,
+    beat: f64,
+    input: Vec<NoteEvent<()>>,
+) -> Vec<(u32, u8)> {
     let mut left = vec![0.0f32; BLOCK];
     let mut right = vec![0.0f32; BLOCK];
     let mut buffer = Buffer::default();
@@ -122,6 +131,7 @@ pub fn play_block(plugin: &mut ChronusSeq, beat: f64) -> Vec<(u32, u8)> {
     context.transport.playing = true;
     context.transport.tempo = Some(120.0);
     context.transport.pos_beats = Some(beat);
+    context.input = input;
     let mut aux = AuxiliaryBuffers {
         inputs: &mut [],
         outputs: &mut [],

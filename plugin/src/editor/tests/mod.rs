@@ -8,6 +8,7 @@ mod grid;
 mod host_params;
 mod lanes;
 mod layout;
+mod midi_input;
 mod one_rule;
 mod support;
 mod text;

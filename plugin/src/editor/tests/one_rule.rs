@@ -243,3 +243,65 @@ fn one_osc_address_rule_for_the_editor_and_the_sidecar() {
     settings.tracks[0].address = address;
     assert_eq!(crate::osc_out::route_problem(&settings, 0), None);
 }
+
+#[test]
+fn midi_input_settings_and_melodic_tracks_are_the_same_in_both() {
+    let mut fixture = Fixture::new();
+    let remote = Remote::new();
+    fixture.click("Transpose channel");
+    fixture.click("Transpose channel 10");
+    remote
+        .send("/chronus/midi/transpose_channel", vec![int(10)])
+        .expect("a channel");
+    fixture.click("Transpose Hold");
+    remote
+        .send("/chronus/midi/transpose_mode", vec![text("hold")])
+        .expect("a mode");
+    fixture.control("Reference key").click();
+    fixture.run();
+    fixture.type_into("Reference key", "d#3");
+    remote
+        .send("/chronus/midi/reference_key", vec![text("d#3")])
+        .expect("a key");
+    fixture.click("Slot key channel");
+    fixture.click("Slot key channel 16");
+    remote
+        .send("/chronus/midi/slot_channel", vec![int(16)])
+        .expect("a channel");
+    fixture.control("Slot low key").click();
+    fixture.run();
+    fixture.type_into("Slot low key", "12");
+    remote
+        .send("/chronus/midi/slot_low_key", vec![int(12)])
+        .expect("a key");
+    fixture.click("Melodic track 4");
+    remote
+        .send("/chronus/track/melodic", vec![int(4), int(1)])
+        .expect("melodic");
+
+    let settings = fixture.params.midi_input_settings();
+    assert_eq!(
+        settings,
+        crate::engine::midi_input::MidiInputSettings {
+            transpose_channel: Some(9),
+            mode: crate::engine::midi_input::TransposeMode::Hold,
+            reference_key: 51,
+            slot_channel: Some(15),
+            slot_low_key: 12,
+        }
+    );
+    assert_eq!(settings, remote.plugin.seq_params().midi_input_settings());
+    assert_eq!(fixture.store.slot(0), remote.slot());
+
+    // Out of range over OSC: the edit layer's one reason, and nothing changes.
+    let reason =
+        crate::edit::values::check_midi_input(crate::edit::MidiInputChange::SlotLowKey(120))
+            .unwrap_err()
+            .reason;
+    let refused = remote
+        .send("/chronus/midi/slot_low_key", vec![text("C9")])
+        .unwrap_err();
+    assert_eq!(refused.reason, reason);
+    assert!(reason.contains("outside C-1 · 0–E8 · 112"), "{reason}");
+    assert_eq!(remote.plugin.seq_params().slot_low_key.value(), 12);
+}
