@@ -14,8 +14,6 @@
 
 use super::direction::Direction;
 use super::pattern::{TrackPattern, MAX_STEPS};
-use super::performance::Performance;
-use super::step_time::steps_in_window;
 
 /// Modulation lanes per track.
 pub const LANES: usize = 4;
@@ -111,55 +109,57 @@ pub(crate) struct LaneHit {
     pub value: u16,
 }
 
-/// Calls `emit` with every lane value of `track` (number `track_index` in a pattern with
-/// `seed`) whose beat lies in `(after, up_to]`, in step order, lanes in order within a step.
-/// A value starts with the step played there (its direction, swing and nudge), whether or not
-/// that step plays a hit. Nothing goes out before beat 0.
-pub(crate) fn values_in_window(
+/// Calls `emit` with the values, lanes in order, that the lanes of `track` (number
+/// `track_index` in a pattern with `seed`) have at song step `index`, which starts at `beat`
+/// (the start of the step played there: its direction, swing and nudge), whether or not that
+/// step plays a hit. The caller finds the steps that start in its window
+/// (`schedule::hits_in_window`).
+pub(crate) fn values_of_step(
     track: &TrackPattern,
     (track_index, seed): (usize, u32),
-    performance: &Performance,
-    (after, up_to): (f64, f64),
+    (index, beat): (i64, f64),
     mut emit: impl FnMut(LaneHit),
 ) {
-    if up_to <= after || up_to < 0.0 {
-        return;
+    for (lane_index, lane) in track.lanes.iter().enumerate() {
+        let value = lane.value_at(track.direction, index, seed, track_index);
+        if let Some(value) = value.get() {
+            emit(LaneHit {
+                beat,
+                lane: lane_index as u8,
+                value,
+            });
+        }
     }
-    let window = (after, up_to);
-    steps_in_window(
-        track,
-        performance,
-        (track_index, seed),
-        window,
-        0.0,
-        |index, _, beat| {
-            if beat <= after || beat > up_to || beat < 0.0 {
-                return;
-            }
-            for (lane_index, lane) in track.lanes.iter().enumerate() {
-                let value = lane.value_at(track.direction, index, seed, track_index);
-                if let Some(value) = value.get() {
-                    emit(LaneHit {
-                        beat,
-                        lane: lane_index as u8,
-                        value,
-                    });
-                }
-            }
-        },
-    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::condition::Occasion;
+    use crate::engine::pattern::PatternSnapshot;
+    use crate::engine::performance::Performance;
+    use crate::engine::schedule::hits_in_window;
 
     fn collect(track: &TrackPattern, performance: &Performance, up_to: f64) -> Vec<(f64, u8, u16)> {
-        let mut hits = Vec::new();
-        values_in_window(track, (0, 0), performance, (-1.0, up_to), |hit| {
-            hits.push((hit.beat, hit.lane, hit.value))
-        });
-        hits
+        let mut pattern = PatternSnapshot::default();
+        pattern.tracks[0] = *track;
+        let occasion = Occasion {
+            pattern: &pattern,
+            performance,
+            run_start: 0.0,
+        };
+        let mut values = Vec::new();
+        let on_lane = |value: LaneHit| values.push((value.beat, value.lane, value.value));
+        hits_in_window(
+            0,
+            track,
+            performance,
+            &occasion,
+            (-1.0, up_to),
+            on_lane,
+            |_| {},
+        );
+        values
     }
 
     #[test]

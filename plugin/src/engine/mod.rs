@@ -481,10 +481,11 @@ impl Engine {
             if !playing.audible[track_index] {
                 continue;
             }
+            let controls = &playing.performance.tracks[track_index];
+            let pending = &mut self.pending_ons;
+            let midi = &self.midi;
             let lanes = &mut self.pending_lanes;
-            let window = (after + BEAT_TOLERANCE, up_to + BEAT_TOLERANCE);
-            let lane_track = (track_index, pattern.seed);
-            lanes::values_in_window(track, lane_track, playing.performance, window, |value| {
+            let on_lane = |value: lanes::LaneHit| {
                 // Like the hits: a value beyond the capacity (never expected) is left out.
                 if lanes.len() < lanes.capacity() {
                     lanes.push(PendingLane {
@@ -495,17 +496,14 @@ impl Engine {
                         value: value.value,
                     });
                 }
-            });
-            let controls = &playing.performance.tracks[track_index];
-            let pending = &mut self.pending_ons;
-            let midi = &self.midi;
+            };
             hits_in_window(
                 track_index,
                 track,
                 playing.performance,
                 &occasion,
-                after + BEAT_TOLERANCE,
-                up_to + BEAT_TOLERANCE,
+                (after + BEAT_TOLERANCE, up_to + BEAT_TOLERANCE),
+                on_lane,
                 |hit| {
                     // The capacity holds the densest pattern's hits of one pass; a hit beyond it
                     // (never expected) is left out rather than allocating.

@@ -5,6 +5,7 @@
 
 use super::condition::Occasion;
 use super::euclid::{euclid_hit, euclid_mask};
+use super::lanes::{self, LaneHit};
 use super::pattern::{TrackPattern, MAX_RATCHET};
 use super::performance::Performance;
 use super::step_time::steps_in_window;
@@ -24,16 +25,18 @@ pub(crate) struct Hit {
     pub step_index: i64,
 }
 
-/// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order.
-/// Hits before beat 0 (pre-roll) never play. The track plays its steps in its direction, and a
-/// step's trig condition is decided by `occasion`.
+/// Calls `emit` with every hit of `track` whose beat lies in `(after, up_to]`, in step order,
+/// and `on_lane` with the lane values of every step that starts there (before the step's
+/// hits; see [`lanes::values_of_step`]). Hits and values before beat 0 (pre-roll) never play.
+/// The track plays its steps in its direction, and a step's trig condition is decided by
+/// `occasion`.
 pub(crate) fn hits_in_window(
     track_index: usize,
     track: &TrackPattern,
     performance: &Performance,
     occasion: &Occasion,
-    after: f64,
-    up_to: f64,
+    (after, up_to): (f64, f64),
+    mut on_lane: impl FnMut(LaneHit),
     mut emit: impl FnMut(Hit),
 ) {
     if up_to <= after || up_to < 0.0 {
@@ -69,6 +72,9 @@ pub(crate) fn hits_in_window(
         window,
         reach,
         |index, at, start| {
+            if start > after && start <= up_to && start >= 0.0 {
+                lanes::values_of_step(track, (track_index, seed), (index, start), &mut on_lane);
+            }
             let step = &track.steps[at];
             let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
             let spacing = step_beats / f64::from(ratchet);
@@ -150,9 +156,15 @@ mod tests {
         let mut beats = Vec::new();
         let pattern = alone(track);
         let occasion = occasion(&pattern, performance);
-        hits_in_window(0, track, performance, &occasion, after, up_to, |hit| {
-            beats.push(hit.beat)
-        });
+        hits_in_window(
+            0,
+            track,
+            performance,
+            &occasion,
+            (after, up_to),
+            |_| {},
+            |hit| beats.push(hit.beat),
+        );
         beats
     }
 
@@ -177,9 +189,15 @@ mod tests {
         let pattern = alone(track);
         let performance = Performance::default();
         let occasion = occasion(&pattern, &performance);
-        hits_in_window(0, track, &performance, &occasion, after, up_to, |hit| {
-            offs.push((hit.beat, hit.off_beat))
-        });
+        hits_in_window(
+            0,
+            track,
+            &performance,
+            &occasion,
+            (after, up_to),
+            |_| {},
+            |hit| offs.push((hit.beat, hit.off_beat)),
+        );
         offs
     }
 
@@ -309,9 +327,15 @@ mod tests {
             };
             let occasion = occasion(&pattern, &performance);
             let mut out = Vec::new();
-            hits_in_window(0, &track, &performance, &occasion, -0.1, 1.99, |hit| {
-                out.push((hit.beat, hit.note.unwrap_or(0) - 60))
-            });
+            hits_in_window(
+                0,
+                &track,
+                &performance,
+                &occasion,
+                (-0.1, 1.99),
+                |_| {},
+                |hit| out.push((hit.beat, hit.note.unwrap_or(0) - 60)),
+            );
             out
         };
         let order = |direction| notes(direction).iter().map(|hit| hit.1).collect::<Vec<_>>();
