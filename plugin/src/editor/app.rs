@@ -7,6 +7,7 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::baseview::{HandlerError, WindowSize};
 use nice_plug_egui::{Frame, NiceEguiApp};
 
+use super::canvas;
 use super::model::EditorModel;
 use super::refresh;
 use super::size::{EditorSize, EditorSizeCell};
@@ -45,6 +46,7 @@ impl NiceEguiApp for EditorApp {
     ) -> Result<(), HandlerError> {
         self.model.attach(nice_gui_ctx);
         theme::apply(&egui_ctx);
+        canvas::install(&egui_ctx);
         standalone::take_over_close_signals();
         Ok(())
     }

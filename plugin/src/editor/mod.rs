@@ -13,8 +13,10 @@
 //!   baseview window), resizable, its size saved with the project ([`size`]).
 
 pub mod app;
+pub mod canvas;
 mod cell;
 pub mod controls;
+pub mod damage;
 pub mod gesture;
 mod global_bar;
 pub mod grid;
