@@ -26,9 +26,9 @@ pub(crate) fn steps_in_window(
     let odd_delay = performance.swing_delay(1, step_beats);
     let early = (0.5 + PRUNE_MARGIN) * step_beats;
     let late = (0.5 + reach + PRUNE_MARGIN) * step_beats;
-    // A step starts between half a step before and two steps after its grid position.
-    let first = floor_to_int((after - 2.0 * step_beats) / step_beats);
-    let end = floor_to_int((up_to + 0.5 * step_beats) / step_beats).saturating_add(2);
+    // The bounds below, with swing anywhere from none to the odd steps' delay.
+    let first = floor_to_int((after - late - odd_delay) / step_beats);
+    let end = floor_to_int((up_to + early) / step_beats).saturating_add(1);
     let mut index = first;
     while index < end {
         let swing = if index & 1 == 1 { odd_delay } else { 0.0 };
