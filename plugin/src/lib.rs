@@ -25,6 +25,7 @@ mod param_gateway;
 pub mod params;
 pub mod parts;
 pub mod pattern_text;
+pub mod realtime;
 pub mod saved_state;
 mod slot_override;
 pub mod startup;
