@@ -158,6 +158,14 @@ impl ChronusSeq {
     pub fn osc_status(&self) -> Arc<OscOutStatus> {
         Arc::clone(&self.parts.osc_out_status)
     }
+
+    /// Names the instant the block of the next `process` call is due, for a host that processes
+    /// on a schedule of its own (the standalone's headless driver): that block's OSC gates are
+    /// timed from this instant instead of from when the call happens to run, so a late wake-up
+    /// does not move them. Call between blocks, on the thread that processes.
+    pub fn schedule_block(&mut self, due: std::time::Instant) {
+        self.host.schedule(due);
+    }
 }
 
 /// The normalized velocity for MIDI velocity `velocity`: the smallest `f32` at or above
