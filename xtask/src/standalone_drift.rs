@@ -187,7 +187,6 @@ pub fn run(args: Vec<String>) -> Result<()> {
         })
     };
 
-    let realtime = chronus_seq::realtime::raise_calling_thread(RECEIVER_PRIORITY);
     let load_before = load_average();
     let start = Instant::now();
     let mut child = Command::new(&binary)
@@ -201,6 +200,9 @@ pub fn run(args: Vec<String>) -> Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()?;
+    // Raised only now: a process started by a real-time thread inherits its scheduling, and the
+    // standalone must run as it would on its own.
+    let realtime = chronus_seq::realtime::raise_calling_thread(RECEIVER_PRIORITY);
     let run_for = Duration::from_secs_f64(minutes * 60.0);
     let mut arrivals = Vec::new();
     let mut buffer = [0u8; 4096];
