@@ -19,7 +19,7 @@ use nice_plug::editor::{EditorHandle, SpawnedEditor};
 use nice_plug::prelude::*;
 use rtrb::{Consumer, Producer, PushError, RingBuffer};
 
-use crate::headless::{self, HeadlessConfig};
+use crate::headless::{self, HeadlessConfig, HeadlessReport};
 use crate::ChronusSeq;
 
 /// Parameter changes the window may make between two blocks before the oldest are dropped.
@@ -28,13 +28,13 @@ const PARAM_QUEUE: usize = 1024;
 /// Plays `plugin` on the headless driver while its editor window is open, on the calling
 /// thread. Returns when the window closes (the close button, or SIGINT/SIGTERM/SIGHUP once the
 /// editor takes them over) or when `stop` is raised and the window then closes; the plugin is
-/// then deactivated (closing every open OSC gate). Fails if the plugin has no editor, the window
-/// cannot open, or the driver fails.
+/// then deactivated (closing every open OSC gate). Returns what the driver did; fails if the
+/// plugin has no editor, the window cannot open, or the driver fails.
 pub fn run(
     mut plugin: ChronusSeq,
     config: HeadlessConfig,
     stop: Arc<AtomicBool>,
-) -> Result<(), String> {
+) -> Result<HeadlessReport, String> {
     let executor = AsyncExecutor::new(Arc::new(|()| {}), Arc::new(|()| {}));
     let editor = plugin
         .editor(executor)

@@ -25,6 +25,7 @@ mod param_gateway;
 pub mod params;
 pub mod parts;
 pub mod pattern_text;
+pub mod realtime;
 pub mod saved_state;
 mod slot_override;
 pub mod startup;
@@ -157,6 +158,14 @@ impl ChronusSeq {
     /// OSC output counters and last error, for the editor.
     pub fn osc_status(&self) -> Arc<OscOutStatus> {
         Arc::clone(&self.parts.osc_out_status)
+    }
+
+    /// Names the instant the block of the next `process` call is due, for a host that processes
+    /// on a schedule of its own (the standalone's headless driver): that block's OSC gates are
+    /// timed from this instant instead of from when the call happens to run, so a late wake-up
+    /// does not move them. Call between blocks, on the thread that processes.
+    pub fn schedule_block(&mut self, due: std::time::Instant) {
+        self.host.schedule(due);
     }
 }
 

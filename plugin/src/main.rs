@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use chronus_seq::document::SongDoc;
 use chronus_seq::editor;
-use chronus_seq::headless::{self, HeadlessConfig};
+use chronus_seq::headless::{self, HeadlessConfig, HeadlessReport};
 use chronus_seq::headless_window;
 use chronus_seq::osc_out::OscOutSettings;
 use chronus_seq::pattern_text;
@@ -195,13 +195,7 @@ fn run_headless(config: HeadlessConfig) -> ExitCode {
         config.tempo, config.sample_rate, config.period
     );
     let mut plugin = ChronusSeq::default();
-    match headless::run(&mut plugin, config, &stop) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("chronus-seq: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    finish_headless(headless::run_with(&mut plugin, config, &stop, || {}))
 }
 
 /// Plays on the headless driver with the editor window open, until the window closes (the close
@@ -213,8 +207,35 @@ fn run_headless_with_window(config: HeadlessConfig) -> ExitCode {
         config.tempo, config.sample_rate, config.period
     );
     let stop = Arc::new(AtomicBool::new(false));
-    match headless_window::run(ChronusSeq::default(), config, stop) {
-        Ok(()) => ExitCode::SUCCESS,
+    finish_headless(headless_window::run(ChronusSeq::default(), config, stop))
+}
+
+/// Reports how a headless run went (its scheduling, and any blocks it had to skip) and gives
+/// its exit code.
+fn finish_headless(ran: Result<HeadlessReport, String>) -> ExitCode {
+    match ran {
+        Ok(report) => {
+            eprintln!(
+                "chronus-seq: played {} blocks, driver thread {}; {}",
+                report.blocks,
+                if report.realtime {
+                    "with real-time scheduling"
+                } else {
+                    "at normal priority (real-time scheduling not permitted)"
+                },
+                if report.catch_ups == 0 {
+                    "skipped no block".to_owned()
+                } else {
+                    format!(
+                        "fell more than {} ms behind {} times and skipped {} blocks",
+                        headless::CATCH_UP_LIMIT.as_millis(),
+                        report.catch_ups,
+                        report.skipped
+                    )
+                }
+            );
+            ExitCode::SUCCESS
+        }
         Err(message) => {
             eprintln!("chronus-seq: {message}");
             ExitCode::FAILURE

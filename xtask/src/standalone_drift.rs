@@ -1,17 +1,24 @@
-//! `cargo xtask standalone-drift [--minutes N] [--tempo BPM] [--busy] [--binary PATH] [-- ARGS]`:
-//! runs the release standalone `chronus-seq --backend dummy`, receives its OSC gates on a
-//! loopback UDP socket and fits their arrival times against the ideal grid.
+//! `cargo xtask standalone-drift [--minutes N] [--tempo BPM] [--busy] [--binary PATH]
+//! [--warm-up SECONDS] [--save FILE] [-- ARGS]`: runs the release standalone
+//! `chronus-seq --backend dummy`, receives its OSC gates on a loopback UDP socket and fits their
+//! arrival times against the ideal grid.
 //!
 //! The pattern plays a gate on every 16th on track 1 (`/gate/voice1`). Each gate-on's arrival
-//! (monotonic clock of this process) is matched to its grid index (the previous gate's index
-//! plus the nearest whole number of steps since it), and a least-squares line `arrival = a + b × index` gives the tempo actually played:
-//! drift = (b / ideal step − 1) × 10⁶ ppm. The residuals give the jitter (standard deviation) and
-//! the largest deviation from the fitted grid. `--busy` keeps one thread of this process spinning
-//! for the whole run (a busy core on a 2-core machine). Arguments after `--` go to the binary
-//! (for example `--no-window`). With a display (`DISPLAY` set, e.g. under `xvfb-run -a`) and
-//! without `--no-window` the binary opens its editor window. Build the binary first:
+//! (monotonic clock of this process, read by a receiving thread with `SCHED_FIFO` where
+//! permitted, so a busy core does not delay the reading) is numbered with its grid index
+//! ([`number`]: the nearest grid point, the grid placed by the median phase of the gates just
+//! before), and a least-squares line `arrival = a + b × index` gives the tempo actually played:
+//! drift = (b / ideal step − 1) × 10⁶ ppm (positive = slow). The residuals give the jitter
+//! (standard deviation) and the largest deviation from the fitted grid. Gates of the first
+//! `--warm-up` seconds (2 by default) are left out. `--busy` keeps one thread of this process
+//! spinning for the whole run (a busy core on a 2-core machine). `--save` writes the arrival
+//! times, one per line in seconds, for a second look. Arguments after `--` go to the binary (for
+//! example `--no-window`). With a display (`DISPLAY` set, e.g. under `xvfb-run -a`) and without
+//! `--no-window` the binary opens its editor window. The load average before and after the run
+//! is printed with the result. Build the binary first:
 //! `cargo build --release -p chronus_seq --features standalone --bin chronus-seq`.
 
+use std::collections::VecDeque;
 use std::net::UdpSocket;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -33,8 +40,13 @@ const PATTERN: &str = r#"{
   ]
 }"#;
 
-/// Gates that arrive before this much of the run has passed are start-up and left out.
+/// Gates that arrive before this much of the run has passed are start-up and left out, unless
+/// `--warm-up` says otherwise.
 const WARM_UP: Duration = Duration::from_secs(2);
+
+/// `SCHED_FIFO` priority of the receiving thread: above the standalone's driver and sidecar, so
+/// a gate's arrival is read when it arrives, not when a busy core lets the receiver run.
+const RECEIVER_PRIORITY: i32 = 20;
 
 /// The fit of the arrivals against the grid.
 #[derive(Debug)]
@@ -51,18 +63,41 @@ pub struct Fit {
     pub missing: usize,
 }
 
-/// Fits arrival times (seconds) against a grid of `step` seconds.
-pub fn fit(arrivals: &[f64], step: f64) -> Option<Fit> {
-    // Each gate's grid index counts on from the previous one by the nearest whole number of
-    // steps, so a grid that runs 1 % slow is still numbered right after minutes.
+/// Gates whose phase against the grid (arrival − index × step) numbers the next gate: the median
+/// of this many follows a slow or fast grid and ignores a single late gate.
+const PHASE_WINDOW: usize = 15;
+
+/// Numbers arrival times (seconds) on a grid of `step` seconds: each gate's index is the nearest
+/// grid point to its arrival, the grid placed by the median phase of the gates just before it.
+/// A gate late by more than half a step therefore takes the next gate's index (both keep it; the
+/// index it should have had counts as missing) but shifts no other gate's number, and a grid
+/// that runs 1 % slow is still numbered right after hours.
+pub fn number(arrivals: &[f64], step: f64) -> Vec<(f64, f64)> {
     let mut points: Vec<(f64, f64)> = Vec::with_capacity(arrivals.len());
+    let mut phases: VecDeque<f64> = VecDeque::with_capacity(PHASE_WINDOW);
+    let mut sorted: Vec<f64> = Vec::with_capacity(PHASE_WINDOW);
     for &at in arrivals {
-        let index = match points.last() {
-            Some(&(index, previous)) => index + ((at - previous) / step).round().max(1.0),
-            None => 0.0,
+        let index = if phases.is_empty() {
+            0.0
+        } else {
+            sorted.clear();
+            sorted.extend(phases.iter().copied());
+            sorted.sort_by(f64::total_cmp);
+            let phase = sorted[sorted.len() / 2];
+            ((at - phase) / step).round()
         };
+        if phases.len() == PHASE_WINDOW {
+            phases.pop_front();
+        }
+        phases.push_back(at - index * step);
         points.push((index, at));
     }
+    points
+}
+
+/// Fits arrival times (seconds) against a grid of `step` seconds.
+pub fn fit(arrivals: &[f64], step: f64) -> Option<Fit> {
+    let points = number(arrivals, step);
     let n = points.len() as f64;
     if points.len() < 3 {
         return None;
@@ -78,25 +113,31 @@ pub fn fit(arrivals: &[f64], step: f64) -> Option<Fit> {
         .map(|p| p.1 - (intercept + slope * p.0))
         .collect();
     let variance = residuals.iter().map(|r| r * r).sum::<f64>() / (n - 2.0);
-    let span = points.last()?.0;
+    let first = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let last = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let mut indexes: Vec<i64> = points.iter().map(|p| p.0 as i64).collect();
+    indexes.sort_unstable();
+    indexes.dedup();
     Some(Fit {
         count: points.len(),
         drift_ppm: (slope / step - 1.0) * 1e6,
         jitter_ms: variance.sqrt() * 1e3,
         max_ms: residuals.iter().fold(0.0f64, |max, r| max.max(r.abs())) * 1e3,
-        missing: (span as usize + 1).saturating_sub(points.len()),
+        missing: ((last - first) as usize + 1).saturating_sub(indexes.len()),
     })
 }
 
 /// Runs the measurement and prints one markdown table row.
 pub fn run(args: Vec<String>) -> Result<()> {
     let usage = "usage: cargo xtask standalone-drift [--minutes N] [--tempo BPM] [--busy] \
-                 [--binary PATH] [-- ARGS FOR chronus-seq]";
+                 [--binary PATH] [--warm-up SECONDS] [--save FILE] [-- ARGS FOR chronus-seq]";
     let mut minutes = 10.0f64;
     let mut tempo = 120.0f64;
     let mut busy = false;
     let mut binary = PathBuf::from("target/release/chronus-seq");
     let mut extra = Vec::new();
+    let mut warm_up = WARM_UP;
+    let mut save: Option<PathBuf> = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -107,6 +148,8 @@ pub fn run(args: Vec<String>) -> Result<()> {
             "--minutes" => minutes = value("--minutes")?.parse()?,
             "--tempo" => tempo = value("--tempo")?.parse()?,
             "--binary" => binary = value("--binary")?.into(),
+            "--warm-up" => warm_up = Duration::try_from_secs_f64(value("--warm-up")?.parse()?)?,
+            "--save" => save = Some(value("--save")?.into()),
             "--busy" => busy = true,
             "--" => {
                 extra.extend(args.by_ref());
@@ -144,6 +187,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
         })
     };
 
+    let load_before = load_average();
     let start = Instant::now();
     let mut child = Command::new(&binary)
         .args(["--backend", "dummy", "--tempo", &tempo.to_string()])
@@ -156,6 +200,9 @@ pub fn run(args: Vec<String>) -> Result<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()?;
+    // Raised only now: a process started by a real-time thread inherits its scheduling, and the
+    // standalone must run as it would on its own.
+    let realtime = chronus_seq::realtime::raise_calling_thread(RECEIVER_PRIORITY);
     let run_for = Duration::from_secs_f64(minutes * 60.0);
     let mut arrivals = Vec::new();
     let mut buffer = [0u8; 4096];
@@ -166,7 +213,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
         match socket.recv(&mut buffer) {
             Ok(len) => {
                 let at = start.elapsed();
-                if at >= WARM_UP && opens_track_one(&buffer[..len]) {
+                if at >= warm_up && opens_track_one(&buffer[..len]) {
                     arrivals.push(at.as_secs_f64());
                 }
             }
@@ -185,14 +232,27 @@ pub fn run(args: Vec<String>) -> Result<()> {
     spinning.store(false, Ordering::Relaxed);
     let _ = spinner.join();
     let _ = std::fs::remove_dir_all(&dir);
+    let load_after = load_average();
+    if let Some(save) = save {
+        let lines: String = arrivals.iter().map(|at| format!("{at:.9}\n")).collect();
+        std::fs::write(&save, lines)?;
+    }
 
     let step = 60.0 / tempo / 4.0;
     let fit = fit(&arrivals, step)
         .ok_or_else(|| anyhow::anyhow!("only {} gates arrived", arrivals.len()))?;
+    println!(
+        "receiver: {}; load average (1, 5, 15 min) before: {load_before}, after: {load_after}",
+        if realtime {
+            "SCHED_FIFO"
+        } else {
+            "normal priority (SCHED_FIFO not permitted)"
+        }
+    );
     println!("| run | minutes | gates | drift (ppm) | jitter stdev (ms) | max deviation (ms) | missing steps |");
     println!("|---|---|---|---|---|---|---|");
     println!(
-        "| {}{} {} | {minutes} | {} | {:+.1} | {:.3} | {:.3} | {} |",
+        "| {}{} BPM {} | {minutes} | {} | {:+.2} | {:.3} | {:.3} | {} |",
         if busy { "busy core, " } else { "idle, " },
         tempo,
         extra.join(" "),
@@ -203,6 +263,18 @@ pub fn run(args: Vec<String>) -> Result<()> {
         fit.missing
     );
     Ok(())
+}
+
+/// The first three fields of `/proc/loadavg`, or a note that it cannot be read.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 /// Whether a datagram holds `/gate/voice1` with value 1.
@@ -229,6 +301,62 @@ fn opens_track_one(datagram: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deterministic jitter, uniform in ±`amplitude` seconds.
+    fn jitter(seed: &mut u64, amplitude: f64) -> f64 {
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((*seed >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * amplitude
+    }
+
+    #[test]
+    fn a_known_small_drift_is_found_under_jitter() {
+        // Ten minutes of 16ths at 120 BPM, 7 ppm slow, ±3 ms of jitter: the slope's error is
+        // σ / (T · √(N/12)) ≈ 0.15 ppm.
+        let step = 0.125;
+        let mut seed = 1;
+        let arrivals: Vec<f64> = (0..4800)
+            .map(|n| 2.0 + f64::from(n) * step * (1.0 + 7e-6) + jitter(&mut seed, 0.003))
+            .collect();
+        let fit = fit(&arrivals, step).unwrap();
+        assert!((fit.drift_ppm - 7.0).abs() < 0.5, "{fit:?}");
+        assert!((fit.jitter_ms - 3.0 / 3f64.sqrt()).abs() < 0.1, "{fit:?}");
+        assert!(fit.max_ms <= 3.1, "{fit:?}");
+        assert_eq!((fit.count, fit.missing), (4800, 0));
+    }
+
+    #[test]
+    fn one_very_late_gate_renumbers_no_other() {
+        // Gate 2000 arrives 70 ms late (more than half a step): it takes gate 2001's index, and
+        // every later gate keeps its own, so the tempo is still found exact.
+        let step = 0.125;
+        let arrivals: Vec<f64> = (0..4800)
+            .map(|n| f64::from(n) * step + if n == 2000 { 0.070 } else { 0.0 })
+            .collect();
+        let fit = fit(&arrivals, step).unwrap();
+        assert!(fit.drift_ppm.abs() < 0.2, "{fit:?}");
+        assert_eq!(fit.missing, 1, "{fit:?}");
+        assert!((fit.max_ms - 55.0).abs() < 0.1, "{fit:?}");
+        let numbers = number(&arrivals, step);
+        assert_eq!(numbers[1999].0, 1999.0);
+        assert_eq!(numbers[2000].0, 2001.0);
+        assert_eq!(numbers[2001].0, 2001.0);
+        assert_eq!(numbers[4799].0, 4799.0);
+    }
+
+    #[test]
+    fn a_clock_that_restarts_loses_tempo_and_shows_it() {
+        // Halfway, the gates stop for 300 ms and go on from there (a clock restarted from the
+        // present): the grid after it is 50 ms off the one before, which the fit shows as drift.
+        let step = 0.125;
+        let arrivals: Vec<f64> = (0..4800)
+            .map(|n| f64::from(n) * step + if n >= 2400 { 0.300 } else { 0.0 })
+            .collect();
+        let fit = fit(&arrivals, step).unwrap();
+        assert!(fit.drift_ppm > 100.0, "{fit:?}");
+        assert_eq!(fit.missing, 2, "{fit:?}");
+    }
 
     #[test]
     fn a_grid_one_percent_slow_is_numbered_right() {

@@ -64,6 +64,9 @@ pub struct HostAdapter {
     positions: Positions,
     /// Samples per second, from the activation.
     sample_rate: f64,
+    /// When the next call's host buffer is due, if the host named it ([`HostAdapter::schedule`]).
+    /// Audio thread only.
+    scheduled: Option<Instant>,
 }
 
 impl Default for HostAdapter {
@@ -90,6 +93,7 @@ impl HostAdapter {
             buffer: BufferLocator::new(0, DEFAULT_SAMPLE_RATE),
             positions: Positions::default(),
             sample_rate: DEFAULT_SAMPLE_RATE,
+            scheduled: None,
         }
     }
 
@@ -104,6 +108,15 @@ impl HostAdapter {
         };
         self.buffer = BufferLocator::new(max_buffer, self.sample_rate);
         self.positions.forget();
+        self.scheduled = None;
+    }
+
+    /// Takes `due` as the wall time of the next call instead of reading the clock, for a host
+    /// that processes each buffer on a schedule of its own (the standalone's headless driver):
+    /// the gates are then timed from when the buffer was due, so a late call does not move them.
+    /// Applies to the next call only.
+    pub fn schedule(&mut self, due: Instant) {
+        self.scheduled = Some(due);
     }
 
     /// Forgets the host buffer in progress and every position learnt (after a reset).
@@ -131,7 +144,7 @@ impl HostAdapter {
         address: usize,
         len: usize,
     ) -> Piece {
-        let now = self.clock.now();
+        let now = self.scheduled.take().unwrap_or_else(|| self.clock.now());
         let place = self.buffer.locate(address, len, now);
         let transport =
             self.positions
@@ -219,6 +232,27 @@ mod tests {
             (next.buffer, next.offset, next.buffer_call),
             (2, 0, clock.now())
         );
+    }
+
+    #[test]
+    fn a_scheduled_call_is_timed_from_its_due_instant_not_from_when_it_runs() {
+        let clock = ManualClock::new();
+        let mut host = adapter(&clock);
+        let due = clock.now() + Duration::from_millis(10);
+        // The call runs 7 ms after its block was due.
+        clock.advance(Duration::from_millis(17));
+        host.schedule(due);
+        let late = host.piece_at(PluginApi::Clap, &transport(120.0, 0.0, Some(0)), at(0), 512);
+        assert_eq!(late.buffer_call, due);
+        // Only that call: the next one, not scheduled, reads the clock again.
+        clock.advance(Duration::from_millis(10));
+        let next = host.piece_at(
+            PluginApi::Clap,
+            &transport(120.0, 0.0, Some(512)),
+            at(0),
+            512,
+        );
+        assert_eq!((next.buffer, next.buffer_call), (2, clock.now()));
     }
 
     #[test]

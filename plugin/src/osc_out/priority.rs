@@ -9,19 +9,8 @@
 /// `SCHED_FIFO` priority asked for: low, so audio threads always come first.
 pub const REALTIME_PRIORITY: i32 = 5;
 
-/// Asks for real-time scheduling for the calling thread; returns whether it was granted.
-#[cfg(target_os = "linux")]
+/// Asks for real-time scheduling at [`REALTIME_PRIORITY`] for the calling thread; returns
+/// whether it was granted.
 pub fn raise_calling_thread() -> bool {
-    let param = libc::sched_param {
-        sched_priority: REALTIME_PRIORITY,
-    };
-    // SAFETY: `pthread_self()` is always a valid handle to the calling thread, and `param` is an
-    // initialised `sched_param` that outlives the call, which only reads it.
-    unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) == 0 }
-}
-
-/// Real-time scheduling is only requested on Linux.
-#[cfg(not(target_os = "linux"))]
-pub fn raise_calling_thread() -> bool {
-    false
+    crate::realtime::raise_calling_thread(REALTIME_PRIORITY)
 }
