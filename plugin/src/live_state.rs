@@ -1,10 +1,18 @@
 //! What the audio thread is playing, published through atomics for the editor and OSC replies.
-//! The audio thread stores plain values once per block and never waits; readers may see values
-//! from two neighbouring blocks mixed, which only matters for display.
+//! The audio thread stores plain values once per block and never waits. The playheads are read
+//! as one set ([`LiveState::playheads`]: a sequence count around the block's stores tells a
+//! reader to read again), so the editor never shows some tracks a step behind the others;
+//! the other values may mix two neighbouring blocks, which only matters for display.
 
-use std::sync::atomic::{AtomicBool, AtomicI8, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicI8, AtomicU64, AtomicU8, Ordering};
 
 use crate::engine::pattern::{PatternSnapshot, MAX_TRACKS};
+
+/// Tries [`LiveState::playheads`] spins while the audio thread stores the playheads, before it
+/// gives its core up between tries.
+const PLAYHEAD_SPINS: u32 = 64;
+/// Tries after which [`LiveState::playheads`] sleeps between tries rather than yielding.
+const PLAYHEAD_YIELDS: u32 = 1024;
 
 /// Stored in a playhead when the track plays no step (transport stopped, pre-roll).
 pub const NO_STEP: u8 = u8::MAX;
@@ -29,6 +37,9 @@ pub struct LiveState {
     playing_slot: AtomicU8,
     /// Step each track plays now, or [`NO_STEP`]. Written by audio, read by anyone.
     playheads: [AtomicU8; MAX_TRACKS],
+    /// Counts the audio thread's stores of the playheads: odd while it stores them. Written by
+    /// audio, read by anyone (to read the playheads as one set).
+    playheads_sequence: AtomicU64,
     /// Transposition of the melodic tracks by the MIDI input, in semitones. Written by audio,
     /// read by the editor.
     transpose: AtomicI8,
@@ -45,6 +56,7 @@ impl Default for LiveState {
             block_seconds_bits: AtomicU64::new(0),
             playing_slot: AtomicU8::new(0),
             playheads: std::array::from_fn(|_| AtomicU8::new(NO_STEP)),
+            playheads_sequence: AtomicU64::new(0),
             transpose: AtomicI8::new(0),
         }
     }
@@ -113,14 +125,25 @@ impl LiveState {
         self.block_seconds_bits
             .store(view.block_seconds.to_bits(), Ordering::Relaxed);
         self.playing_slot.store(slot as u8, Ordering::Relaxed);
-        for (index, (playhead, track)) in self.playheads.iter().zip(&pattern.tracks).enumerate() {
-            let step = view
-                .position
+        let steps: [u8; MAX_TRACKS] = std::array::from_fn(|index| {
+            view.position
                 .filter(|_| view.playing)
-                .and_then(|position| track.played_step_at(position, pattern.seed, index));
-            let stored = step.map_or(NO_STEP, |step| step as u8);
-            playhead.store(stored, Ordering::Relaxed);
+                .and_then(|position| {
+                    let track = &pattern.tracks[index];
+                    track.played_step_at(position, pattern.seed, index)
+                })
+                .map_or(NO_STEP, |step| step as u8)
+        });
+        let sequence = self.playheads_sequence.load(Ordering::Relaxed);
+        self.playheads_sequence
+            .store(sequence.wrapping_add(1), Ordering::Relaxed);
+        // The odd count is visible before any playhead changes.
+        fence(Ordering::Release);
+        for (playhead, step) in self.playheads.iter().zip(steps) {
+            playhead.store(step, Ordering::Relaxed);
         }
+        self.playheads_sequence
+            .store(sequence.wrapping_add(2), Ordering::Release);
     }
 
     /// Publishes the MIDI input's transposition at the end of a block. Called by the audio
@@ -151,6 +174,35 @@ impl LiveState {
     /// The slot playing now, 0-based.
     pub fn playing_slot(&self) -> usize {
         usize::from(self.playing_slot.load(Ordering::Relaxed))
+    }
+
+    /// The step every track plays now, if any, all from the same block. Never blocks the audio
+    /// thread: a reader that overlaps a block's stores reads again, spinning briefly, then
+    /// giving its core up between tries (the audio thread may have been preempted in the middle
+    /// of its sixteen stores, which it always finishes).
+    pub fn playheads(&self) -> [Option<usize>; MAX_TRACKS] {
+        let mut steps = [NO_STEP; MAX_TRACKS];
+        let mut attempt = 0u32;
+        loop {
+            let before = self.playheads_sequence.load(Ordering::Acquire);
+            for (step, playhead) in steps.iter_mut().zip(&self.playheads) {
+                *step = playhead.load(Ordering::Relaxed);
+            }
+            // The playhead loads above happen before the second look at the count.
+            fence(Ordering::Acquire);
+            let after = self.playheads_sequence.load(Ordering::Relaxed);
+            if before == after && before % 2 == 0 {
+                break;
+            }
+            attempt += 1;
+            match attempt {
+                0..=PLAYHEAD_SPINS => std::hint::spin_loop(),
+                PLAYHEAD_YIELDS => std::thread::sleep(std::time::Duration::from_micros(50)),
+                _ => std::thread::yield_now(),
+            }
+            attempt = attempt.min(PLAYHEAD_YIELDS);
+        }
+        steps.map(|step| (step != NO_STEP).then_some(usize::from(step)))
     }
 
     /// The step track `track` plays now, if any.
@@ -198,5 +250,42 @@ mod tests {
         });
         assert_eq!(live.playhead(0), None);
         assert_eq!(live.transport().tempo, None);
+    }
+
+    #[test]
+    fn the_playheads_are_read_as_one_set_while_blocks_are_published() {
+        let live = std::sync::Arc::new(LiveState::default());
+        let mut pattern = PatternSnapshot::default();
+        for track in &mut pattern.tracks {
+            track.length = 64;
+        }
+        let writer = {
+            let live = std::sync::Arc::clone(&live);
+            std::thread::spawn(move || {
+                // Every block moves every track on by one step: a mixed read shows two steps.
+                for block in 0..200_000u32 {
+                    live.publish(BlockView {
+                        playing: true,
+                        tempo: Some(120.0),
+                        position: Some(f64::from(block % 64) * 0.25 + 0.1),
+                        bar: (4.0, 0.0),
+                        block_seconds: 0.01,
+                        slot: (0, &pattern),
+                    });
+                }
+            })
+        };
+        let mut reads = 0u64;
+        while !writer.is_finished() {
+            let steps = live.playheads();
+            assert!(
+                steps.iter().all(|step| *step == steps[0]),
+                "one set: {steps:?}"
+            );
+            reads += 1;
+        }
+        writer.join().expect("writer");
+        assert!(reads > 0);
+        assert_eq!(live.playheads(), [Some(63); MAX_TRACKS]);
     }
 }

@@ -85,6 +85,8 @@ fn tracks(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, doc: &Patte
     let row_height = ((ui.available_height() - 8.0) / MAX_TRACKS as f32 - theme::ROW_GAP)
         .clamp(theme::ROW_HEIGHT, theme::MAX_ROW_HEIGHT);
     let playing_slot = model.live.playing_slot();
+    // One set of playheads for the whole frame, all from the same block.
+    let playheads = model.live.playheads();
     let slot = state.edit_slot;
     let mut events: Vec<CellEvent> = Vec::new();
     let mut extents = RowExtents::default();
@@ -98,9 +100,7 @@ fn tracks(ui: &mut Ui, model: &EditorModel, state: &mut EditorState, doc: &Patte
                 let (header, cells) =
                     row.split_left_right_at_x(row.left() + theme::ROW_HEADER_WIDTH);
                 row_header(ui, header, model, state, &shown, track);
-                let playhead = (playing_slot == slot)
-                    .then(|| model.live.playhead(track))
-                    .flatten();
+                let playhead = (playing_slot == slot).then_some(playheads[track]).flatten();
                 let view = RowView {
                     track,
                     pattern: &shown.tracks[track].pattern,
