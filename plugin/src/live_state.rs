@@ -191,7 +191,7 @@ impl LiveState {
             // The playhead loads above happen before the second look at the count.
             fence(Ordering::Acquire);
             let after = self.playheads_sequence.load(Ordering::Relaxed);
-            if before == after && before % 2 == 0 {
+            if before == after && before.is_multiple_of(2) {
                 break;
             }
             attempt += 1;
