@@ -2,14 +2,17 @@
 comparison in plugin/tests/music_chronus_reference.rs (`..._real_music_chronus_...`).
 
 Music Chronus's engine (`vendor/music_chronus/engine_pyo.py`, vendored unmodified, hash checked
-below) is imported with recording stand-ins for pyo and Music Chronus's `pyo_modules` (the
-sequencer only calls `Pattern(...)`, `pattern.play()/stop()` and the voices' setters and `gate`),
-and its clock (`time.time()`) is replaced by a counter that stands at tick k × seconds_per_step
-during tick k. The commands go through the engine's own OSC handler methods
-(`PyoEngine.handle_seq_add`, `handle_update_pattern`, `handle_update_notes`, `handle_seq_swing`),
-called with the same arguments an agent sends over OSC; the sequencer is started with
-`SequencerManager.start()` and each sixteenth is one call of `SequencerManager._tick()`, which is
-what pyo's `Pattern` calls. Nothing depends on the wall clock.
+below) is imported with the real pyo (PyPI wheel, tests/python/requirements.txt) and stand-ins for
+Music Chronus's own synth modules (`pyo_modules`, not vendored: the sequencer only calls a voice's
+setters and `gate`, which the stand-ins record). Its `SequencerManager` is started as Music
+Chronus starts it, so pyo's `Pattern` calls its `_tick()`; pyo's server runs without a sound card
+(`audio="manual"`), one buffer per `process()` call, and the test processes buffers until the
+Pattern has ticked once more, so each sixteenth is exactly one tick. Music Chronus's own reading
+of the clock (`time.time()`, for gate-offs and pattern loads) is replaced by a counter that
+stands at k × seconds_per_step during tick k. The commands go through the engine's own OSC
+handler methods (`PyoEngine.handle_seq_add`, `handle_update_pattern`, `handle_update_notes`,
+`handle_seq_swing`), called with the arguments an agent sends over OSC, between ticks. Nothing
+depends on the wall clock.
 
 Prints, one item a line (arguments typed `s:` string, `f:` float32, `i:` int):
 
@@ -33,6 +36,9 @@ from pathlib import Path
 VENDORED = Path(__file__).resolve().parent / "vendor" / "music_chronus" / "engine_pyo.py"
 VENDORED_SHA256 = "e177e71611289310cf49c3fb3e2f43a0da9e017e43eba72198d908e757e35423"
 UPSTREAM_COMMIT = "48286bb556495496ce1167776eb399de04db0c49"
+SAMPLE_RATE = 48000
+BUFFER = 64
+MAX_BUFFERS_PER_TICK = 2 * SAMPLE_RATE // BUFFER
 
 # The agent session: Music Chronus's own words, as an agent sends them. 92 sixteenths.
 SCRIPT: list[tuple] = [
@@ -85,20 +91,6 @@ class RecordingVoice:
         self.log.append((f"/gate/{self.voice_id}", value))
 
 
-class Pattern:
-    """Stands in for pyo.Pattern: the test calls the callback itself, once per sixteenth."""
-
-    def __init__(self, function, time=1.0) -> None:
-        self.function = function
-        self.time = time
-
-    def play(self) -> "Pattern":
-        return self
-
-    def stop(self) -> "Pattern":
-        return self
-
-
 class Clock:
     """Stands in for the `time` module inside engine_pyo: a counter the test moves."""
 
@@ -113,7 +105,7 @@ class Engine:
     """The parts of PyoEngine that SequencerManager and the /seq handlers touch."""
 
     def __init__(self, module, voices: int, log: list) -> None:
-        self.server = None
+        self.server = pyo_server()
         self.verbose = False
         self.voices = {f"voice{n}": RecordingVoice(f"voice{n}", log) for n in range(1, voices + 1)}
         self.active_gates: set[str] = set()
@@ -123,15 +115,30 @@ class Engine:
         pass
 
 
+_SERVER = None
+
+
+def pyo_server():
+    """pyo's audio server without a sound card (`audio="manual"`): it computes one buffer per
+    `process()` call, so pyo's `Pattern` calls the sequencer's tick when the test says. pyo
+    allows one server per process; it is made once."""
+    global _SERVER
+    if _SERVER is None:
+        import pyo
+
+        _SERVER = pyo.Server(sr=SAMPLE_RATE, nchnls=2, buffersize=BUFFER, duplex=0,
+                             audio="manual").boot()
+        _SERVER.start()
+    return _SERVER
+
+
 def load_engine_module():
     data = VENDORED.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != VENDORED_SHA256:
         raise RuntimeError(f"{VENDORED} is not the vendored upstream file (sha256 {digest})")
-    pyo = types.ModuleType("pyo")
-    pyo.Pattern = Pattern
-    pyo.__all__ = ["Pattern"]
-    modules = {"pyo": pyo, "pyo_modules": types.ModuleType("pyo_modules")}
+    # Music Chronus's own synth modules (pyo_modules) are not vendored: stand-ins, never built.
+    modules = {}
     for name, classes in {
         "pyo_modules": ["Voice", "ReverbBus", "DelayBus"],
         "pyo_modules.acid_working": ["AcidFilter"],
@@ -174,30 +181,47 @@ def run(script=SCRIPT, voices: int = 4) -> list[tuple[int, list[tuple[str, float
     log: list[tuple[str, float]] = []
     engine = Engine(engine_pyo, voices, log)
     sequencer = engine.sequencer
+    ticks = [0]
+
+    def tick():
+        # The sequencer's own tick, counted: pyo's Pattern calls this instead of the bound method.
+        ticks[0] += 1
+        engine_pyo.SequencerManager._tick(sequencer)
+
+    sequencer._tick = tick
     hits = []
     step = 0
     started = False
-    for item in script:
-        if item[0] == "send":
-            address, *args = item[1:]
-            getattr(engine_pyo.PyoEngine, HANDLERS[address])(engine, address, *args)
-            continue
-        if not started:
-            sequencer.start()
-            started = True
-        for _ in range(item[1]):
-            clock.now = step * sequencer.seconds_per_step
-            del log[:]
-            sequencer._tick()
-            pending: list[tuple[str, float]] = []
-            for address, value in log:
-                if address.startswith("/gate/"):
-                    if value == 1:
-                        hits.append((step, pending + [(address, value)]))
-                    pending = []
-                else:
-                    pending.append((address, value))
-            step += 1
+    try:
+        for item in script:
+            if item[0] == "send":
+                address, *args = item[1:]
+                getattr(engine_pyo.PyoEngine, HANDLERS[address])(engine, address, *args)
+                continue
+            if not started:
+                sequencer.start()
+                started = True
+            for _ in range(item[1]):
+                clock.now = step * sequencer.seconds_per_step
+                del log[:]
+                # pyo's clock: buffers until the Pattern has called the tick once more (a
+                # sixteenth is at most 0.125 s × 1.3 with swing, a few hundred buffers).
+                for _ in range(MAX_BUFFERS_PER_TICK):
+                    if ticks[0] > step:
+                        break
+                    engine.server.process()
+                assert ticks[0] == step + 1, f"pyo's Pattern ticked {ticks[0]} times by step {step}"
+                pending: list[tuple[str, float]] = []
+                for address, value in log:
+                    if address.startswith("/gate/"):
+                        if value == 1:
+                            hits.append((step, pending + [(address, value)]))
+                        pending = []
+                    else:
+                        pending.append((address, value))
+                step += 1
+    finally:
+        sequencer.stop()
     return hits
 
 
@@ -211,15 +235,16 @@ def typed(arg) -> str:
 
 
 def main() -> None:
+    # Music Chronus and pyo print what they do; that goes to stderr, so stdout holds only the
+    # lines below.
+    with contextlib.redirect_stdout(sys.stderr):
+        hits = run()
     print(f"# Music Chronus {UPSTREAM_COMMIT} engine_pyo.py SequencerManager")
     for item in SCRIPT:
         if item[0] == "send":
             print("send " + " ".join([item[1]] + [typed(arg) for arg in item[2:]]))
         else:
             print(f"play {item[1]}")
-    # Music Chronus prints what it does; that goes to stderr, so stdout holds only the lines above.
-    with contextlib.redirect_stdout(sys.stderr):
-        hits = run()
     for step, messages in hits:
         print(f"hit {step} " + " ".join(f"{address}={value!r}" for address, value in messages))
 
