@@ -17,7 +17,10 @@
 
 mod support;
 
+use std::io::Write;
 use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chronus_seq::osc_out::TimingMode;
@@ -339,6 +342,15 @@ impl Rig {
     /// Plays song step `step` as one block and returns the hits whose bundles arrived, once
     /// `expected` of them did (or two seconds passed).
     fn play_step(&mut self, step: u64, expected: usize) -> Vec<Hit> {
+        self.play_opens(step, expected)
+            .iter()
+            .filter_map(open_of)
+            .collect()
+    }
+
+    /// Plays song step `step` as one block and returns the gate-open bundles in the order they
+    /// arrived, once `expected` of them did (or two seconds passed).
+    fn play_opens(&mut self, step: u64, expected: usize) -> Vec<OscPacket> {
         let mut left = vec![0.0f32; STEP_SAMPLES];
         let mut right = vec![0.0f32; STEP_SAMPLES];
         let mut buffer = Buffer::default();
@@ -360,19 +372,19 @@ impl Rig {
         };
         self.plugin.process(&mut buffer, &mut aux, &mut context);
 
-        let mut hits = Vec::new();
+        let mut opens = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(2);
         let mut datagram = [0u8; 4096];
-        while hits.len() < expected && Instant::now() < deadline {
+        while opens.len() < expected && Instant::now() < deadline {
             let Ok(size) = self.modular.recv(&mut datagram) else {
                 continue;
             };
             let packet = rosc::decoder::decode_udp(&datagram[..size]).expect("OSC").1;
-            if let Some(hit) = open_of(&packet) {
-                hits.push(hit);
+            if open_of(&packet).is_some() {
+                opens.push(packet);
             }
         }
-        hits
+        opens
     }
 }
 
@@ -507,4 +519,164 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real Music Chronus sequencer
+// ---------------------------------------------------------------------------------------------
+
+/// The venv python (`$CHRONUS_SEQ_PYTHON`, else `<repo>/.venv/bin/python`), or `None` after a
+/// loud notice when neither exists and we are not in CI (env `CI` set: the test fails instead).
+fn python() -> Option<PathBuf> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let from_env = std::env::var_os("CHRONUS_SEQ_PYTHON").map(PathBuf::from);
+    let venv = repo.join(".venv").join("bin").join("python");
+    let candidates: Vec<PathBuf> = from_env.into_iter().chain([venv]).collect();
+    if let Some(found) = candidates.iter().find(|path| path.is_file()) {
+        return Some(found.clone());
+    }
+    let message = format!(
+        "no python venv (tried {candidates:?}). Run `bash tests/run-all.sh` once: it creates \
+         <repo>/.venv from tests/python/requirements.txt and exports CHRONUS_SEQ_PYTHON"
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    // Straight to the stderr handle, past libtest's capture, so the skip is seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n**************** SKIPPED: real Music Chronus comparison ****************\n{message}\n"
+    );
+    None
+}
+
+/// One argument of a `send` line of `music_chronus_real.py`: `s:text`, `f:float`, `i:int`.
+fn typed_arg(text: &str) -> OscType {
+    match text.split_once(':').expect("typed argument") {
+        ("s", value) => OscType::String(value.to_owned()),
+        ("f", value) => OscType::Float(value.parse().expect("float")),
+        ("i", value) => OscType::Int(value.parse().expect("int")),
+        other => panic!("argument {other:?}"),
+    }
+}
+
+/// One hit as `(address, value)` messages, gate last.
+type Messages = Vec<(String, f64)>;
+
+fn messages_of(packet: &OscPacket) -> Messages {
+    let OscPacket::Bundle(bundle) = packet else {
+        unreachable!("opens are bundles")
+    };
+    bundle
+        .content
+        .iter()
+        .map(|inner| match inner {
+            OscPacket::Message(message) => match message.args.as_slice() {
+                [OscType::Float(value)] => (message.addr.clone(), f64::from(*value)),
+                [OscType::Int(value)] => (message.addr.clone(), f64::from(*value)),
+                other => panic!("{other:?}"),
+            },
+            OscPacket::Bundle(_) => panic!("nested bundle"),
+        })
+        .collect()
+}
+
+fn same_hit(a: &Messages, b: &Messages) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|((address_a, a), (address_b, b))| {
+            address_a == address_b && (a - b).abs() <= 1e-4 * a.abs().max(1.0)
+        })
+}
+
+/// The same agent session played by Music Chronus's own sequencer (its `engine_pyo.py`,
+/// vendored unmodified under tests/python/vendor/music_chronus and driven tick by tick by
+/// tests/python/music_chronus_real.py) and sent to the real plugin over loopback UDP: per
+/// sixteenth, the plugin's gate-open bundles must be the messages Music Chronus's sequencer sets
+/// (`/mod/voiceN/freq`, `amp`, `filter/freq`, `send/reverb`, `send/delay`, then the gate), in
+/// its order, hit by hit and across tracks.
+#[test]
+fn the_real_music_chronus_sequencer_and_the_plugin_agree_hit_for_hit() {
+    let Some(python) = python() else {
+        return;
+    };
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/python/music_chronus_real.py");
+    let output = Command::new(&python)
+        .arg(&script)
+        .output()
+        .expect("runs python");
+    assert!(
+        output.status.success(),
+        "{script:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+
+    let mut music_chronus: Vec<(u64, Messages)> = Vec::new();
+    for line in text.lines().filter(|line| line.starts_with("hit ")) {
+        let mut words = line.split(' ').skip(1);
+        let step = words.next().expect("step").parse().expect("step");
+        let messages = words
+            .map(|word| {
+                let (address, value) = word.split_once('=').expect("address=value");
+                (address.to_owned(), value.parse().expect("value"))
+            })
+            .collect();
+        music_chronus.push((step, messages));
+    }
+
+    let mut rig = Rig::new();
+    let mut step = 0u64;
+    let mut hits = 0usize;
+    let mut differing = Vec::new();
+    for line in text.lines() {
+        let mut words = line.split(' ');
+        match words.next() {
+            Some("send") => {
+                let address = words.next().expect("address");
+                rig.command(address, words.map(typed_arg).collect());
+            }
+            Some("play") => {
+                let steps: u64 = words.next().expect("steps").parse().expect("steps");
+                for _ in 0..steps {
+                    let want: Vec<&Messages> = music_chronus
+                        .iter()
+                        .filter(|(at, _)| *at == step)
+                        .map(|(_, messages)| messages)
+                        .collect();
+                    let got: Vec<Messages> = rig
+                        .play_opens(step, want.len())
+                        .iter()
+                        .map(messages_of)
+                        .collect();
+                    hits += want.len();
+                    for index in 0..want.len().max(got.len()) {
+                        let (sent, set) = (got.get(index), want.get(index).copied());
+                        if !matches!((sent, set), (Some(a), Some(b)) if same_hit(a, b)) {
+                            differing.push(format!(
+                                "step {step} hit {index}: plugin sends {sent:?}, \
+                                 Music Chronus sets {set:?}"
+                            ));
+                        }
+                    }
+                    step += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(step >= 90, "the session plays {step} sixteenths");
+    assert_eq!(hits, music_chronus.len(), "every hit was compared");
+    assert!(hits >= 90, "{hits} hits");
+    let _ = writeln!(
+        std::io::stderr(),
+        "real Music Chronus sequencer: {hits} hits over {step} sixteenths, {} differ",
+        differing.len()
+    );
+    assert!(
+        differing.is_empty(),
+        "{} of {hits} hits differ:\n{}",
+        differing.len(),
+        differing.join("\n")
+    );
 }
