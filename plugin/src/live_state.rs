@@ -204,12 +204,6 @@ impl LiveState {
         }
         steps.map(|step| (step != NO_STEP).then_some(usize::from(step)))
     }
-
-    /// The step track `track` plays now, if any.
-    pub fn playhead(&self, track: usize) -> Option<usize> {
-        let step = self.playheads.get(track)?.load(Ordering::Relaxed);
-        (step != NO_STEP).then_some(usize::from(step))
-    }
 }
 
 #[cfg(test)]
@@ -230,9 +224,13 @@ mod tests {
             block_seconds: 0.01,
             slot: (2, &pattern),
         });
-        assert_eq!(live.playhead(0), Some(21 % 16), "1/16: step 21 of the song");
-        assert_eq!(live.playhead(1), Some(0), "21 mod 3");
-        assert_eq!(live.playhead(2), Some(10), "1/8: step 10");
+        assert_eq!(
+            live.playheads()[0],
+            Some(21 % 16),
+            "1/16: step 21 of the song"
+        );
+        assert_eq!(live.playheads()[1], Some(0), "21 mod 3");
+        assert_eq!(live.playheads()[2], Some(10), "1/8: step 10");
         assert_eq!(live.playing_slot(), 2);
         let transport = live.transport();
         assert_eq!(transport.tempo, Some(120.0));
@@ -248,7 +246,7 @@ mod tests {
             block_seconds: 0.01,
             slot: (2, &pattern),
         });
-        assert_eq!(live.playhead(0), None);
+        assert_eq!(live.playheads()[0], None);
         assert_eq!(live.transport().tempo, None);
     }
 
