@@ -71,6 +71,71 @@ impl Direction {
     }
 }
 
+/// The pattern steps a track plays at consecutive song steps, found without a division per
+/// step: [`Direction::walk`] starts it, [`Walk::position`] is the step at the current song step
+/// (always equal to [`Direction::position`] there) and [`Walk::advance`] moves one song step on.
+/// `Copy`, never allocates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Walk {
+    direction: Direction,
+    /// The track's length, 1–[`MAX_STEPS`].
+    length: i64,
+    /// Song steps before the order repeats (the length; a pendulum's round trip).
+    period: i64,
+    /// The current song step modulo `period`.
+    phase: i64,
+    /// The current song step.
+    index: i64,
+    seed: u32,
+    track: usize,
+}
+
+impl Direction {
+    /// A [`Walk`] from song step `index` of track `track` with `length` steps, in a pattern with
+    /// `seed`.
+    pub(crate) fn walk(self, index: i64, length: u8, seed: u32, track: usize) -> Walk {
+        let length = i64::from(length.clamp(1, MAX_STEPS as u8));
+        let period = match self {
+            Direction::Pendulum => (2 * length - 2).max(1),
+            _ => length,
+        };
+        Walk {
+            direction: self,
+            length,
+            period,
+            phase: index.rem_euclid(period),
+            index,
+            seed,
+            track,
+        }
+    }
+}
+
+impl Walk {
+    /// The pattern step played at the current song step.
+    pub(crate) fn position(&self) -> usize {
+        let position = match self.direction {
+            Direction::Forward => self.phase,
+            Direction::Reverse => self.length - 1 - self.phase,
+            Direction::Pendulum if self.phase < self.length => self.phase,
+            Direction::Pendulum => self.period - self.phase,
+            Direction::Random => {
+                (random_bits(self.seed, self.track, self.index) % self.length as u64) as i64
+            }
+        };
+        position as usize
+    }
+
+    /// Moves to the next song step.
+    pub(crate) fn advance(&mut self) {
+        self.index = self.index.wrapping_add(1);
+        self.phase += 1;
+        if self.phase == self.period {
+            self.phase = 0;
+        }
+    }
+}
+
 /// Bits of the random direction at song step `index` of `track`, independent of the bits that
 /// decide probability at the same place.
 fn random_bits(seed: u32, track: usize, index: i64) -> u64 {
@@ -124,6 +189,25 @@ mod tests {
             .map(|index| Direction::Random.position(index, 16, 10, 2))
             .collect();
         assert_ne!(first, other_seed);
+    }
+
+    #[test]
+    fn a_walk_plays_the_positions_of_every_direction_and_length() {
+        for direction in Direction::ALL {
+            for length in [0, 1, 2, 3, 7, 16, 64, 200] {
+                for from in [-300_i64, -65, -1, 0, 5, 1_000_003] {
+                    let mut walk = direction.walk(from, length, 9, 2);
+                    for index in from..from + 300 {
+                        assert_eq!(
+                            walk.position(),
+                            direction.position(index, length, 9, 2),
+                            "{direction:?}, length {length}, song step {index}"
+                        );
+                        walk.advance();
+                    }
+                }
+            }
+        }
     }
 
     #[test]

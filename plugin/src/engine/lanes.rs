@@ -110,18 +110,23 @@ pub(crate) struct LaneHit {
 }
 
 /// Calls `emit` with the values, lanes in order, that the lanes of `track` (number
-/// `track_index` in a pattern with `seed`) have at song step `index`, which starts at `beat`
-/// (the start of the step played there: its direction, swing and nudge), whether or not that
-/// step plays a hit. The caller finds the steps that start in its window
-/// (`schedule::hits_in_window`).
+/// `track_index` in a pattern with `seed`) have at song step `index`, where the track plays its
+/// step `at`, which starts at `beat` (the start of the step played there: its direction, swing
+/// and nudge), whether or not that step plays a hit. The caller finds the steps that start in
+/// its window (`schedule::hits_in_window`).
 pub(crate) fn values_of_step(
     track: &TrackPattern,
     (track_index, seed): (usize, u32),
-    (index, beat): (i64, f64),
+    (index, at, beat): (i64, usize, f64),
     mut emit: impl FnMut(LaneHit),
 ) {
     for (lane_index, lane) in track.lanes.iter().enumerate() {
-        let value = lane.value_at(track.direction, index, seed, track_index);
+        // A lane as long as its track is where the track is.
+        let value = if lane.length == track.length {
+            lane.values[at]
+        } else {
+            lane.value_at(track.direction, index, seed, track_index)
+        };
         if let Some(value) = value.get() {
             emit(LaneHit {
                 beat,

@@ -57,6 +57,17 @@ impl StepRate {
         }
     }
 
+    /// Steps per beat: `1 / beats()` to within a few units in the last place, without a
+    /// division (for bounds that keep a margin, not for positions).
+    pub(crate) fn steps_per_beat(self) -> f64 {
+        let straight = f64::from(self.division.max(1)) * 0.25;
+        match self.feel {
+            RateFeel::Straight => straight,
+            RateFeel::Dotted => straight * (2.0 / 3.0),
+            RateFeel::Triplet => straight * 1.5,
+        }
+    }
+
     /// Parses `1/16`, `1/8d` (dotted) or `1/8t` (triplet). `None` for anything else.
     pub fn parse(text: &str) -> Option<StepRate> {
         let body = text.trim().strip_prefix("1/")?;

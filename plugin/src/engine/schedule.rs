@@ -73,11 +73,16 @@ pub(crate) fn hits_in_window(
         reach,
         |index, at, start| {
             if start > after && start <= up_to && start >= 0.0 {
-                lanes::values_of_step(track, (track_index, seed), (index, start), &mut on_lane);
+                let played = (index, at, start);
+                lanes::values_of_step(track, (track_index, seed), played, &mut on_lane);
             }
             let step = &track.steps[at];
             let ratchet = step.ratchet.clamp(1, MAX_RATCHET);
-            let spacing = step_beats / f64::from(ratchet);
+            let spacing = if ratchet == 1 {
+                step_beats
+            } else {
+                step_beats / f64::from(ratchet)
+            };
             // Most candidates have no hit in the window: skip them before the dice and the trig
             // condition, which may look at other steps and tracks.
             let last_hit = start + f64::from(ratchet - 1) * spacing;

@@ -22,26 +22,31 @@ pub(crate) fn steps_in_window(
     mut visit: impl FnMut(i64, usize, f64),
 ) {
     let step_beats = track.rate.beats();
+    let steps_per_beat = track.rate.steps_per_beat();
     // Swing delays the odd steps of the song by the same amount.
     let odd_delay = performance.swing_delay(1, step_beats);
     let early = (0.5 + PRUNE_MARGIN) * step_beats;
     let late = (0.5 + reach + PRUNE_MARGIN) * step_beats;
     // The bounds below, with swing anywhere from none to the odd steps' delay.
-    let first = floor_to_int((after - late - odd_delay) / step_beats);
-    let end = floor_to_int((up_to + early) / step_beats).saturating_add(1);
+    let first = floor_to_int((after - late - odd_delay) * steps_per_beat);
+    let end = floor_to_int((up_to + early) * steps_per_beat).saturating_add(1);
+    let mut walk = track.direction.walk(first, track.length, seed, track_index);
     let mut index = first;
     while index < end {
         let swing = if index & 1 == 1 { odd_delay } else { 0.0 };
         let grid = index as f64 * step_beats + swing;
         if grid + late > after && grid - early <= up_to {
-            let at = track
-                .direction
-                .position(index, track.length, seed, track_index);
+            let at = walk.position();
             let step = &track.steps[at.min(MAX_STEPS - 1)];
             let nudge_percent = step.nudge.clamp(-MAX_NUDGE_PERCENT, MAX_NUDGE_PERCENT);
-            let nudge = f64::from(nudge_percent) / 100.0;
-            visit(index, at, grid + nudge * step_beats);
+            let start = if nudge_percent == 0 {
+                grid
+            } else {
+                grid + f64::from(nudge_percent) / 100.0 * step_beats
+            };
+            visit(index, at, start);
         }
+        walk.advance();
         index += 1;
     }
 }
