@@ -24,6 +24,7 @@ use super::euclid::{euclid_hit, euclid_mask};
 use super::pattern::{PatternSnapshot, TrackPattern, MAX_STEPS};
 use super::performance::Performance;
 use super::schedule::plays;
+use super::whole_number::{ceil_to_int, floor_to_int};
 use super::BEAT_TOLERANCE;
 
 /// Highest `B` of an `A:B` condition.
@@ -184,7 +185,7 @@ impl Occasion<'_> {
 
     /// Whether song step `index` is one of the first `length` steps of the run.
     fn in_first_pass(&self, track: &TrackPattern, index: i64, length: i64) -> bool {
-        let first = (self.run_start / track.rate.beats() - BEAT_TOLERANCE).ceil() as i64;
+        let first = ceil_to_int(self.run_start / track.rate.beats() - BEAT_TOLERANCE);
         (first..first + length).contains(&index)
     }
 
@@ -233,7 +234,7 @@ impl Occasion<'_> {
         };
         let beat = index as f64 * self.pattern.tracks[track_index].rate.beats();
         let upper_beats = self.pattern.tracks[above].rate.beats();
-        let upper = (beat / upper_beats + BEAT_TOLERANCE).floor() as i64;
+        let upper = floor_to_int(beat / upper_beats + BEAT_TOLERANCE);
         self.step_played(above, upper)
     }
 

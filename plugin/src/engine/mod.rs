@@ -21,6 +21,7 @@ pub mod slot_switch;
 mod sounding;
 mod step_time;
 pub mod transport;
+mod whole_number;
 
 use condition::Occasion;
 use event::{NoteEvent, NoteKind};
@@ -31,6 +32,7 @@ use schedule::hits_in_window;
 use slot_switch::{switch_beat, BarGrid, SlotQuantize};
 use sounding::{SoundingNote, SoundingNotes};
 use transport::{BlockTransport, PlayableBlock};
+use whole_number::ceil_to_int;
 
 /// Float-noise tolerance on beat positions.
 pub const BEAT_TOLERANCE: f64 = 1e-9;
@@ -119,8 +121,8 @@ struct Segment {
 impl Segment {
     /// The sample an event at `beat` lands on, kept inside this stretch.
     fn offset_of(&self, beat: f64) -> u32 {
-        let exact = ((beat - BEAT_TOLERANCE - self.first_beat) * self.samples_per_beat).ceil();
-        let relative = exact.clamp(0.0, (self.block_len - 1 - self.first_sample) as f64);
+        let exact = ceil_to_int((beat - BEAT_TOLERANCE - self.first_beat) * self.samples_per_beat);
+        let relative = exact.clamp(0, (self.block_len - 1 - self.first_sample) as i64);
         (self.first_sample + relative as usize) as u32
     }
 

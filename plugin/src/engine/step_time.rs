@@ -4,6 +4,7 @@
 
 use super::pattern::{TrackPattern, MAX_NUDGE_PERCENT, MAX_STEPS};
 use super::performance::Performance;
+use super::whole_number::floor_to_int;
 
 /// Calls `visit(index, at, start)` for the song steps `index` (counted from beat 0 of the song)
 /// of track `track_index` (in a pattern with `seed`) whose start or hits may fall in
@@ -54,31 +55,3 @@ pub(crate) fn steps_in_window(
 /// Slack, in steps, on the bounds [`steps_in_window`] prunes with: far above float noise, far
 /// below a step.
 const PRUNE_MARGIN: f64 = 0.01;
-
-/// `value` rounded down to a whole number (as `f64::floor` then `as i64`, saturating, NaN 0),
-/// without the library call `floor` costs on the baseline x86-64 target.
-fn floor_to_int(value: f64) -> i64 {
-    let truncated = value as i64;
-    if (truncated as f64) > value {
-        truncated.saturating_sub(1)
-    } else {
-        truncated
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::floor_to_int;
-
-    #[test]
-    fn floor_to_int_is_floor() {
-        for value in [
-            0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.999, -2.999, 1e15, -1e15, 1e300, -1e300,
-        ] {
-            assert_eq!(floor_to_int(value), value.floor() as i64, "{value}");
-        }
-        assert_eq!(floor_to_int(f64::NAN), 0);
-        assert_eq!(floor_to_int(f64::INFINITY), i64::MAX);
-        assert_eq!(floor_to_int(f64::NEG_INFINITY), i64::MIN);
-    }
-}
