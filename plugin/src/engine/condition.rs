@@ -20,8 +20,10 @@
 //!   played / did not (on, probability and its own condition; mute and solo do not count). The
 //!   first track has no neighbour: `nei` never plays there, `!nei` always does.
 
+use std::cell::Cell;
+
 use super::euclid::{euclid_hit, euclid_mask};
-use super::pattern::{PatternSnapshot, TrackPattern, MAX_STEPS};
+use super::pattern::{PatternSnapshot, TrackPattern, MAX_STEPS, MAX_TRACKS};
 use super::performance::Performance;
 use super::schedule::plays;
 use super::whole_number::{ceil_to_int, floor_to_int};
@@ -141,18 +143,56 @@ impl Condition {
     }
 }
 
-/// Everything a condition is decided from, for one stretch of playback. Never allocates.
-#[derive(Debug, Clone, Copy)]
+/// Everything a condition is decided from, for one stretch of playback, and the steps already
+/// decided in it. Lives on the stack of the thread that plays (the audio thread); never
+/// allocates.
+#[derive(Debug)]
 pub(crate) struct Occasion<'a> {
     /// The pattern playing.
-    pub pattern: &'a PatternSnapshot,
+    pattern: &'a PatternSnapshot,
     /// The performance controls (Fill, Euclid pulses and rotation).
-    pub performance: &'a Performance,
+    performance: &'a Performance,
     /// Song beat where the current run started (playback start, seek, loop wrap, slot switch).
-    pub run_start: f64,
+    run_start: f64,
+    /// Per track, the last song step decided and whether it played: a `nei` chain asks each
+    /// track above about the step it has just decided for itself. A cache of a pure function
+    /// of the fields above, so it never changes an answer.
+    decided: [Cell<Option<(i64, bool)>>; MAX_TRACKS],
 }
 
-impl Occasion<'_> {
+impl<'a> Occasion<'a> {
+    /// Conditions of `pattern` under `performance`, in a run that started at song beat
+    /// `run_start`, with nothing decided yet.
+    pub fn new(pattern: &'a PatternSnapshot, performance: &'a Performance, run_start: f64) -> Self {
+        Occasion {
+            pattern,
+            performance,
+            run_start,
+            decided: Default::default(),
+        }
+    }
+
+    /// The pattern the conditions are decided in.
+    pub fn pattern(&self) -> &'a PatternSnapshot {
+        self.pattern
+    }
+
+    /// Notes that song step `index` of track `track_index` played (on, probability and
+    /// condition) or not, as decided by whoever plays it.
+    pub fn remember(&self, track_index: usize, index: i64, played: bool) {
+        if let Some(slot) = self.decided.get(track_index) {
+            slot.set(Some((index, played)));
+        }
+    }
+
+    /// What [`Occasion::remember`] noted for song step `index` of track `track_index`, if it is
+    /// the last step noted for that track.
+    fn recall(&self, track_index: usize, index: i64) -> Option<bool> {
+        match self.decided.get(track_index)?.get() {
+            Some((decided, played)) if decided == index => Some(played),
+            _ => None,
+        }
+    }
     /// Whether song step `index` of track `track_index`, with `condition`, may play. The step's
     /// on/off and probability are the caller's.
     pub fn allows(&self, track_index: usize, index: i64, condition: Condition) -> bool {
@@ -199,7 +239,7 @@ impl Occasion<'_> {
             let controls = &self.performance.tracks[track_index];
             let mask = euclid_mask(
                 controls.euclid_pulses,
-                track.length,
+                track.length.clamp(1, MAX_STEPS as u8),
                 controls.euclid_rotation,
             );
             euclid_hit(mask, at)
@@ -243,10 +283,16 @@ impl Occasion<'_> {
         if index < 0 {
             return false;
         }
+        if let Some(played) = self.recall(track_index, index) {
+            return played;
+        }
         let (at, on) = self.step_at(track_index, index);
         let step = &self.pattern.tracks[track_index].steps[at];
-        on && plays(self.pattern.seed, track_index, index, step.probability)
-            && self.allows(track_index, index, step.condition)
+        let played = on
+            && plays(self.pattern.seed, track_index, index, step.probability)
+            && self.allows(track_index, index, step.condition);
+        self.remember(track_index, index, played);
+        played
     }
 }
 
@@ -279,12 +325,7 @@ mod tests {
         pattern.tracks[0].length = 4;
         let mut performance = Performance::default();
         let at = |performance: &Performance, run_start: f64, index: i64, condition| {
-            Occasion {
-                pattern: &pattern,
-                performance,
-                run_start,
-            }
-            .allows(0, index, condition)
+            Occasion::new(&pattern, performance, run_start).allows(0, index, condition)
         };
         let two_of_three = Condition::Ratio { a: 2, b: 3 };
         let passes: Vec<bool> = (0..6)
@@ -335,11 +376,7 @@ mod tests {
             ..Step::hit(100)
         }; MAX_STEPS];
         let performance = Performance::default();
-        let occasion = Occasion {
-            pattern: &pattern,
-            performance: &performance,
-            run_start: 0.0,
-        };
+        let occasion = Occasion::new(&pattern, &performance, 0.0);
         let played = |track: usize, index: i64| occasion.step_played(track, index);
         let first: Vec<bool> = (0..8).map(|index| played(0, index)).collect();
         assert_eq!(first, [true, true, true, false, false, false, false, true]);

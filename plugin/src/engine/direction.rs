@@ -51,8 +51,40 @@ impl Direction {
     /// The pattern step (0-based, below the track's length) played at song step `index` of
     /// track `track` with `length` steps, in a pattern with `seed`. Never allocates.
     pub fn position(self, index: i64, length: u8, seed: u32, track: usize) -> usize {
+        self.at_song_step(index, seed, track).position(length)
+    }
+
+    /// Song step `index` of track `track` in a pattern with `seed`, ready to give the position
+    /// played there for several lengths (a track's and its lanes') with the dice rolled once.
+    pub(crate) fn at_song_step(self, index: i64, seed: u32, track: usize) -> SongStep {
+        SongStep {
+            direction: self,
+            index,
+            bits: match self {
+                Direction::Random => random_bits(seed, track, index),
+                _ => 0,
+            },
+        }
+    }
+}
+
+/// One song step of one track, in its direction: see [`Direction::at_song_step`]. `Copy`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SongStep {
+    direction: Direction,
+    /// The song step, counted from beat 0.
+    index: i64,
+    /// The random direction's dice at this step (0 for the other directions).
+    bits: u64,
+}
+
+impl SongStep {
+    /// The pattern step (0-based, below `length` clamped to 1–[`MAX_STEPS`]) played here by a
+    /// sequence of `length` steps.
+    pub(crate) fn position(&self, length: u8) -> usize {
         let length = i64::from(length.clamp(1, MAX_STEPS as u8));
-        let position = match self {
+        let index = self.index;
+        let position = match self.direction {
             Direction::Forward => index.rem_euclid(length),
             Direction::Reverse => length - 1 - index.rem_euclid(length),
             Direction::Pendulum if length == 1 => 0,
@@ -65,7 +97,7 @@ impl Direction {
                     period - phase
                 }
             }
-            Direction::Random => (random_bits(seed, track, index) % length as u64) as i64,
+            Direction::Random => (self.bits % length as u64) as i64,
         };
         position as usize
     }

@@ -12,7 +12,6 @@
 //! lane's base value, if set, goes out whenever playback (re)starts: start, seek, loop wrap, and
 //! where a pattern slot switch lands (the new slot's bases).
 
-use super::direction::Direction;
 use super::pattern::{TrackPattern, MAX_STEPS};
 
 /// Modulation lanes per track.
@@ -85,13 +84,6 @@ impl Lane {
         values: [LaneValue::NONE; MAX_STEPS],
     };
 
-    /// The value at song step `index` of track `track` (playing in `direction`, in a pattern
-    /// with `seed`), if the lane has one there. The lane moves through its own length in the
-    /// track's direction, so a lane as long as its track gives the value of the step played.
-    pub fn value_at(&self, direction: Direction, index: i64, seed: u32, track: usize) -> LaneValue {
-        self.values[direction.position(index, self.length, seed, track)]
-    }
-
     /// Whether the lane sends anything at all.
     pub fn is_empty(&self) -> bool {
         self.base.get().is_none() && self.values.iter().all(|value| value.get().is_none())
@@ -120,12 +112,13 @@ pub(crate) fn values_of_step(
     (index, at, beat): (i64, usize, f64),
     mut emit: impl FnMut(LaneHit),
 ) {
+    let song_step = track.direction.at_song_step(index, seed, track_index);
     for (lane_index, lane) in track.lanes.iter().enumerate() {
         // A lane as long as its track is where the track is.
         let value = if lane.length == track.length {
             lane.values[at]
         } else {
-            lane.value_at(track.direction, index, seed, track_index)
+            lane.values[song_step.position(lane.length)]
         };
         if let Some(value) = value.get() {
             emit(LaneHit {
@@ -141,6 +134,7 @@ pub(crate) fn values_of_step(
 mod tests {
     use super::*;
     use crate::engine::condition::Occasion;
+    use crate::engine::direction::Direction;
     use crate::engine::pattern::PatternSnapshot;
     use crate::engine::performance::Performance;
     use crate::engine::schedule::hits_in_window;
@@ -148,11 +142,7 @@ mod tests {
     fn collect(track: &TrackPattern, performance: &Performance, up_to: f64) -> Vec<(f64, u8, u16)> {
         let mut pattern = PatternSnapshot::default();
         pattern.tracks[0] = *track;
-        let occasion = Occasion {
-            pattern: &pattern,
-            performance,
-            run_start: 0.0,
-        };
+        let occasion = Occasion::new(&pattern, performance, 0.0);
         let mut values = Vec::new();
         let on_lane = |value: LaneHit| values.push((value.beat, value.lane, value.value));
         hits_in_window(

@@ -474,11 +474,7 @@ impl Engine {
         let place = |beat: f64| segment.offset_of(beat).clamp(first, last);
         self.pending_ons.clear();
         self.pending_lanes.clear();
-        let occasion = Occasion {
-            pattern,
-            performance: playing.performance,
-            run_start: self.run_start,
-        };
+        let occasion = Occasion::new(pattern, playing.performance, self.run_start);
         for (track_index, track) in pattern.tracks.iter().enumerate() {
             if !playing.audible[track_index] {
                 continue;

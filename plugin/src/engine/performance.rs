@@ -89,8 +89,10 @@ impl Performance {
     /// Which tracks may sound now, after mute and solo.
     pub fn audible_tracks(&self) -> [bool; MAX_TRACKS] {
         let any_solo = self.tracks.iter().any(|t| t.solo);
-        self.tracks
-            .map(|controls| !controls.mute && (!any_solo || controls.solo))
+        std::array::from_fn(|index| {
+            let controls = &self.tracks[index];
+            !controls.mute && (!any_solo || controls.solo)
+        })
     }
 
     /// Delay of step `index` caused by swing, in beats, for steps `step_beats` long.

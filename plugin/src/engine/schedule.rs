@@ -44,11 +44,6 @@ pub(crate) fn hits_in_window(
     }
     let step_beats = track.rate.beats();
     let length = i64::from(track.length.clamp(1, super::pattern::MAX_STEPS as u8));
-    let gate = super::performance::clamp_number(
-        performance.tracks[track_index].gate,
-        super::performance::MIN_GATE,
-        super::performance::MAX_GATE,
-    );
     let controls = &performance.tracks[track_index];
     let euclid = track.euclid.then(|| {
         euclid_mask(
@@ -61,7 +56,7 @@ pub(crate) fn hits_in_window(
         Some(mask) => euclid_hit(mask, at),
         None => track.steps[at].on,
     };
-    let seed = occasion.pattern.seed;
+    let seed = occasion.pattern().seed;
     let window = (after, up_to);
     // A step's last ratchet starts less than one step after the step.
     let reach = 1.0;
@@ -89,12 +84,19 @@ pub(crate) fn hits_in_window(
             if last_hit <= after || start > up_to || last_hit < 0.0 {
                 return;
             }
-            if !plays_at(at) || !plays(seed, track_index, index, step.probability) {
+            let played = plays_at(at)
+                && plays(seed, track_index, index, step.probability)
+                && occasion.allows(track_index, index, step.condition);
+            // The track below may ask about this step for its `nei` steps.
+            occasion.remember(track_index, index, played);
+            if !played {
                 return;
             }
-            if !occasion.allows(track_index, index, step.condition) {
-                return;
-            }
+            let gate = super::performance::clamp_number(
+                controls.gate,
+                super::performance::MIN_GATE,
+                super::performance::MAX_GATE,
+            );
             let held = match euclid {
                 Some(_) => 0.0,
                 None => tied_steps(track, index, seed, track_index) as f64 * step_beats,
@@ -181,11 +183,7 @@ mod tests {
     }
 
     fn occasion<'a>(pattern: &'a PatternSnapshot, performance: &'a Performance) -> Occasion<'a> {
-        Occasion {
-            pattern,
-            performance,
-            run_start: 0.0,
-        }
+        Occasion::new(pattern, performance, 0.0)
     }
 
     /// Note-on and note-off beats of `track` in `(after, up_to]`.
