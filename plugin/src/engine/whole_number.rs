@@ -32,22 +32,19 @@ mod tests {
     ];
 
     #[test]
-    fn floor_to_int_is_floor() {
-        for value in VALUES {
-            assert_eq!(floor_to_int(value), value.floor() as i64, "{value}");
+    fn floor_and_ceil_to_int_are_floor_and_ceil() {
+        type Rounding = (fn(f64) -> i64, fn(f64) -> f64);
+        let roundings: [(&str, Rounding); 2] = [
+            ("floor", (floor_to_int, f64::floor)),
+            ("ceil", (ceil_to_int, f64::ceil)),
+        ];
+        for (name, (to_int, reference)) in roundings {
+            for value in VALUES {
+                assert_eq!(to_int(value), reference(value) as i64, "{name} {value}");
+            }
+            assert_eq!(to_int(f64::NAN), 0, "{name}");
+            assert_eq!(to_int(f64::INFINITY), i64::MAX, "{name}");
+            assert_eq!(to_int(f64::NEG_INFINITY), i64::MIN, "{name}");
         }
-        assert_eq!(floor_to_int(f64::NAN), 0);
-        assert_eq!(floor_to_int(f64::INFINITY), i64::MAX);
-        assert_eq!(floor_to_int(f64::NEG_INFINITY), i64::MIN);
-    }
-
-    #[test]
-    fn ceil_to_int_is_ceil() {
-        for value in VALUES {
-            assert_eq!(ceil_to_int(value), value.ceil() as i64, "{value}");
-        }
-        assert_eq!(ceil_to_int(f64::NAN), 0);
-        assert_eq!(ceil_to_int(f64::INFINITY), i64::MAX);
-        assert_eq!(ceil_to_int(f64::NEG_INFINITY), i64::MIN);
     }
 }
