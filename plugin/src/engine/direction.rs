@@ -60,10 +60,7 @@ impl Direction {
         SongStep {
             direction: self,
             index,
-            bits: match self {
-                Direction::Random => random_bits(seed, track, index),
-                _ => 0,
-            },
+            bits: self.dice(index, seed, track),
         }
     }
 }
@@ -83,21 +80,46 @@ impl SongStep {
     /// sequence of `length` steps.
     pub(crate) fn position(&self, length: u8) -> usize {
         let length = i64::from(length.clamp(1, MAX_STEPS as u8));
-        let index = self.index;
-        let position = match self.direction {
-            Direction::Forward => index.rem_euclid(length),
-            Direction::Reverse => length - 1 - index.rem_euclid(length),
-            Direction::Pendulum if length == 1 => 0,
-            Direction::Pendulum => {
-                let period = 2 * length - 2;
-                let phase = index.rem_euclid(period);
-                if phase < length {
-                    phase
-                } else {
-                    period - phase
-                }
-            }
-            Direction::Random => (self.bits % length as u64) as i64,
+        let period = self.direction.period(length);
+        let phase = match self.direction {
+            // The dice alone decide; no remainder needed.
+            Direction::Random => 0,
+            _ => self.index.rem_euclid(period),
+        };
+        self.direction
+            .step_at_phase(length, period, phase, self.bits)
+    }
+}
+
+impl Direction {
+    /// Song steps before the order repeats for `length` steps (1–[`MAX_STEPS`]): the length, or
+    /// a pendulum's round trip.
+    fn period(self, length: i64) -> i64 {
+        match self {
+            Direction::Pendulum => (2 * length - 2).max(1),
+            _ => length,
+        }
+    }
+
+    /// The random direction's dice at song step `index` of track `track` (0 for the other
+    /// directions, which need none).
+    fn dice(self, index: i64, seed: u32, track: usize) -> u64 {
+        match self {
+            Direction::Random => random_bits(seed, track, index),
+            _ => 0,
+        }
+    }
+
+    /// The pattern step played at `phase` (the song step modulo [`Direction::period`]) by a
+    /// sequence of `length` steps; the random direction takes its step from `bits`, its dice at
+    /// that song step.
+    fn step_at_phase(self, length: i64, period: i64, phase: i64, bits: u64) -> usize {
+        let position = match self {
+            Direction::Forward => phase,
+            Direction::Reverse => length - 1 - phase,
+            Direction::Pendulum if phase < length => phase,
+            Direction::Pendulum => period - phase,
+            Direction::Random => (bits % length as u64) as i64,
         };
         position as usize
     }
@@ -127,10 +149,7 @@ impl Direction {
     /// `seed`.
     pub(crate) fn walk(self, index: i64, length: u8, seed: u32, track: usize) -> Walk {
         let length = i64::from(length.clamp(1, MAX_STEPS as u8));
-        let period = match self {
-            Direction::Pendulum => (2 * length - 2).max(1),
-            _ => length,
-        };
+        let period = self.period(length);
         Walk {
             direction: self,
             length,
@@ -146,16 +165,9 @@ impl Direction {
 impl Walk {
     /// The pattern step played at the current song step.
     pub(crate) fn position(&self) -> usize {
-        let position = match self.direction {
-            Direction::Forward => self.phase,
-            Direction::Reverse => self.length - 1 - self.phase,
-            Direction::Pendulum if self.phase < self.length => self.phase,
-            Direction::Pendulum => self.period - self.phase,
-            Direction::Random => {
-                (random_bits(self.seed, self.track, self.index) % self.length as u64) as i64
-            }
-        };
-        position as usize
+        let bits = self.direction.dice(self.index, self.seed, self.track);
+        self.direction
+            .step_at_phase(self.length, self.period, self.phase, bits)
     }
 
     /// Moves to the next song step.

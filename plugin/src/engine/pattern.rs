@@ -7,6 +7,7 @@ pub use super::condition::Condition;
 pub use super::direction::Direction;
 pub use super::scale::{Scale, ScaleKind};
 use super::slot_switch::SlotQuantize;
+use super::whole_number::floor_to_int;
 
 /// Number of tracks in every pattern.
 pub const MAX_TRACKS: usize = 16;
@@ -192,21 +193,14 @@ impl TrackPattern {
         }
     }
 
-    /// The step playing at song beat `beat` (its nominal grid, without swing or nudge), or
-    /// `None` before the song start and for unusable positions.
-    pub fn step_at(&self, beat: f64) -> Option<usize> {
+    /// The step track `track` of a pattern with `seed` plays at song beat `beat` (its nominal
+    /// grid, without swing or nudge; a random direction's step depends on the seed and the
+    /// track), or `None` before the song start and for unusable positions.
+    pub fn played_step_at(&self, beat: f64, seed: u32, track: usize) -> Option<usize> {
         if !beat.is_finite() || !(0.0..1e12).contains(&beat) {
             return None;
         }
-        let index = (beat / self.rate.beats()).floor() as i64;
-        Some(self.direction.position(index, self.length, 0, 0))
-    }
-
-    /// Like [`TrackPattern::step_at`] for track `track` of a pattern with `seed`: the position a
-    /// random direction plays depends on both.
-    pub fn played_step_at(&self, beat: f64, seed: u32, track: usize) -> Option<usize> {
-        self.step_at(beat)?;
-        let index = (beat / self.rate.beats()).floor() as i64;
+        let index = floor_to_int(beat / self.rate.beats());
         Some(self.direction.position(index, self.length, seed, track))
     }
 }

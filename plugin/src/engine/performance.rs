@@ -95,12 +95,9 @@ impl Performance {
         })
     }
 
-    /// Delay of step `index` caused by swing, in beats, for steps `step_beats` long.
-    pub fn swing_delay(&self, index: i64, step_beats: f64) -> f64 {
-        if index & 1 == 1 {
-            (clamp_number(self.swing, MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
-        } else {
-            0.0
-        }
+    /// Delay swing gives every odd song step (counted from 0 at the song start; even steps
+    /// stay on the grid), in beats, for steps `step_beats` long.
+    pub fn odd_step_delay(&self, step_beats: f64) -> f64 {
+        (clamp_number(self.swing, MIN_SWING, MAX_SWING) - 0.5) * 2.0 * step_beats
     }
 }

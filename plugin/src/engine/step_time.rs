@@ -25,7 +25,7 @@ pub(crate) fn steps_in_window(
     let step_beats = track.rate.beats();
     let steps_per_beat = track.rate.steps_per_beat();
     // Swing delays the odd steps of the song by the same amount.
-    let odd_delay = performance.swing_delay(1, step_beats);
+    let odd_delay = performance.odd_step_delay(step_beats);
     let early = (0.5 + PRUNE_MARGIN) * step_beats;
     let late = (0.5 + reach + PRUNE_MARGIN) * step_beats;
     // The bounds below, with swing anywhere from none to the odd steps' delay.
