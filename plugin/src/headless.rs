@@ -308,14 +308,14 @@ pub fn transport_at(config: &HeadlessConfig, position: u64) -> Transport {
 }
 
 /// Activates `plugin`, processes blocks at their deadlines on the system clock until `stop` is
-/// raised, then deactivates it (which closes every open OSC gate). Fails if the configuration is
-/// out of range or the plugin refuses to activate.
+/// raised, then deactivates it (which closes every open OSC gate), and returns what the run did.
+/// Fails if the configuration is out of range or the plugin refuses to activate.
 pub fn run(
     plugin: &mut ChronusSeq,
     config: HeadlessConfig,
     stop: &AtomicBool,
-) -> Result<(), String> {
-    run_with(plugin, config, stop, || {}).map(|_| ())
+) -> Result<HeadlessReport, String> {
+    run_with(plugin, config, stop, || {})
 }
 
 /// [`run`], calling `before_block` on the driver thread before each block is processed (where a

@@ -195,7 +195,7 @@ fn run_headless(config: HeadlessConfig) -> ExitCode {
         config.tempo, config.sample_rate, config.period
     );
     let mut plugin = ChronusSeq::default();
-    finish_headless(headless::run_with(&mut plugin, config, &stop, || {}))
+    finish_headless(headless::run(&mut plugin, config, &stop))
 }
 
 /// Plays on the headless driver with the editor window open, until the window closes (the close
