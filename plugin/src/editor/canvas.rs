@@ -161,6 +161,27 @@ impl Target {
         }
     }
 
+    /// Keeps `slot`'s framebuffer if it is `size` pixels, else deletes it and makes a new one.
+    ///
+    /// # Safety
+    /// `gl` is current, and `slot`'s framebuffer, if any, was made in it.
+    unsafe fn fit(slot: &mut Option<Target>, gl: &glow::Context, size: [u32; 2]) -> Made {
+        if slot.as_ref().is_some_and(|target| target.size == size) {
+            return Made::Kept;
+        }
+        if let Some(old) = slot.take() {
+            // SAFETY: made in `gl`, which is current (the caller's contract).
+            unsafe { old.delete(gl) };
+        }
+        // SAFETY: `gl` is current (the caller's contract).
+        *slot = unsafe { Target::new(gl, size) };
+        if slot.is_some() {
+            Made::New
+        } else {
+            Made::Failed
+        }
+    }
+
     /// Deletes the framebuffer.
     ///
     /// # Safety
@@ -300,30 +321,18 @@ impl CanvasState {
 
     /// Makes (or remakes, at a new size) the framebuffer.
     fn make_target(&mut self, gl: &glow::Context, size: [u32; 2]) -> Made {
-        if self
-            .target
-            .as_ref()
-            .is_some_and(|target| target.size == size)
-        {
-            return Made::Kept;
+        // SAFETY: paint callbacks run with the renderer's context current, and the canvas's
+        // framebuffer was made in it.
+        let made = unsafe { Target::fit(&mut self.target, gl, size) };
+        if made != Made::Kept {
+            // A new framebuffer holds no picture: a frame planned as regions would leave the
+            // rest blank, so the whole of it is cleared and the next frame repaints everything.
+            if self.pending_regions().is_some() {
+                self.repaint_all = true;
+            }
+            self.drawn = None;
         }
-        if let Some(old) = self.target.take() {
-            // SAFETY: made in this context, which is current during paint callbacks.
-            unsafe { old.delete(gl) };
-        }
-        // A new framebuffer holds no picture: a frame planned as regions would leave the rest
-        // blank, so the whole of it is cleared and the next frame repaints everything.
-        if self.pending_regions().is_some() {
-            self.repaint_all = true;
-        }
-        self.drawn = None;
-        // SAFETY: paint callbacks run with the renderer's context current.
-        self.target = unsafe { Target::new(gl, size) };
-        if self.target.is_some() {
-            Made::New
-        } else {
-            Made::Failed
-        }
+        made
     }
 
     /// First callback of a checked frame: binds the check's framebuffer and clears it.
@@ -331,19 +340,9 @@ impl CanvasState {
         let Some(check) = &mut self.check else {
             return;
         };
-        let size = info.screen_size_px;
-        if check
-            .target
-            .as_ref()
-            .is_none_or(|target| target.size != size)
-        {
-            if let Some(old) = check.target.take() {
-                // SAFETY: made in this context, which is current during paint callbacks.
-                unsafe { old.delete(gl) };
-            }
-            // SAFETY: paint callbacks run with the renderer's context current.
-            check.target = unsafe { Target::new(gl, size) };
-        }
+        // SAFETY: paint callbacks run with the renderer's context current, and the check's
+        // framebuffer was made in it.
+        unsafe { Target::fit(&mut check.target, gl, info.screen_size_px) };
         if let Some(target) = &check.target {
             // SAFETY: the framebuffer was made in this context, which is current; the painter
             // restores its own state (scissor, viewport, program) after each callback.

@@ -124,17 +124,15 @@ pub fn pixel_bounds(shape: &ClippedShape, pixels_per_point: f32, screen: [u32; 2
     if !(visible.min.x < visible.max.x && visible.min.y < visible.max.y) {
         return Extent::Nothing;
     }
-    let column = |x: f32, round: fn(f32) -> f32| {
-        round(x * pixels_per_point).clamp(0.0, screen[0] as f32) as u32
-    };
-    let row = |y: f32, round: fn(f32) -> f32| {
-        round(y * pixels_per_point).clamp(0.0, screen[1] as f32) as u32
+    // A coordinate in points to a pixel line inside the window's `limit` pixels.
+    let pixel = |points: f32, limit: u32, round: fn(f32) -> f32| {
+        round(points * pixels_per_point).clamp(0.0, limit as f32) as u32
     };
     let rect = PixelRect {
-        left: column(visible.min.x, f32::floor),
-        top: row(visible.min.y, f32::floor),
-        right: column(visible.max.x, f32::ceil),
-        bottom: row(visible.max.y, f32::ceil),
+        left: pixel(visible.min.x, screen[0], f32::floor),
+        top: pixel(visible.min.y, screen[1], f32::floor),
+        right: pixel(visible.max.x, screen[0], f32::ceil),
+        bottom: pixel(visible.max.y, screen[1], f32::ceil),
     };
     if rect.left < rect.right && rect.top < rect.bottom {
         Extent::Pixels(rect)
